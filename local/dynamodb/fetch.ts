@@ -1,0 +1,4 @@
+// `npm run dynamodb:fetch`: download DynamoDB Local into .cache/ ahead of time (tests and `npm start` do it on demand).
+import { ensureEmulator } from "./emulator";
+
+console.log(`DynamoDB Local is in ${ensureEmulator((line) => console.log(line))}`);

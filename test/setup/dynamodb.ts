@@ -1,0 +1,27 @@
+// Vitest global setup: one DynamoDB Local for the integration and end-to-end tests, stopped after.
+import type { TestProject } from "vitest/node";
+import { JavaMissingError, startDynamoDbLocal } from "../../local/dynamodb/emulator";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let dynamodb;
+  try {
+    dynamodb = await startDynamoDbLocal({ log: (line) => console.log(line) });
+  } catch (error) {
+    if (error instanceof JavaMissingError) {
+      console.error(error.message);
+      throw new Error(error.message);
+    }
+    throw error;
+  }
+  console.log(`DynamoDB Local (Amazon's jar) listening on ${dynamodb.endpoint}`);
+  project.provide("dynamodbEndpoint", dynamodb.endpoint);
+  return async () => {
+    await dynamodb.stop();
+  };
+}
