@@ -9,6 +9,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   let dynamodb;
   try {
     dynamodb = await startDynamoDbLocal({ log: (line) => console.log(line) });

@@ -1,0 +1,56 @@
+// GET /orders/{order_id}: the mapping and statuses of one channel order, for the admin bearer token.
+import { timingSafeEqual } from "node:crypto";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { buildStore } from "../lib/adapters";
+import { readConfig } from "../lib/config";
+import { internalError, json, lowerCaseHeaders } from "../lib/http/responses";
+import { logger } from "../lib/observability/logger";
+import { readOrder, type OrderReader } from "../lib/orders/read-order";
+
+export interface GetOrderDeps {
+  reader: OrderReader;
+  adminToken: () => Promise<string>;
+}
+
+function tokenMatches(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function createGetOrderHandler(deps: GetOrderDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const authorization = lowerCaseHeaders(event).authorization ?? "";
+    const presented = /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1] ?? "";
+    if (!presented || !tokenMatches(presented, await deps.adminToken()))
+      return json(401, { error: "unauthorized", message: "send the admin token as `Authorization: Bearer <token>`" });
+    const orderId = event.pathParameters?.order_id;
+    if (!orderId) return json(400, { error: "invalid_request", message: "the path must name an order id" });
+    try {
+      const view = await readOrder(deps.reader, orderId);
+      if (!view) return json(404, { error: "order_not_found", message: `no order with id ${orderId} was received` });
+      return json(200, view);
+    } catch (error) {
+      logger.error("order could not be read", { order_id: orderId, error: error as Error });
+      return internalError();
+    }
+  };
+}
+
+let handlerInstance: ReturnType<typeof createGetOrderHandler> | undefined;
+
+function defaultHandler() {
+  if (!handlerInstance) {
+    const config = readConfig();
+    handlerInstance = createGetOrderHandler({
+      reader: buildStore(config),
+      adminToken: () => config.secrets.get("ADMIN_TOKEN"),
+    });
+  }
+  return handlerInstance;
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler((event) =>
+  defaultHandler()(event),
+);

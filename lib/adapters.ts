@@ -1,0 +1,33 @@
+// Builds the adapters (DynamoDB, SQS, AX) from the configuration: called once per Lambda container.
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { AxClient } from "./ax/client";
+import type { AdapterConfig } from "./config";
+import { SqsEventQueue } from "./queue/sqs-queue";
+import { DynamoStore } from "./store/dynamo-store";
+
+/** `clientConfig` overrides the SDK's defaults (the local stack passes DynamoDB Local's endpoint and credentials). */
+export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): DynamoStore {
+  const endpoint = config.dynamodbEndpoint;
+  const client = new DynamoDBClient({ ...(endpoint ? { endpoint } : {}), ...clientConfig });
+  return new DynamoStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    config.tableName,
+  );
+}
+
+export function buildQueue(config: AdapterConfig): SqsEventQueue {
+  return new SqsEventQueue(new SQSClient({}), config.queueUrl);
+}
+
+export function buildAxClient(config: AdapterConfig): AxClient {
+  return new AxClient({
+    baseUrl: config.axBaseUrl,
+    timeoutMs: config.axTimeoutMs,
+    credentials: async () => ({
+      apiKey: await config.secrets.get("AX_API_KEY"),
+      channelCode: await config.secrets.get("AX_CHANNEL_CODE"),
+    }),
+  });
+}

@@ -1,0 +1,122 @@
+// The adapter's own records: what it knows about one channel order and the AX orders it became.
+// Pure types, shared by the core (lib/orders) and the DynamoDB adapter (lib/store).
+
+export type ProductType = "tour" | "day-ticket";
+export const PRODUCT_TYPES: readonly ProductType[] = ["tour", "day-ticket"];
+
+/** The channel order as a whole, as the read API reports it. */
+export type OrderStatus = "pending" | "placed" | "partially_cancelled" | "cancelled" | "failed" | "uncertain";
+
+/** One webhook event's outcome. */
+export type EventStatus = "queued" | "applied" | "ignored" | "failed";
+
+export type EventType = "order.placed" | "order.cancelled";
+
+/**
+ * The state of one AX create call (one per product family of an order).
+ * `pending` is written before the call: a `pending` found by a later attempt means an earlier attempt may have
+ * reached AX, so the call is never repeated automatically but marked `uncertain`.
+ */
+export type CreateCallState = "pending" | "created" | "uncertain" | "failed";
+
+export interface CreateCall {
+  state: CreateCallState;
+  attempt_id: string;
+  started_at: string;
+  item_ids: string[];
+  reason?: string;
+  detail?: string;
+}
+
+export interface EventSummary {
+  type: EventType;
+  status: EventStatus;
+  received_at: string;
+  reason?: string;
+  detail?: string;
+}
+
+export interface OrderRecord {
+  order_id: string;
+  status: OrderStatus;
+  /** Optimistic concurrency: every write expects the version it read. */
+  version: number;
+  /** The webhook id of the `order.placed` that placed (or is placing) this order. */
+  placed_by?: string;
+  currency?: string;
+  subtotal?: string;
+  discount?: string;
+  total?: string;
+  create_calls: Partial<Record<ProductType, CreateCall>>;
+  /** Every event seen for this order and what became of it: the worker's idempotency record. */
+  events: Record<string, EventSummary>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketRecord {
+  ticket_id: string;
+  ax_ticket_code: string;
+  ax_ticket_status: string;
+}
+
+export interface StatusChange {
+  at: string;
+  from?: string;
+  to: string;
+  source: "create" | "cancel" | "sync";
+  comment?: string;
+}
+
+/** One AX order: one per item (option line) of the channel order. */
+export interface AxOrderRecord {
+  order_id: string;
+  item_id: string;
+  product_type: ProductType;
+  mapping_code: string;
+  option_code: string;
+  inventory_at: string;
+  quantity: number;
+  ax_order_code: string;
+  ax_order_status: string;
+  tickets: TicketRecord[];
+  history: StatusChange[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderAggregate {
+  order: OrderRecord | undefined;
+  axOrders: AxOrderRecord[];
+}
+
+/** A product mapping: the channel's sku → the AX product it sells. */
+export interface ProductMapping {
+  sku: string;
+  product_type: ProductType;
+  mapping_code: string;
+  option_code: string;
+}
+
+/** The stored webhook event (written by the receiver, updated by the worker). */
+export interface StoredEvent {
+  webhook_id: string;
+  type: EventType;
+  order_id: string;
+  body: string;
+  body_sha256: string;
+  status: EventStatus;
+  received_at: string;
+  updated_at: string;
+  attempts: number;
+  reason?: string;
+  detail?: string;
+}
+
+/** AX order statuses after which nothing changes any more (AX spec, "Statuses"). */
+const FINAL_AX_ORDER_STATUSES: ReadonlySet<string> = new Set([
+  "Supplier reject",
+  "Traveler cancel",
+  "Unavoidable cancel",
+]);
+export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_STATUSES.has(status);

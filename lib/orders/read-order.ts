@@ -1,0 +1,62 @@
+// The read API's view of one order: its AX orders and tickets, and every event received for it.
+import type { OrderAggregate, OrderStatus, StoredEvent } from "./model";
+
+export interface OrderView {
+  order_id: string;
+  status: OrderStatus;
+  ax_orders: {
+    item_id: string;
+    product_type: string;
+    ax_order_code: string;
+    ax_order_status: string;
+    tickets: { ticket_id: string; ax_ticket_code: string; ax_ticket_status: string }[];
+    history: { at: string; from?: string; to: string; source: string; comment?: string }[];
+  }[];
+  events: {
+    webhook_id: string;
+    type: string;
+    status: string;
+    received_at: string;
+    reason?: string;
+    detail?: string;
+  }[];
+}
+
+export interface OrderReader {
+  load(orderId: string): Promise<OrderAggregate>;
+  listEventsForOrder(orderId: string): Promise<StoredEvent[]>;
+}
+
+/** The order's view, or undefined when the adapter has never heard of it. */
+export async function readOrder(reader: OrderReader, orderId: string): Promise<OrderView | undefined> {
+  const [aggregate, events] = await Promise.all([reader.load(orderId), reader.listEventsForOrder(orderId)]);
+  if (!aggregate.order && events.length === 0) return undefined;
+  return {
+    order_id: orderId,
+    status: aggregate.order?.status ?? "pending",
+    ax_orders: aggregate.axOrders
+      .sort((a, b) => a.item_id.localeCompare(b.item_id))
+      .map((axOrder) => ({
+        item_id: axOrder.item_id,
+        product_type: axOrder.product_type,
+        ax_order_code: axOrder.ax_order_code,
+        ax_order_status: axOrder.ax_order_status,
+        tickets: axOrder.tickets.map(({ ticket_id, ax_ticket_code, ax_ticket_status }) => ({
+          ticket_id,
+          ax_ticket_code,
+          ax_ticket_status,
+        })),
+        history: axOrder.history,
+      })),
+    events: events
+      .sort((a, b) => a.received_at.localeCompare(b.received_at))
+      .map((event) => ({
+        webhook_id: event.webhook_id,
+        type: event.type,
+        status: event.status,
+        received_at: event.received_at,
+        ...(event.reason !== undefined ? { reason: event.reason } : {}),
+        ...(event.detail !== undefined ? { detail: event.detail } : {}),
+      })),
+  };
+}

@@ -1,0 +1,307 @@
+// DynamoDB access for the whole adapter: one table, conditional writes and transactions only.
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import type { BatchGetCommandOutput, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import {
+  isFinalAxOrderStatus,
+  type AxOrderRecord,
+  type EventStatus,
+  type OrderAggregate,
+  type OrderRecord,
+  type ProductMapping,
+  type StoredEvent,
+} from "../orders/model";
+import {
+  ConcurrentUpdateError,
+  type EventOutcomeWrite,
+  type EventStore,
+  type PutEventResult,
+  type OrderCommit,
+  type OrderRepository,
+  type ProductCatalog,
+} from "../orders/ports";
+import {
+  AXORDER_PREFIX,
+  EVENT_SK,
+  INDEX_EVENTS_BY_ORDER,
+  INDEX_EVENTS_BY_STATE,
+  ORDER_SK,
+  PRODUCT_SK,
+  axOrderSk,
+  eventPk,
+  openShard,
+  orderPk,
+  productPk,
+} from "./keys";
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** Settled events are kept this long for duplicate detection and the read API, then expire. */
+const SETTLED_EVENT_TTL_DAYS = 90;
+const MAX_TRANSACTION_ITEMS = 100;
+
+export class DynamoStore implements OrderRepository, ProductCatalog, EventStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  // ---- webhook events -------------------------------------------------------------------------------------
+
+  /** Stores a new event; if its webhook id is known, returns the stored one instead (no second read). */
+  async putEvent(event: StoredEvent): Promise<PutEventResult> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: eventItem(event),
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && error.Item) {
+        return { created: false, existing: fromEventItem(unmarshall(error.Item)) };
+      }
+      throw error;
+    }
+  }
+
+  async getEvent(webhookId: string): Promise<StoredEvent | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: eventPk(webhookId), sk: EVENT_SK } }),
+    );
+    return Item ? fromEventItem(Item) : undefined;
+  }
+
+  async listEventsForOrder(orderId: string): Promise<StoredEvent[]> {
+    const items = await this.queryAll({
+      IndexName: INDEX_EVENTS_BY_ORDER,
+      KeyConditionExpression: "event_order_pk = :pk",
+      ExpressionAttributeValues: { ":pk": orderPk(orderId) },
+    });
+    return items.map(fromEventItem);
+  }
+
+  /** Events still waiting (`queued`) or parked (`failed`), oldest first, through a sparse index. */
+  async listEventsByStatus(status: "queued" | "failed"): Promise<StoredEvent[]> {
+    const items = await this.queryAll({
+      IndexName: INDEX_EVENTS_BY_STATE,
+      KeyConditionExpression: "event_state = :s",
+      ExpressionAttributeValues: { ":s": status },
+    });
+    return items.map(fromEventItem);
+  }
+
+  /** Sets an event's status outside an order change (replay, parking an event whose order can't be read). */
+  async setEventStatus(outcome: EventOutcomeWrite, now: Date): Promise<void> {
+    await this.doc.send(new UpdateCommand(eventUpdate(this.tableName, outcome, now)));
+  }
+
+  // ---- orders ---------------------------------------------------------------------------------------------
+
+  async load(orderId: string): Promise<OrderAggregate> {
+    const items = await this.queryAll({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": orderPk(orderId) },
+      ConsistentRead: true,
+    });
+    let order: OrderRecord | undefined;
+    const axOrders: AxOrderRecord[] = [];
+    for (const item of items) {
+      if (item.sk === ORDER_SK) order = stripKeys(item) as unknown as OrderRecord;
+      else if (typeof item.sk === "string" && item.sk.startsWith(AXORDER_PREFIX))
+        axOrders.push(stripKeys(item) as unknown as AxOrderRecord);
+    }
+    return { order, axOrders };
+  }
+
+  async commit(change: OrderCommit): Promise<void> {
+    const now = new Date(change.order.updated_at);
+    const orderPut = {
+      TableName: this.tableName,
+      Item: { pk: orderPk(change.order.order_id), sk: ORDER_SK, ...change.order },
+      ...(change.expectedVersion === undefined
+        ? { ConditionExpression: "attribute_not_exists(pk)" }
+        : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": change.expectedVersion } }),
+    };
+    const others: TransactItem[] = [
+      ...(change.axOrders ?? []).map((axOrder) => ({ Put: { TableName: this.tableName, Item: axOrderItem(axOrder) } })),
+      ...(change.events ?? []).map((outcome) => ({ Update: eventUpdate(this.tableName, outcome, now) })),
+    ];
+    try {
+      if (others.length === 0) {
+        await this.doc.send(new PutCommand(orderPut));
+        return;
+      }
+      if (others.length + 1 > MAX_TRANSACTION_ITEMS)
+        throw new Error(`one order change may touch at most ${MAX_TRANSACTION_ITEMS} items`);
+      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: orderPut }, ...others] }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(change.order.order_id);
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
+      )
+        throw new ConcurrentUpdateError(change.order.order_id);
+      throw error;
+    }
+  }
+
+  // ---- product mappings -----------------------------------------------------------------------------------
+
+  async findMappings(skus: readonly string[]): Promise<Map<string, ProductMapping>> {
+    const found = new Map<string, ProductMapping>();
+    const unique = [...new Set(skus)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Item[] | undefined = unique
+        .slice(start, start + 100)
+        .map((sku) => ({ pk: productPk(sku), sk: PRODUCT_SK }));
+      for (let round = 0; keys && keys.length > 0 && round < 10; round++) {
+        const result: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const mapping = stripKeys(item) as unknown as ProductMapping;
+          found.set(mapping.sku, mapping);
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async putMapping(mapping: ProductMapping): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: productPk(mapping.sku), sk: PRODUCT_SK, item_kind: "product", ...mapping },
+      }),
+    );
+  }
+
+  async deleteMapping(sku: string): Promise<boolean> {
+    const { Attributes } = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: productPk(sku), sk: PRODUCT_SK },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    return Attributes !== undefined;
+  }
+
+  /** An operator's listing of a small table of mappings (a scan filtered to mapping items). */
+  async listMappings(): Promise<ProductMapping[]> {
+    const mappings: ProductMapping[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: "sk = :sk",
+          ExpressionAttributeValues: { ":sk": PRODUCT_SK },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) mappings.push(stripKeys(item) as unknown as ProductMapping);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return mappings.sort((a, b) => a.sku.localeCompare(b.sku));
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------
+
+  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName">): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+function eventItem(event: StoredEvent): Item {
+  return {
+    pk: eventPk(event.webhook_id),
+    sk: EVENT_SK,
+    event_order_pk: orderPk(event.order_id),
+    ...indexedState(event.status),
+    ...event,
+  };
+}
+
+function fromEventItem(item: Item): StoredEvent {
+  const { pk: _pk, sk: _sk, event_order_pk: _o, event_state: _s, expires_at: _e, ...rest } = item;
+  return rest as unknown as StoredEvent;
+}
+
+/** Only waiting and parked events are in the sparse `eventsByState` index. */
+function indexedState(status: EventStatus): Item {
+  return status === "queued" || status === "failed" ? { event_state: status } : {};
+}
+
+function eventUpdate(tableName: string, outcome: EventOutcomeWrite, now: Date) {
+  const settled = outcome.status === "applied" || outcome.status === "ignored";
+  const sets = ["#status = :status", "updated_at = :now", "attempts = if_not_exists(attempts, :zero) + :one"];
+  const removes: string[] = [];
+  const values: Item = { ":status": outcome.status, ":now": now.toISOString(), ":zero": 0, ":one": 1 };
+  for (const field of ["reason", "detail"] as const) {
+    const value = outcome[field];
+    if (value === undefined) removes.push(field);
+    else {
+      sets.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  if (settled) {
+    removes.push("event_state");
+    sets.push("expires_at = :ttl");
+    values[":ttl"] = Math.floor(now.getTime() / 1000) + SETTLED_EVENT_TTL_DAYS * 86_400;
+  } else {
+    sets.push("event_state = :status");
+    removes.push("expires_at");
+  }
+  return {
+    TableName: tableName,
+    Key: { pk: eventPk(outcome.webhook_id), sk: EVENT_SK },
+    UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+    ConditionExpression: "attribute_exists(pk)",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: values,
+  };
+}
+
+function axOrderItem(axOrder: AxOrderRecord): Item {
+  const open = !isFinalAxOrderStatus(axOrder.ax_order_status);
+  return {
+    pk: orderPk(axOrder.order_id),
+    sk: axOrderSk(axOrder.item_id),
+    ...axOrder,
+    // The sparse `openOrders` index holds only AX orders that may still change (what the status sync polls).
+    ...(open ? { open_shard: openShard(axOrder.ax_order_code), next_sync_at: axOrder.updated_at } : {}),
+  };
+}
+
+function stripKeys(item: Item): Item {
+  const { pk: _pk, sk: _sk, open_shard: _o, next_sync_at: _n, item_kind: _k, ...rest } = item;
+  return rest;
+}

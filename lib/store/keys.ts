@@ -1,0 +1,22 @@
+// Key layout of the single table (see README "Data model").
+export const orderPk = (orderId: string) => `ORDER#${orderId}`;
+export const ORDER_SK = "ORDER";
+export const axOrderSk = (itemId: string) => `AXORDER#${itemId}`;
+export const AXORDER_PREFIX = "AXORDER#";
+export const eventPk = (webhookId: string) => `EVENT#${webhookId}`;
+export const EVENT_SK = "EVENT";
+export const productPk = (sku: string) => `SKU#${sku}`;
+export const PRODUCT_SK = "PRODUCT";
+
+export const INDEX_BY_AX_ORDER = "byAxOrder";
+export const INDEX_EVENTS_BY_ORDER = "eventsByOrder";
+export const INDEX_OPEN_ORDERS = "openOrders";
+export const INDEX_EVENTS_BY_STATE = "eventsByState";
+
+/** Open AX orders are spread over a few partitions of the sparse `openOrders` index. */
+export const OPEN_SHARDS = 4;
+export function openShard(axOrderCode: string): string {
+  let hash = 0;
+  for (const char of axOrderCode) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `OPEN#${hash % OPEN_SHARDS}`;
+}

@@ -1,0 +1,150 @@
+// The whole adapter on one machine: DynamoDB Local, the AX sandbox (unless AX_BASE_URL is set), the HTTP API
+// and the worker fed by an in-process FIFO queue. The handlers are the deployed ones, built with local adapters.
+import { join, resolve } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { buildStore } from "../lib/adapters";
+import { parseSecrets } from "../lib/channel/signature";
+import { readConfig } from "../lib/config";
+import { systemClock } from "../lib/orders/ports";
+import { createGetOrderHandler } from "../functions/get-order";
+import { handler as healthHandler } from "../functions/health";
+import { createProcessEventHandler, workerDeps } from "../functions/process-event";
+import { createReceiveWebhookHandler } from "../functions/receive-webhook";
+import { startAxSandbox } from "./ax-sandbox/server";
+import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
+import { createTable } from "./dynamodb/table";
+import { LocalFifoQueue } from "./fifo-queue";
+import { startHttpGateway } from "./http-gateway";
+
+/** Fixed development credentials: printed at start, never valid anywhere but here. */
+export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=";
+export const DEV_ADMIN_TOKEN = "dev-admin-token";
+export const DEV_AX_API_KEY = "sandbox-api-key";
+export const DEV_AX_CHANNEL_CODE = "sandbox-channel";
+export const LOCAL_TABLE_NAME = "ax-adapter-local";
+
+export interface LocalStackOptions {
+  env?: Record<string, string | undefined>;
+  /** Port of the adapter's HTTP API; 0 = any free port. Default: PORT or 3000. */
+  port?: number;
+  /** Keep DynamoDB data here across restarts; in memory when undefined. */
+  dataDir?: string;
+  /** Queue retry timing (tests shorten it). */
+  queue?: { baseDelayMs?: number; maxReceiveCount?: number };
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  axUrl: string;
+  dynamodbEndpoint: string;
+  webhookSecrets: string;
+  adminToken: string;
+  queue: LocalFifoQueue;
+  sandbox: Awaited<ReturnType<typeof startAxSandbox>> | undefined;
+  store: ReturnType<typeof buildStore>;
+  stop(): Promise<void>;
+}
+
+export const defaultDataDir = resolve(import.meta.dirname, "..", ".local-data");
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let dynamodbEndpoint: string;
+    if (env.AWS_ENDPOINT_URL_DYNAMODB) dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
+    else {
+      const dynamodb: RunningDynamoDb = await startDynamoDbLocal({
+        ...(options.dataDir ? { dataDir: join(options.dataDir, "dynamodb") } : {}),
+        log,
+      });
+      stops.push(() => dynamodb.stop());
+      dynamodbEndpoint = dynamodb.endpoint;
+    }
+    const tableName = env.TABLE_NAME ?? LOCAL_TABLE_NAME;
+    const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
+    await createTable(ddb, tableName);
+    ddb.destroy();
+
+    let sandbox: LocalStack["sandbox"];
+    let axUrl: string;
+    const apiKey = env.AX_API_KEY ?? DEV_AX_API_KEY;
+    const channelCode = env.AX_CHANNEL_CODE ?? DEV_AX_CHANNEL_CODE;
+    if (env.AX_BASE_URL) axUrl = env.AX_BASE_URL;
+    else {
+      sandbox = await startAxSandbox({ port: 0, apiKey, channelCode });
+      const running = sandbox;
+      stops.push(() => running.stop());
+      axUrl = sandbox.url;
+    }
+
+    const config = readConfig({
+      ...env,
+      TABLE_NAME: tableName,
+      QUEUE_URL: "local",
+      AX_BASE_URL: axUrl,
+      AX_API_KEY: apiKey,
+      AX_CHANNEL_CODE: channelCode,
+      WEBHOOK_SECRET: env.WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+      ADMIN_TOKEN: env.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_REGION: env.AWS_REGION ?? "local",
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? "local",
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? "local",
+    });
+    const store = buildStore(config, localClientConfig(dynamodbEndpoint));
+    const worker = createProcessEventHandler(workerDeps(config, store));
+    const queue = new LocalFifoQueue({ handler: worker, ...options.queue, log });
+    stops.push(() => {
+      queue.stop();
+      return Promise.resolve();
+    });
+    const webhookSecrets = await config.secrets.get("WEBHOOK_SECRET");
+    const secrets = parseSecrets(webhookSecrets);
+    const adminToken = await config.secrets.get("ADMIN_TOKEN");
+    const receiver = createReceiveWebhookHandler({
+      events: store,
+      queue,
+      secrets: () => Promise.resolve(secrets),
+      maxBytes: config.webhookMaxBytes,
+      clock: systemClock,
+    });
+    const reader = createGetOrderHandler({ reader: store, adminToken: () => Promise.resolve(adminToken) });
+    const { server, url } = await startHttpGateway(
+      [
+        { method: "POST", path: "/webhooks/orders", handler: receiver },
+        { method: "GET", path: "/orders/{order_id}", handler: reader },
+        { method: "GET", path: "/health", handler: () => healthHandler() },
+      ],
+      options.port ?? Number(env.PORT ?? 3000),
+    );
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => {
+            done();
+          });
+          server.closeAllConnections();
+        }),
+    );
+    return {
+      url,
+      axUrl,
+      dynamodbEndpoint,
+      webhookSecrets,
+      adminToken,
+      queue,
+      sandbox,
+      store,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,166 @@
+// The local stack driven as the channel drives the adapter: signed webhooks over HTTP in, AX calls out, the
+// mapping read back through the read API.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { inject } from "vitest";
+import { logger } from "../../lib/observability/logger";
+import type { OrderView } from "../../lib/orders/read-order";
+import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
+import { sampleOrderPlaced } from "../../local/samples";
+import { signedDelivery, type Delivery } from "../support/webhooks";
+
+describe("local stack end to end", () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      env: { AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), TABLE_NAME: `e2e-${randomUUID()}` },
+      port: 0,
+      queue: { baseDelayMs: 20, maxReceiveCount: 5 },
+    });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  const deliver = (delivery: Delivery) =>
+    fetch(`${stack.url}/webhooks/orders`, { method: "POST", headers: delivery.headers, body: delivery.body });
+  const signed = (payload: unknown, options: Parameters<typeof signedDelivery>[1] = {}) =>
+    signedDelivery(payload, { secret: DEV_WEBHOOK_SECRET, ...options });
+  const readOrder = async (orderId: string, token = DEV_ADMIN_TOKEN) =>
+    fetch(`${stack.url}/orders/${encodeURIComponent(orderId)}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it("GET /health answers ok", async () => {
+    const answer = await fetch(`${stack.url}/health`);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ status: "ok" });
+  });
+
+  it("a signed order.placed becomes AX orders, and the read API shows every AX order and ticket code", async () => {
+    const orderId = `E2E-${randomUUID().slice(0, 8)}`;
+    const delivery = signed(sampleOrderPlaced(orderId));
+    const answer = await deliver(delivery);
+    expect(answer.status).toBe(202);
+    expect(await answer.json()).toEqual({ status: "accepted", webhook_id: delivery.webhookId });
+    await stack.queue.idle();
+
+    const read = await readOrder(orderId);
+    expect(read.status).toBe(200);
+    const view = (await read.json()) as OrderView;
+    expect(view.status).toBe("placed");
+    const inAx = stack.sandbox?.listOrders({ channelOrderCode: orderId }) ?? [];
+    expect(inAx).toHaveLength(2);
+    for (const axOrder of view.ax_orders) {
+      const twin = inAx.find((o) => o.axOrderCode === axOrder.ax_order_code);
+      expect(twin?.type).toBe(axOrder.product_type);
+      expect(axOrder.tickets.map((t) => t.ax_ticket_code)).toEqual(twin?.tickets.map((t) => t.axTicketCode));
+      expect(axOrder.tickets.map((t) => t.ticket_id)).toEqual(twin?.tickets.map((t) => t.channelCode));
+    }
+    expect(view.events).toEqual([
+      expect.objectContaining({ webhook_id: delivery.webhookId, type: "order.placed", status: "applied" }),
+    ]);
+  });
+
+  it("a duplicate delivery is answered 200 and 20 concurrent deliveries of one event give one AX order per item", async () => {
+    const orderId = `E2E-${randomUUID().slice(0, 8)}`;
+    const delivery = signed(sampleOrderPlaced(orderId));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => deliver(delivery)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(19);
+    await stack.queue.idle();
+    expect((await deliver(delivery)).status).toBe(200);
+    await stack.queue.idle();
+    expect(stack.sandbox?.listOrders({ channelOrderCode: orderId })).toHaveLength(2);
+    expect(stack.sandbox?.createCalls(orderId)).toBe(2);
+  });
+
+  it("the same order sent again under a new webhook-id creates nothing more", async () => {
+    const orderId = `E2E-${randomUUID().slice(0, 8)}`;
+    await deliver(signed(sampleOrderPlaced(orderId)));
+    const again = signed(sampleOrderPlaced(orderId));
+    expect((await deliver(again)).status).toBe(202);
+    await stack.queue.idle();
+    expect(stack.sandbox?.createCalls(orderId)).toBe(2);
+    const view = (await (await readOrder(orderId)).json()) as OrderView;
+    expect(view.events.find((e) => e.webhook_id === again.webhookId)).toMatchObject({
+      status: "ignored",
+      reason: "order_already_placed",
+    });
+  });
+
+  it.each([
+    [
+      "401 invalid_signature",
+      () => signed(sampleOrderPlaced("X-1"), { secret: "whsec_d3Jvbmc=" }),
+      401,
+      "invalid_signature",
+    ],
+    [
+      "415 unsupported_media_type",
+      () => signed(sampleOrderPlaced("X-2"), { contentType: "text/plain" }),
+      415,
+      "unsupported_media_type",
+    ],
+    ["400 invalid_json", () => signed(undefined, { rawBody: "{" }), 400, "invalid_json"],
+    ["400 invalid_payload", () => signed({ type: "order.placed", data: { order_id: "X-3" } }), 400, "invalid_payload"],
+    [
+      "413 payload_too_large",
+      () => signed(undefined, { rawBody: `"${"x".repeat(300 * 1024)}"` }),
+      413,
+      "payload_too_large",
+    ],
+  ])("%s over HTTP", async (_name, make, status, error) => {
+    const answer = await deliver(make());
+    expect(answer.status).toBe(status);
+    const body = (await answer.json()) as { error: string; message?: string };
+    expect(body.error).toBe(error);
+    expect(JSON.stringify(body)).not.toMatch(/at .+\.ts:\d+/);
+  });
+
+  it("409 webhook_id_conflict over HTTP", async () => {
+    const first = signed(sampleOrderPlaced(`E2E-${randomUUID().slice(0, 8)}`));
+    await deliver(first);
+    const conflicting = signed(sampleOrderPlaced(`E2E-${randomUUID().slice(0, 8)}`), { webhookId: first.webhookId });
+    const answer = await deliver(conflicting);
+    expect(answer.status).toBe(409);
+    expect(((await answer.json()) as { error: string }).error).toBe("webhook_id_conflict");
+  });
+
+  it("logs ids and outcomes as JSON, and no personal data (names, phones, emails)", async () => {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      return true;
+    };
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
+    logger.setLogLevel("DEBUG");
+    try {
+      const orderId = `E2E-${randomUUID().slice(0, 8)}`;
+      const delivery = signed(sampleOrderPlaced(orderId));
+      await deliver(delivery);
+      await stack.queue.idle();
+      await deliver(
+        signed({ type: "order.placed", data: { order_id: orderId, purchaser: { email: "minji@example.com" } } }),
+      );
+      const text = lines.join("");
+      expect(text).toContain(delivery.webhookId);
+      expect(text).toContain('"order_id":"' + orderId + '"');
+      for (const personal of ["Kim Minji", "Lee Jun", "01012345678", "minji@example.com", "jun@example.com"])
+        expect(text).not.toContain(personal);
+    } finally {
+      logger.setLogLevel("SILENT");
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  it("the read API answers 401 without the admin token and 404 for an unknown order", async () => {
+    expect((await readOrder("E2E-nope", "wrong-token")).status).toBe(401);
+    expect((await fetch(`${stack.url}/orders/E2E-nope`)).status).toBe(401);
+    const missing = await readOrder("E2E-never-sent");
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: string }).error).toBe("order_not_found");
+  });
+});

@@ -1,0 +1,201 @@
+// The worker placing orders: real DynamoDB Local, the AX sandbox over loopback HTTP, the AX client in between.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createProcessEventHandler } from "../../functions/process-event";
+import { AxClient } from "../../lib/ax/client";
+import type { ApplyEventDeps } from "../../lib/orders/apply-event";
+import { systemClock, type OrderCommit } from "../../lib/orders/ports";
+import { DynamoStore } from "../../lib/store/dynamo-store";
+import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
+import { sampleOrderPlaced } from "../../local/samples";
+import { freshTable } from "../support/dynamodb";
+import { sqsEvent, storeEvent } from "../support/worker";
+
+describe("worker: order.placed", () => {
+  let sandbox: AxSandbox;
+  let store: DynamoStore;
+  let deps: ApplyEventDeps;
+  let worker: ReturnType<typeof createProcessEventHandler>;
+
+  beforeAll(async () => {
+    const table = await freshTable();
+    store = new DynamoStore(table.doc, table.tableName);
+    sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
+    deps = {
+      orders: store,
+      products: store,
+      ax: new AxClient({ baseUrl: sandbox.url, credentials: { apiKey: "key", channelCode: "chan" }, timeoutMs: 500 }),
+      clock: systemClock,
+      newAttemptId: randomUUID,
+      createLeaseMs: 300,
+      parkEvent: (webhookId, reason, detail) =>
+        store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
+    };
+    worker = createProcessEventHandler(deps);
+  });
+  afterAll(async () => {
+    await sandbox.stop();
+  });
+  beforeEach(() => {
+    sandbox.clearFaults();
+    sandbox.setAnswerShape("newest");
+  });
+
+  const orderId = () => `P-${randomUUID().slice(0, 8)}`;
+
+  it("creates one AX order per item (one call per family) and stores every code in DynamoDB", async () => {
+    const id = orderId();
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+
+    const inAx = sandbox.listOrders({ channelOrderCode: id });
+    expect(inAx.map((o) => o.type).sort()).toEqual(["day-ticket", "tour"]);
+    expect(sandbox.createCalls(id)).toBe(2);
+
+    const { order, axOrders } = await store.load(id);
+    expect(order?.status).toBe("placed");
+    expect(order?.events[message.webhook_id]?.status).toBe("applied");
+    const tour = axOrders.find((o) => o.item_id === `${id}-1`);
+    const axTour = inAx.find((o) => o.type === "tour");
+    expect(tour?.ax_order_code).toBe(axTour?.axOrderCode);
+    expect(tour?.tickets.map((t) => [t.ticket_id, t.ax_ticket_code])).toEqual(
+      axTour?.tickets.map((t) => [t.channelCode, t.axTicketCode]),
+    );
+    expect((await store.getEvent(message.webhook_id))?.status).toBe("applied");
+  });
+
+  it("a redelivery of the same message calls AX no more", async () => {
+    const id = orderId();
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    await worker(sqsEvent(message));
+    await worker(sqsEvent(message));
+    expect(sandbox.createCalls(id)).toBe(2);
+  });
+
+  it("the same order under another webhook-id is ignored with reason order_already_placed", async () => {
+    const id = orderId();
+    await worker(sqsEvent(await storeEvent(store, sampleOrderPlaced(id))));
+    const second = await storeEvent(store, sampleOrderPlaced(id));
+    await worker(sqsEvent(second));
+    expect(sandbox.createCalls(id)).toBe(2);
+    expect(await store.getEvent(second.webhook_id)).toMatchObject({
+      status: "ignored",
+      reason: "order_already_placed",
+    });
+  });
+
+  it("parks an unmapped sku without calling AX, and applies it once the mapping exists and it is replayed", async () => {
+    const id = orderId();
+    const payload = sampleOrderPlaced(id);
+    const sku = `SKU-${id}`;
+    const item = payload.data.items[1] as Record<string, unknown>;
+    delete item.ax;
+    item.sku = sku;
+    const message = await storeEvent(store, payload);
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "failed", reason: "unmapped_sku" });
+    expect((await store.getEvent(message.webhook_id))?.detail).toContain(sku);
+    expect(sandbox.createCalls(id)).toBe(0);
+    expect((await store.listEventsByStatus("failed")).map((e) => e.webhook_id)).toContain(message.webhook_id);
+
+    await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-1", option_code: "opt-1" });
+    await worker(sqsEvent({ ...message, replay: true }));
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
+    const dayTicket = sandbox.listOrders({ channelOrderCode: id }).find((o) => o.type === "day-ticket");
+    expect(dayTicket?.optionCode).toBe("opt-1");
+    expect((await store.listEventsByStatus("failed")).map((e) => e.webhook_id)).not.toContain(message.webhook_id);
+  });
+
+  it("parks an AX 400 as ax_rejected with AX's field message, without retrying", async () => {
+    const id = orderId();
+    sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "status", status: 400 });
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    const stored = await store.getEvent(message.webhook_id);
+    expect(stored).toMatchObject({ status: "failed", reason: "ax_rejected" });
+    expect((await store.load(id)).order?.status).toBe("failed");
+  });
+
+  it("retries a 503 (safe) through the queue, and then creates exactly one AX order per family", async () => {
+    const id = orderId();
+    sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "status", status: 503, times: 1 });
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    const first = await worker(sqsEvent(message));
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect((await store.load(id)).order?.create_calls.tour).toBeUndefined();
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect(sandbox.listOrders({ channelOrderCode: id })).toHaveLength(2);
+    expect((await store.load(id)).order?.status).toBe("placed");
+  });
+
+  it("marks a create whose answer was lost (500 after AX stored it) uncertain, and never re-sends it", async () => {
+    const id = orderId();
+    sandbox.injectFault({
+      endpoint: "create",
+      channelOrderCode: id,
+      kind: "status",
+      status: 500,
+      afterProcessing: true,
+      times: 1,
+    });
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "failed", reason: "create_uncertain" });
+    expect((await store.load(id)).order?.status).toBe("uncertain");
+    await worker(sqsEvent(message));
+    expect(sandbox.listOrders({ channelOrderCode: id }).filter((o) => o.type === "tour")).toHaveLength(1);
+  });
+
+  it("a crash between AX's 201 and the DynamoDB write ends uncertain, not duplicated", async () => {
+    const id = orderId();
+    let crashed = false;
+    const crashing: ApplyEventDeps = {
+      ...deps,
+      orders: {
+        load: (orderIdToLoad) => store.load(orderIdToLoad),
+        commit: async (change: OrderCommit) => {
+          if (!crashed && (change.axOrders?.length ?? 0) > 0) {
+            crashed = true;
+            throw new Error("Lambda timed out");
+          }
+          await store.commit(change);
+        },
+      },
+    };
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect((await createProcessEventHandler(crashing)(sqsEvent(message))).batchItemFailures).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 350)); // the crashed worker's lease runs out
+    await worker(sqsEvent(message));
+    expect(sandbox.listOrders({ channelOrderCode: id }).filter((o) => o.type === "tour")).toHaveLength(1);
+    expect((await store.load(id)).order?.create_calls.tour?.state).toBe("uncertain");
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "failed", reason: "create_uncertain" });
+  });
+
+  it("reads AX's legacy answer shape (old names, numeric statuses, wrapped) into the same mapping", async () => {
+    sandbox.setAnswerShape("legacy");
+    const id = orderId();
+    await worker(sqsEvent(await storeEvent(store, sampleOrderPlaced(id))));
+    const { order, axOrders } = await store.load(id);
+    expect(order?.status).toBe("placed");
+    expect(axOrders.map((o) => o.ax_order_status)).toEqual(["New", "New"]);
+    expect(axOrders.flatMap((o) => o.tickets).every((t) => t.ax_ticket_status === "New")).toBe(true);
+  });
+
+  it("concurrent workers on one event create one AX order per family", async () => {
+    const id = orderId();
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "latency", latencyMs: 100 });
+    // A lease longer than the AX call: the workers that find the create in flight are told to retry, never to
+    // declare it uncertain.
+    const patient = createProcessEventHandler({ ...deps, createLeaseMs: 10_000 });
+    const runs = await Promise.all(Array.from({ length: 10 }, () => patient(sqsEvent(message))));
+    expect(runs.filter((run) => run.batchItemFailures.length > 0).length).toBeGreaterThanOrEqual(9);
+    for (let round = 0; round < 40 && (await store.load(id)).order?.status !== "placed"; round++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await Promise.all(runs.map(() => patient(sqsEvent(message))));
+    }
+    expect(sandbox.createCalls(id)).toBe(2);
+    expect((await store.load(id)).order?.status).toBe("placed");
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
+  });
+});

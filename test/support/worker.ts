@@ -1,0 +1,50 @@
+// Drives the worker as SQS would: stored events, SQS-shaped records, batch item failures.
+import { createHash, randomUUID } from "node:crypto";
+import type { SQSEvent } from "aws-lambda";
+import type { QueuedEvent } from "../../lib/orders/ports";
+import type { DynamoStore } from "../../lib/store/dynamo-store";
+
+/** Stores an event as the receiver would, and returns the queue message it sent. */
+export async function storeEvent(
+  store: DynamoStore,
+  payload: { type: string; data: { order_id: string } },
+  webhookId = `msg_${randomUUID()}`,
+): Promise<QueuedEvent> {
+  const body = JSON.stringify(payload);
+  const now = new Date().toISOString();
+  await store.putEvent({
+    webhook_id: webhookId,
+    type: payload.type as "order.placed",
+    order_id: payload.data.order_id,
+    body,
+    body_sha256: createHash("sha256").update(body).digest("hex"),
+    status: "queued",
+    received_at: now,
+    updated_at: now,
+    attempts: 0,
+  });
+  return { webhook_id: webhookId, order_id: payload.data.order_id, type: payload.type, received_at: now, body };
+}
+
+export function sqsEvent(...messages: QueuedEvent[]): SQSEvent {
+  return {
+    Records: messages.map((message, index) => ({
+      messageId: `m-${index}-${randomUUID()}`,
+      receiptHandle: "r",
+      body: JSON.stringify(message),
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: String(Date.now()),
+        SenderId: "test",
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+        MessageGroupId: message.order_id,
+        MessageDeduplicationId: message.webhook_id,
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:local:000000000000:events.fifo",
+      awsRegion: "local",
+    })),
+  };
+}
