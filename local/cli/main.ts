@@ -16,10 +16,14 @@ const usage = `usage: npm run cli -- <command>
 
 Works on the running local stack, or on the table named by TABLE_NAME (AWS credentials and region as usual).`;
 
-export async function runCli(args: string[], out: (line: string) => void): Promise<number> {
+export async function runCli(
+  args: string[],
+  out: (line: string) => void,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const [group, command, ...rest] = args;
   let opened: ReturnType<typeof openStore> | undefined;
-  const store = () => (opened ??= openStore());
+  const store = () => (opened ??= openStore(env));
   switch (`${group ?? ""} ${command ?? ""}`) {
     case "products add": {
       const [sku, product_type, mapping_code, option_code] = rest;

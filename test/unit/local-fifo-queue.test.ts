@@ -1,0 +1,91 @@
+// The in-process SQS FIFO stand-in of `npm start`: per-order order, parallel orders, deduplication, retries with
+// backoff, dead letters and redrive.
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import type { QueuedEvent } from "../../lib/orders/ports";
+import { LocalFifoQueue } from "../../local/fifo-queue";
+
+const message = (orderId: string, webhookId: string, replay = false): QueuedEvent => ({
+  webhook_id: webhookId,
+  order_id: orderId,
+  type: "order.placed",
+  received_at: new Date().toISOString(),
+  body: "{}",
+  ...(replay ? { replay } : {}),
+});
+
+/** A worker that records what it saw and fails the ids in `failures` as many times as given. */
+function recordingWorker(failures: Map<string, number> = new Map()) {
+  const seen: { webhookId: string; receiveCount: string | undefined }[] = [];
+  const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures = [];
+    for (const record of event.Records) {
+      const body = JSON.parse(record.body) as QueuedEvent;
+      seen.push({ webhookId: body.webhook_id, receiveCount: record.attributes.ApproximateReceiveCount });
+      const left = failures.get(body.webhook_id) ?? 0;
+      if (left > 0) {
+        failures.set(body.webhook_id, left - 1);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return Promise.resolve({ batchItemFailures });
+  };
+  return { seen, handler };
+}
+
+describe("LocalFifoQueue", () => {
+  it("keeps an order's events in order while the first one is retried, and runs other orders meanwhile", async () => {
+    const worker = recordingWorker(new Map([["a1", 2]]));
+    const queue = new LocalFifoQueue({ handler: worker.handler, baseDelayMs: 20 });
+    await queue.send(message("A", "a1"));
+    await queue.send(message("A", "a2"));
+    await queue.send(message("B", "b1"));
+    await queue.idle();
+    const order = worker.seen.map((s) => s.webhookId);
+    expect(order.filter((id) => id.startsWith("a"))).toEqual(["a1", "a1", "a1", "a2"]);
+    expect(order.indexOf("b1")).toBeLessThan(order.lastIndexOf("a1"));
+    expect(worker.seen.filter((s) => s.webhookId === "a1").map((s) => s.receiveCount)).toEqual(["1", "2", "3"]);
+  });
+
+  it("drops a second send of the same webhook-id within the deduplication window, but not a replay", async () => {
+    const worker = recordingWorker();
+    const queue = new LocalFifoQueue({ handler: worker.handler });
+    await queue.send(message("A", "x"));
+    await queue.send(message("A", "x"));
+    await queue.idle();
+    await queue.send(message("A", "x", true));
+    await queue.idle();
+    expect(worker.seen.map((s) => s.webhookId)).toEqual(["x", "x"]);
+  });
+
+  it("moves a message that keeps failing to the dead-letter list, releases its order, and redrives it", async () => {
+    const worker = recordingWorker(new Map([["bad", 3]]));
+    const queue = new LocalFifoQueue({ handler: worker.handler, baseDelayMs: 5, maxReceiveCount: 3 });
+    await queue.send(message("A", "bad"));
+    await queue.send(message("A", "next"));
+    await queue.idle();
+    expect(queue.deadLetters.map((d) => [d.message.webhook_id, d.receiveCount])).toEqual([["bad", 3]]);
+    expect(worker.seen.map((s) => s.webhookId)).toEqual(["bad", "bad", "bad", "next"]);
+    expect(queue.redrive()).toBe(1);
+    await queue.idle();
+    expect(queue.deadLetters).toEqual([]);
+    expect(worker.seen.at(-1)?.webhookId).toBe("bad");
+  });
+
+  it("waits longer after each failure (exponential backoff)", async () => {
+    const times: number[] = [];
+    const failing = (): Promise<SQSBatchResponse> => {
+      times.push(Date.now());
+      return Promise.reject(new Error("down"));
+    };
+    const queue = new LocalFifoQueue({ handler: failing, baseDelayMs: 40, maxReceiveCount: 4 });
+    await queue.send(message("A", "x"));
+    await queue.idle();
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+    // Jitter keeps each wait within [base·2^(n-1)/2, base·2^(n-1)]: 20–40, 40–80, 80–160 ms.
+    expect(gaps).toHaveLength(3);
+    expect(gaps[0]).toBeGreaterThanOrEqual(18);
+    expect(gaps[2]).toBeGreaterThanOrEqual(78);
+    expect(queue.deadLetters).toHaveLength(1);
+  });
+});
