@@ -225,7 +225,7 @@ export class AxClient {
     segments: string[],
     credentials: AxCredentials,
     body: unknown,
-    options: AxCallOptions,
+    options: AxCallOptions & { freshConnection?: boolean },
   ): Promise<RawResponse> {
     const url = new URL(this.baseUrl.href);
     url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/orders/${segments.map(encodeURIComponent).join("/")}`;
@@ -243,7 +243,7 @@ export class AxClient {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const connectTimeoutMs = Math.min(this.connectTimeoutMs, timeoutMs);
     // A create never rides on a reused socket: see `agent`.
-    const agent = method === "POST" ? false : this.agent;
+    const agent = method === "POST" || options.freshConnection === true ? false : this.agent;
 
     return new Promise<RawResponse>((resolve, reject) => {
       let connected = false;
@@ -303,6 +303,17 @@ export class AxClient {
         else markConnected();
       });
       req.on("error", (error) => {
+        // A kept-alive socket the server closed while idle fails before any answer: AX never read the request.
+        // Node's documented remedy is to send it again on a fresh connection (GET and PATCH only; see `agent`).
+        if (req.reusedSocket && status === undefined && !settled && isStaleSocketError(error)) {
+          settled = true;
+          for (const timer of timers) clearTimeout(timer);
+          this.send(endpoint, method, segments, credentials, body, { ...options, freshConnection: true }).then(
+            resolve,
+            reject,
+          );
+          return;
+        }
         finish({ error: failure(error, "connection failed") });
       });
       req.on("response", (res) => {
@@ -394,4 +405,9 @@ function errorText(error: unknown): string {
     return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
   }
   return String(error);
+}
+
+function isStaleSocketError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "ECONNRESET" || code === "EPIPE";
 }
