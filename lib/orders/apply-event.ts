@@ -3,7 +3,9 @@
 import * as v from "valibot";
 import { parseChannelEvent } from "../channel/schemas";
 import type { EventQueue, QueuedEvent } from "./ports";
-import { placeOrder, type ApplyOutcome, type PlaceOrderDeps } from "./place-order";
+import { applyDeferredCancels, cancelOrder, type AxCanceller } from "./cancel-order";
+import type { ApplyOutcome } from "./order-state";
+import { placeOrder, type PlaceOrderDeps } from "./place-order";
 
 export const QueuedEventSchema = v.object({
   webhook_id: v.pipe(v.string(), v.minLength(1)),
@@ -19,7 +21,7 @@ export interface ParkEvent {
   parkEvent(webhookId: string, reason: string, detail: string): Promise<void>;
 }
 
-export type ApplyEventDeps = PlaceOrderDeps & ParkEvent;
+export type ApplyEventDeps = PlaceOrderDeps & ParkEvent & { ax: PlaceOrderDeps["ax"] & AxCanceller };
 
 export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEvent): Promise<ApplyOutcome> {
   const parsed = parseChannelEvent(JSON.parse(message.body) as unknown);
@@ -30,11 +32,14 @@ export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEven
   }
   const context = { webhookId: message.webhook_id, receivedAt: message.received_at, replay: message.replay === true };
   const event = parsed.event;
-  if (event.type === "order.placed") return placeOrder(deps, context, event);
-  // Cancellations are applied by the cancel use case (issue #4); until then they are parked, replayable.
-  const detail = "order.cancelled is not applied by this version of the adapter yet; replay it after upgrading";
-  await deps.parkEvent(message.webhook_id, "not_supported", detail);
-  return { status: "failed", reason: "not_supported", detail };
+  if (event.type === "order.placed") {
+    const outcome = await placeOrder(deps, context, event);
+    // Cancellations that arrived first (or while the create was uncertain) are applied right after the placement.
+    await applyDeferredCancels(deps, event.data.order_id);
+    return outcome;
+  }
+  const { order_id: orderId, ...cancel } = event.data;
+  return cancelOrder(deps, context, orderId, cancel);
 }
 
 export type { EventQueue };

@@ -48,10 +48,36 @@ export interface OrderRecord {
   discount?: string;
   total?: string;
   create_calls: Partial<Record<ProductType, CreateCall>>;
+  /** The order's items and their ticket ids, in the placement's order (what a cancel may refer to). */
+  items?: { item_id: string; ticket_ids: string[] }[];
+  /** Items and tickets cancelled that AX never got (their placement failed): recorded, with no AX call. */
+  cancelled_before_ax?: { items: string[]; tickets: string[] };
+  /** Cancellations to apply once the placement is through (they arrived first, or the placement is uncertain). */
+  deferred_cancels?: DeferredCancel[];
+  /** A worker applying a cancellation right now (so a concurrent one waits instead of sending twice). */
+  cancelling?: { webhook_id: string; attempt_id: string; started_at: string };
   /** Every event seen for this order and what became of it: the worker's idempotency record. */
   events: Record<string, EventSummary>;
   created_at: string;
   updated_at: string;
+}
+
+export interface CancelRequest {
+  reason: "traveler" | "unavoidable";
+  comment?: string;
+  item_ids?: string[];
+  ticket_ids?: string[];
+}
+
+export interface DeferredCancel {
+  webhook_id: string;
+  received_at: string;
+  cancel: CancelRequest;
+  /**
+   * `true` when the event was already answered (recorded against a failed placement): if the placement later goes
+   * through after a replay, the cancellation is then applied to what AX got.
+   */
+  recorded: boolean;
 }
 
 export interface TicketRecord {

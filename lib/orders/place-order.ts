@@ -7,12 +7,25 @@ import {
   UnmatchedResponseError,
   matchCreateResult,
   planCreates,
+  ticketIds,
   type CreatePlan,
   type MatchedAxOrder,
   type ResolvedProduct,
 } from "../ax/translate";
-import type { AxOrderRecord, CreateCall, OrderRecord, OrderStatus, ProductType } from "./model";
+import type { AxOrderRecord, CreateCall, OrderRecord, ProductType } from "./model";
+import {
+  commitOrder,
+  mergeAxOrders,
+  newOrder,
+  outcomeFields,
+  withEvent,
+  type ApplyOutcome,
+  type EventContext,
+  type Snapshot,
+} from "./order-state";
 import { ConcurrentUpdateError, type Clock, type OrderRepository, type ProductCatalog } from "./ports";
+
+export type { ApplyOutcome, EventContext };
 
 export interface AxCreator {
   createOrder(type: ProductType, body: CreateOrderRequest): Promise<CreateOrderResult>;
@@ -25,42 +38,22 @@ export interface PlaceOrderDeps {
   clock: Clock;
   newAttemptId: () => string;
   /**
-   * How long a `pending` create belongs to the worker that wrote it (longer than an AX call can take). A younger
+   * How long a `pending` AX call belongs to the worker that wrote it (longer than an AX call can take). A younger
    * one means another worker is calling AX right now: wait. An older one was left by a worker that stopped.
    */
   createLeaseMs: number;
 }
 
-export interface EventContext {
-  webhookId: string;
-  receivedAt: string;
-  /** An operator's replay: re-applies an event that was parked (failed). */
-  replay: boolean;
-}
-
-export interface ApplyOutcome {
-  status: "applied" | "ignored" | "failed";
-  reason?: string;
-  detail?: string;
-  /** Set when this call did nothing because the event had been settled before. */
-  alreadySettled?: boolean;
-}
-
-/** Another worker holds the create of this order right now: retry later. */
-export class CreateInProgressError extends Error {
-  constructor(orderId: string, type: ProductType) {
-    super(`another worker is creating the ${type} AX order of ${orderId}; the event will be retried`);
-    this.name = "CreateInProgressError";
+/** Another worker is calling AX for this order right now: retry later. */
+export class WorkInProgressError extends Error {
+  constructor(what: string) {
+    super(`another worker is ${what} right now; the event will be retried`);
+    this.name = "WorkInProgressError";
   }
 }
 
-/** The order as last written, with the version the next write must expect. */
-interface Snapshot {
-  order: OrderRecord;
-  version: number | undefined;
-}
-
 const RESULT_WRITE_ATTEMPTS = 5;
+const PLACED = "order.placed";
 
 export async function placeOrder(
   deps: PlaceOrderDeps,
@@ -71,44 +64,62 @@ export async function placeOrder(
   const loaded = await deps.orders.load(data.order_id);
   const seen = loaded.order?.events[context.webhookId];
   if (seen && seen.status !== "queued" && !(seen.status === "failed" && context.replay))
-    return { ...pickOutcome(seen), alreadySettled: true };
+    return { ...outcomeFields(seen), alreadySettled: true };
 
   let snapshot: Snapshot = {
     order: loaded.order ?? newOrder(data.order_id, deps.clock.now()),
     version: loaded.order?.version,
   };
+  let axOrders = loaded.axOrders;
+  const settle = async (outcome: ApplyOutcome) => {
+    const order = withEvent(snapshot.order, context, PLACED, outcome);
+    await commitOrder(deps, { ...snapshot, order }, { all: axOrders, settle: [context.webhookId] });
+    return outcome;
+  };
+
   const placedBy = snapshot.order.placed_by;
-  if (placedBy !== undefined && placedBy !== context.webhookId) {
-    return settle(deps, snapshot, context, {
+  if (placedBy !== undefined && placedBy !== context.webhookId)
+    return settle({
       status: "ignored",
       reason: "order_already_placed",
       detail: `order ${data.order_id} was already placed by event ${placedBy}; an AX order cannot be changed, so cancel it and place a new order_id instead`,
     });
-  }
+  // Items cancelled while AX did not have them (their placement had failed) are not sent when it is replayed.
+  const cancelledBeforeAx = new Set(snapshot.order.cancelled_before_ax?.items ?? []);
+  if (data.items.every((item) => cancelledBeforeAx.has(item.item_id)))
+    return settle({
+      status: "ignored",
+      reason: "order_cancelled",
+      detail: `order ${data.order_id} was cancelled before AX got it; nothing is sent`,
+    });
 
-  const resolved = await resolveProducts(deps.products, data);
-  if (!resolved.ok)
-    return settle(deps, snapshot, context, { status: "failed", reason: "unmapped_sku", detail: resolved.detail });
-
+  // The order's items and tickets are recorded first: a cancellation refers to them even if AX never gets them.
   snapshot.order = {
     ...snapshot.order,
     placed_by: context.webhookId,
+    items: data.items.map((item) => ({ item_id: item.item_id, ticket_ids: ticketIds(item) })),
     currency: data.currency,
     subtotal: data.subtotal,
     ...(data.discount !== undefined ? { discount: data.discount } : {}),
     total: data.total,
   };
+
+  const resolved = await resolveProducts(deps.products, data);
+  if (!resolved.ok) return settle({ status: "failed", reason: "unmapped_sku", detail: resolved.detail });
+
   const plans = planCreates(data, resolved.products);
   let settledWithLastWrite = false;
   for (const [index, plan] of plans.entries()) {
     const isLast = index === plans.length - 1;
     const previous = snapshot.order.create_calls[plan.product_type];
     if (previous?.state === "created" || previous?.state === "uncertain") continue;
+    if (plan.items.every((item) => cancelledBeforeAx.has(item.item_id))) continue;
     if (previous?.state === "pending") {
       const age = deps.clock.now().getTime() - Date.parse(previous.started_at);
-      if (age < deps.createLeaseMs) throw new CreateInProgressError(data.order_id, plan.product_type);
+      if (age < deps.createLeaseMs)
+        throw new WorkInProgressError(`creating the ${plan.product_type} AX order of ${data.order_id}`);
       // The worker that wrote this intent stopped without recording AX's answer: AX may have the order.
-      snapshot = await write(deps, snapshot, plan.product_type, {
+      snapshot = await writeCall(deps, snapshot, axOrders, plan.product_type, {
         ...previous,
         state: "uncertain",
         reason: "create_uncertain",
@@ -125,25 +136,38 @@ export async function placeOrder(
       started_at: deps.clock.now().toISOString(),
       item_ids: plan.items.map((item) => item.item_id),
     };
-    snapshot = await write(deps, snapshot, plan.product_type, intent);
+    snapshot = await writeCall(deps, snapshot, axOrders, plan.product_type, intent);
 
     const result = await callAx(deps, plan);
     if (result.kind === "retry") {
       // AX did not take the request: drop the intent so that the queue's retry sends it again.
       const { [plan.product_type]: _dropped, ...others } = snapshot.order.create_calls;
-      snapshot = await commitOrder(deps, { ...snapshot, order: { ...snapshot.order, create_calls: others } });
+      snapshot = await commitOrder(
+        deps,
+        { ...snapshot, order: { ...snapshot.order, create_calls: others } },
+        { all: axOrders },
+      );
       throw result.error;
     }
     const call: CreateCall =
       result.kind === "created"
         ? { ...intent, state: "created" }
         : { ...intent, state: result.kind, reason: result.reason, detail: result.detail };
-    const axOrders = result.kind === "created" ? axOrderRecords(data.order_id, plan, result.matched, deps.clock) : [];
-    snapshot = await recordResult(deps, snapshot, plan.product_type, call, axOrders, isLast ? context : undefined);
+    const created = result.kind === "created" ? axOrderRecords(data.order_id, plan, result.matched, deps.clock) : [];
+    axOrders = mergeAxOrders(axOrders, created);
+    snapshot = await recordResult(
+      deps,
+      snapshot,
+      axOrders,
+      plan.product_type,
+      call,
+      created,
+      isLast ? context : undefined,
+    );
     settledWithLastWrite = isLast;
   }
   const outcome = placementOutcome(snapshot.order);
-  if (!settledWithLastWrite) await settle(deps, snapshot, context, outcome);
+  if (!settledWithLastWrite) await settle(outcome);
   return outcome;
 }
 
@@ -198,6 +222,20 @@ function axOrderRecords(orderId: string, plan: CreatePlan, matched: MatchedAxOrd
   });
 }
 
+function withCall(order: OrderRecord, type: ProductType, call: CreateCall): OrderRecord {
+  return { ...order, create_calls: { ...order.create_calls, [type]: call } };
+}
+
+function writeCall(
+  deps: PlaceOrderDeps,
+  snapshot: Snapshot,
+  axOrders: readonly AxOrderRecord[],
+  type: ProductType,
+  call: CreateCall,
+): Promise<Snapshot> {
+  return commitOrder(deps, { ...snapshot, order: withCall(snapshot.order, type, call) }, { all: axOrders });
+}
+
 /**
  * Records AX's answer. AX's answer is the one thing that cannot be asked for again, so a concurrent change of the
  * order does not lose it: the order is re-read and the answer written onto it, as long as this attempt still owns
@@ -206,25 +244,30 @@ function axOrderRecords(orderId: string, plan: CreatePlan, matched: MatchedAxOrd
 async function recordResult(
   deps: PlaceOrderDeps,
   snapshot: Snapshot,
+  allAxOrders: readonly AxOrderRecord[],
   type: ProductType,
   call: CreateCall,
-  axOrders: AxOrderRecord[],
+  created: AxOrderRecord[],
   context: EventContext | undefined,
 ): Promise<Snapshot> {
   let current = snapshot;
+  let all = allAxOrders;
   for (let attempt = 1; ; attempt++) {
-    let order = withCall(current.order, type, call, deps.clock.now());
-    order = { ...order, status: placementStatus(order) };
-    if (context) order = withEvent(order, context, placementOutcome(order));
+    let order = withCall(current.order, type, call);
+    if (context) order = withEvent(order, context, PLACED, placementOutcome(order));
     try {
-      const next = await commitOrder(deps, { order, version: current.version }, axOrders, context);
-      return next;
+      return await commitOrder(
+        deps,
+        { order, version: current.version },
+        { changed: created, all, settle: context ? [context.webhookId] : [] },
+      );
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= RESULT_WRITE_ATTEMPTS) throw error;
       const reloaded = await deps.orders.load(snapshot.order.order_id);
       const owner = reloaded.order?.create_calls[type];
       if (!reloaded.order || owner?.attempt_id !== call.attempt_id) throw error;
       current = { order: reloaded.order, version: reloaded.order.version };
+      all = mergeAxOrders(reloaded.axOrders, created);
     }
   }
 }
@@ -250,31 +293,6 @@ async function resolveProducts(
   return { ok: true, products };
 }
 
-function newOrder(orderId: string, now: Date): OrderRecord {
-  return {
-    order_id: orderId,
-    status: "pending",
-    version: 0,
-    create_calls: {},
-    events: {},
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-  };
-}
-
-function withCall(order: OrderRecord, type: ProductType, call: CreateCall, now: Date): OrderRecord {
-  return { ...order, create_calls: { ...order.create_calls, [type]: call }, updated_at: now.toISOString() };
-}
-
-/** The order's status from its create calls. */
-export function placementStatus(order: OrderRecord): OrderStatus {
-  const calls = Object.values(order.create_calls);
-  if (calls.some((call) => call.state === "uncertain")) return "uncertain";
-  if (calls.some((call) => call.state === "failed")) return "failed";
-  if (calls.length > 0 && calls.every((call) => call.state === "created")) return "placed";
-  return "pending";
-}
-
 function placementOutcome(order: OrderRecord): ApplyOutcome {
   const calls = Object.values(order.create_calls);
   const uncertain = calls.find((call) => call.state === "uncertain");
@@ -282,61 +300,4 @@ function placementOutcome(order: OrderRecord): ApplyOutcome {
   const failed = calls.find((call) => call.state === "failed");
   if (failed) return { status: "failed", reason: failed.reason, detail: failed.detail };
   return { status: "applied" };
-}
-
-async function write(deps: PlaceOrderDeps, snapshot: Snapshot, type: ProductType, call: CreateCall): Promise<Snapshot> {
-  const order = withCall(snapshot.order, type, call, deps.clock.now());
-  return commitOrder(deps, { order: { ...order, status: placementStatus(order) }, version: snapshot.version });
-}
-
-/** Writes the order (and AX orders, and the event's outcome) conditionally on the version read. */
-async function commitOrder(
-  deps: PlaceOrderDeps,
-  snapshot: Snapshot,
-  axOrders: AxOrderRecord[] = [],
-  settled?: EventContext,
-): Promise<Snapshot> {
-  const order: OrderRecord = {
-    ...snapshot.order,
-    version: (snapshot.version ?? 0) + 1,
-    updated_at: deps.clock.now().toISOString(),
-  };
-  const outcome = settled ? order.events[settled.webhookId] : undefined;
-  await deps.orders.commit({
-    order,
-    expectedVersion: snapshot.version,
-    axOrders,
-    events: settled && outcome ? [{ webhook_id: settled.webhookId, ...pickOutcome(outcome) }] : [],
-  });
-  return { order, version: order.version };
-}
-
-/** Records the event's outcome on the order and on the stored event. */
-async function settle(
-  deps: PlaceOrderDeps,
-  snapshot: Snapshot,
-  context: EventContext,
-  outcome: ApplyOutcome,
-): Promise<ApplyOutcome> {
-  await commitOrder(deps, { ...snapshot, order: withEvent(snapshot.order, context, outcome) }, [], context);
-  return outcome;
-}
-
-function withEvent(order: OrderRecord, context: EventContext, outcome: ApplyOutcome): OrderRecord {
-  return {
-    ...order,
-    events: {
-      ...order.events,
-      [context.webhookId]: { type: "order.placed", received_at: context.receivedAt, ...pickOutcome(outcome) },
-    },
-  };
-}
-
-function pickOutcome(outcome: { status: ApplyOutcome["status"] | "queued"; reason?: string; detail?: string }) {
-  const status = outcome.status === "queued" ? "failed" : outcome.status;
-  return {
-    status,
-    ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
-    ...(outcome.detail !== undefined ? { detail: outcome.detail } : {}),
-  };
 }

@@ -104,6 +104,8 @@ export interface SandboxOrder {
   quantity: number;
   tickets: SandboxTicket[];
   createdAt: string;
+  /** The channel's comment of the last full cancel. */
+  cancelComment?: string;
   /** The whole create request body as received. */
   request: unknown;
   /** Create calls received for this order's channel order code (including failed ones). */
@@ -169,9 +171,7 @@ export class SandboxControlError extends Error {
 // ---------------------------------------------------------------------------------------------------------------
 // State
 
-interface StoredOrder extends Omit<SandboxOrder, "createCalls"> {
-  cancelComment?: string;
-}
+type StoredOrder = Omit<SandboxOrder, "createCalls">;
 
 class SandboxState implements AxSandboxControl {
   orders = new Map<string, StoredOrder>();
@@ -254,7 +254,7 @@ class SandboxState implements AxSandboxControl {
 
   record(request: SandboxRequest): void {
     this.log.push(request);
-    if (this.log.length > 200) this.log.shift();
+    if (this.log.length > 10_000) this.log.shift();
   }
 
   reset(): void {
@@ -288,8 +288,7 @@ class SandboxState implements AxSandboxControl {
   }
 
   private view(order: StoredOrder): SandboxOrder {
-    const { cancelComment: _cancelComment, ...rest } = structuredClone(order);
-    return { ...rest, createCalls: this.createCalls(order.channelOrderCode) };
+    return { ...structuredClone(order), createCalls: this.createCalls(order.channelOrderCode) };
   }
 }
 

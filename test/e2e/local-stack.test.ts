@@ -127,6 +127,26 @@ describe("local stack end to end", () => {
     expect(((await answer.json()) as { error: string }).error).toBe("webhook_id_conflict");
   });
 
+  it("a cancellation delivered before its order is applied right after the placement", async () => {
+    const orderId = `E2E-${randomUUID().slice(0, 8)}`;
+    const cancel = signed({ type: "order.cancelled", data: { order_id: orderId, ticket_ids: [`${orderId}-1-2`] } });
+    expect((await deliver(cancel)).status).toBe(202);
+    await stack.queue.idle();
+    const waiting = (await (await readOrder(orderId)).json()) as OrderView;
+    expect(waiting.status).toBe("pending");
+    expect(waiting.events).toEqual([expect.objectContaining({ webhook_id: cancel.webhookId, status: "queued" })]);
+
+    expect((await deliver(signed(sampleOrderPlaced(orderId)))).status).toBe(202);
+    await stack.queue.idle();
+    const view = (await (await readOrder(orderId)).json()) as OrderView;
+    expect(view.status).toBe("partially_cancelled");
+    const ticket = view.ax_orders.flatMap((o) => o.tickets).find((t) => t.ticket_id === `${orderId}-1-2`);
+    expect(ticket?.ax_ticket_status).toBe("Traveler canceled");
+    expect(view.events.find((e) => e.webhook_id === cancel.webhookId)?.status).toBe("applied");
+    const tourInAx = stack.sandbox?.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
+    expect(tourInAx?.tickets.map((t) => t.status)).toEqual(["New", "Traveler canceled"]);
+  });
+
   it("logs ids and outcomes as JSON, and no personal data (names, phones, emails)", async () => {
     const lines: string[] = [];
     const capture = (chunk: string | Uint8Array) => {
