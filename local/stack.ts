@@ -2,9 +2,11 @@
 // and the worker fed by an in-process FIFO queue. The handlers are the deployed ones, built with local adapters.
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import * as v from "valibot";
 import { buildStore } from "../lib/adapters";
 import { parseSecrets } from "../lib/channel/signature";
 import { readConfig } from "../lib/config";
+import { QueuedEventSchema } from "../lib/orders/apply-event";
 import { systemClock } from "../lib/orders/ports";
 import { createGetOrderHandler } from "../functions/get-order";
 import { handler as healthHandler } from "../functions/health";
@@ -14,7 +16,7 @@ import { startAxSandbox } from "./ax-sandbox/server";
 import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
 import { createTable } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
-import { startHttpGateway } from "./http-gateway";
+import { startHttpGateway, type Route } from "./http-gateway";
 
 /** Fixed development credentials: printed at start, never valid anywhere but here. */
 export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=";
@@ -120,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { method: "POST", path: "/webhooks/orders", handler: receiver },
         { method: "GET", path: "/orders/{order_id}", handler: reader },
         { method: "GET", path: "/health", handler: () => healthHandler() },
+        ...localQueueRoutes(queue),
       ],
       options.port ?? Number(env.PORT ?? 3000),
     );
@@ -146,5 +149,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * Dev-only routes (never deployed) through which the CLI reaches the in-process queue, as it reaches SQS in AWS:
+ * replays and reconciliations send to it, and its dead-letter list can be read and redriven.
+ */
+function localQueueRoutes(queue: LocalFifoQueue): Route[] {
+  const answer = (statusCode: number, body: unknown) =>
+    Promise.resolve({ statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return [
+    {
+      method: "POST",
+      path: "/__local/queue",
+      handler: async (event) => {
+        const parsed = v.safeParse(QueuedEventSchema, safeJson(event.body ?? ""));
+        if (!parsed.success) return answer(400, { error: "invalid_message", message: "not a queued event" });
+        await queue.send(parsed.output);
+        return answer(202, { status: "queued" });
+      },
+    },
+    { method: "POST", path: "/__local/redrive", handler: () => answer(200, { moved: queue.redrive() }) },
+    { method: "GET", path: "/__local/dead-letters", handler: () => answer(200, queue.deadLetters) },
+  ];
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -2,8 +2,11 @@
 import "../quiet-node20";
 import { readFileSync } from "node:fs";
 import { readOrder } from "../../lib/orders/read-order";
-import { MappingInputError, parseMappingFile, validateMapping } from "./products";
-import { TargetError, openStore } from "./target";
+import type { StoredEvent } from "../../lib/orders/model";
+import { systemClock, type QueuedEvent } from "../../lib/orders/ports";
+import { ReconcileError, reconcileCreate, type Resolution } from "../../lib/orders/reconcile";
+import { MappingInputError, parseAttachment, parseMappingFile, validateMapping } from "./products";
+import { TargetError, openQueue, openStore } from "./target";
 
 const usage = `usage: npm run cli -- <command>
 
@@ -12,9 +15,31 @@ const usage = `usage: npm run cli -- <command>
   products import <file.csv|file.json>     CSV header: sku,product_type,mapping_code,option_code
   products remove <sku>
   orders show <order_id>                    the order's mapping, statuses and events (as the read API)
-  events list [queued|failed]               events still waiting, or parked with their reasons (default: failed)
+  events list [queued|failed] [--reason R]  events still waiting, or parked with their reasons (default: failed)
+  events replay <webhook_id>… | --all [--reason R]
+                                            send parked events through the queue again, once the cause is fixed
+  reconcile attach <order_id> <tour|day-ticket> <file.json>
+                                            attach the AX codes found in AX's console to an uncertain create
+  reconcile resend <order_id> <tour|day-ticket>
+                                            decide AX does not have it: send the uncertain create again
+  queue redrive                             move the dead-letter queue's messages back to the queue
 
-Works on the running local stack, or on the table named by TABLE_NAME (AWS credentials and region as usual).`;
+Works on the running local stack, or on a stage: TABLE_NAME, QUEUE_URL and DLQ_URL (AWS credentials and region as usual).`;
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+function queuedMessage(event: StoredEvent): QueuedEvent {
+  return {
+    webhook_id: event.webhook_id,
+    order_id: event.order_id,
+    type: event.type,
+    received_at: event.received_at,
+    body: event.body,
+  };
+}
 
 export async function runCli(
   args: string[],
@@ -65,12 +90,65 @@ export async function runCli(
     }
     case "events list": {
       const status = rest[0] === "queued" ? "queued" : "failed";
-      const events = await store().listEventsByStatus(status);
+      const reason = option(rest, "--reason");
+      const events = (await store().listEventsByStatus(status)).filter((e) => !reason || e.reason === reason);
       for (const e of events)
         out(
           `${e.received_at}  ${e.webhook_id}  ${e.type}  order ${e.order_id}  ${e.status}${e.reason ? `  ${e.reason}: ${e.detail ?? ""}` : ""}`,
         );
-      out(`${events.length} ${status} event(s)`);
+      out(`${events.length} ${status} event(s)${reason ? ` with reason ${reason}` : ""}`);
+      return 0;
+    }
+    case "events replay": {
+      const all = rest.includes("--all");
+      const reason = option(rest, "--reason");
+      const ids = all ? undefined : rest.filter((arg) => !arg.startsWith("--") && arg !== reason);
+      if (!all && (!ids || ids.length === 0)) throw new MappingInputError("events replay needs webhook ids, or --all");
+      const events = all
+        ? (await store().listEventsByStatus("failed")).filter((e) => !reason || e.reason === reason)
+        : await Promise.all((ids ?? []).map(async (id) => (await store().getEvent(id)) ?? id));
+      const queue = openQueue(env);
+      let replayed = 0;
+      for (const event of events) {
+        if (typeof event === "string") {
+          out(`no event ${event}`);
+          continue;
+        }
+        if (event.status !== "failed") {
+          out(`${event.webhook_id} is ${event.status}, not parked: not replayed`);
+          continue;
+        }
+        await queue.send({ ...queuedMessage(event), replay: true });
+        out(`replaying ${event.webhook_id} (${event.type}, order ${event.order_id}, was ${event.reason ?? "failed"})`);
+        replayed++;
+      }
+      out(`${replayed} event(s) sent for replay`);
+      return replayed === events.length ? 0 : 1;
+    }
+    case "reconcile attach":
+    case "reconcile resend": {
+      const [orderId, productType, file] = rest;
+      if (!orderId || (productType !== "tour" && productType !== "day-ticket"))
+        throw new MappingInputError(`reconcile ${command ?? ""} needs <order_id> <tour|day-ticket>`);
+      let resolution: Resolution = { kind: "resend" };
+      if (command === "attach") {
+        if (!file) throw new MappingInputError("reconcile attach needs a JSON file with the AX codes (see README)");
+        resolution = { kind: "attach", axOrders: parseAttachment(file, readFileSync(file, "utf8")) };
+      }
+      const result = await reconcileCreate({ orders: store(), clock: systemClock }, orderId, productType, resolution);
+      const placement = await store().getEvent(result.replayWebhookId);
+      if (!placement) throw new ReconcileError(`the placement event ${result.replayWebhookId} is no longer stored`);
+      await openQueue(env).send({ ...queuedMessage(placement), replay: true });
+      out(
+        command === "attach"
+          ? `attached the AX codes to the ${productType} create of ${orderId}; its placement is replayed to finish it`
+          : `the ${productType} create of ${orderId} will be sent again: its placement is replayed`,
+      );
+      return 0;
+    }
+    case "queue redrive": {
+      const moved = await openQueue(env).redrive();
+      out(typeof moved === "number" ? `${moved} message(s) moved back from the dead-letter queue` : moved);
       return 0;
     }
     default:
@@ -85,7 +163,7 @@ if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
       console.log(line);
     });
   } catch (error) {
-    if (error instanceof MappingInputError || error instanceof TargetError) {
+    if (error instanceof MappingInputError || error instanceof TargetError || error instanceof ReconcileError) {
       console.error(`error: ${error.message}`);
       process.exitCode = 2;
     } else throw error;

@@ -2,6 +2,7 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import * as v from "valibot";
 import type { ProductMapping } from "../../lib/orders/model";
+import type { AttachedAxOrder } from "../../lib/orders/reconcile";
 
 export const ProductMappingSchema = v.object({
   sku: v.pipe(
@@ -17,14 +18,19 @@ export const ProductMappingSchema = v.object({
 
 export class MappingInputError extends Error {}
 
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path?.map((p) => String(p.key)).join(".");
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}
+
 export function validateMapping(value: unknown, where: string): ProductMapping {
   const result = v.safeParse(ProductMappingSchema, value);
   if (result.success) return result.output;
-  const problems = result.issues.map((issue) => {
-    const path = issue.path?.map((p) => String(p.key)).join(".");
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-  throw new MappingInputError(`${where}: ${problems.join("; ")}`);
+  throw new MappingInputError(`${where}: ${describeIssues(result.issues)}`);
 }
 
 /** Reads mappings from CSV (header: sku,product_type,mapping_code,option_code) or a JSON array. */
@@ -47,4 +53,39 @@ export function parseMappingFile(fileName: string, content: string): ProductMapp
   }
   // Line numbers count the header as line 1.
   return rows.map((row, index) => validateMapping(row, `${fileName} line ${index + 2}`));
+}
+
+const AttachmentSchema = v.object({
+  ax_orders: v.pipe(
+    v.array(
+      v.object({
+        item_id: v.pipe(v.string(), v.minLength(1)),
+        ax_order_code: v.pipe(v.string(), v.minLength(1)),
+        ax_order_status: v.optional(v.string()),
+        tickets: v.array(
+          v.object({
+            ticket_id: v.pipe(v.string(), v.minLength(1)),
+            ax_ticket_code: v.pipe(v.string(), v.minLength(1)),
+            ax_ticket_status: v.optional(v.string()),
+          }),
+        ),
+      }),
+    ),
+    v.minLength(1, "ax_orders is empty"),
+  ),
+});
+
+/** The AX codes an operator found in AX's console: `{"ax_orders": [{item_id, ax_order_code, tickets: [...]}]}`. */
+export function parseAttachment(fileName: string, content: string): AttachedAxOrder[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(content);
+  } catch (error) {
+    throw new MappingInputError(`${fileName} is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = v.safeParse(AttachmentSchema, json);
+  if (!result.success) {
+    throw new MappingInputError(`${fileName}: ${describeIssues(result.issues)}`);
+  }
+  return result.output.ax_orders;
 }

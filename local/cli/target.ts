@@ -4,6 +4,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
+import type { EventQueue, QueuedEvent } from "../../lib/orders/ports";
+import { SqsEventQueue } from "../../lib/queue/sqs-queue";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { localClientConfig } from "../dynamodb/emulator";
 import { defaultDataDir } from "../stack";
@@ -42,4 +45,49 @@ export function openStore(env: Record<string, string | undefined> = process.env)
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     state.tableName,
   );
+}
+
+/** The local stack's in-process queue, reached over its dev-only `/__local/*` routes. */
+export class LocalStackQueue implements EventQueue {
+  constructor(private readonly url: string) {}
+
+  async send(message: QueuedEvent): Promise<void> {
+    const answer = await fetch(`${this.url}/__local/queue`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(message),
+    });
+    if (answer.status !== 202) throw new TargetError(`the local stack refused the message: ${answer.status} ${await answer.text()}`);
+  }
+
+  async redrive(): Promise<number> {
+    const answer = await fetch(`${this.url}/__local/redrive`, { method: "POST" });
+    if (answer.status !== 200) throw new TargetError(`the local stack refused the redrive: ${answer.status}`);
+    return ((await answer.json()) as { moved: number }).moved;
+  }
+}
+
+/** Where replays go: the stage's SQS queue (QUEUE_URL), or the running local stack (ADAPTER_URL or stack.json). */
+export function openQueue(env: Record<string, string | undefined> = process.env): EventQueue & { redrive(): Promise<number | string> } {
+  const queueUrl = env.QUEUE_URL;
+  if (queueUrl) {
+    const sqs = new SQSClient({});
+    const queue = new SqsEventQueue(sqs, queueUrl);
+    return {
+      send: (message) => queue.send(message),
+      redrive: async () => {
+        const dlqUrl = env.DLQ_URL;
+        if (!dlqUrl) throw new TargetError("set DLQ_URL to the stage's dead-letter queue URL to redrive it");
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
+        const sourceArn = Attributes?.QueueArn;
+        if (!sourceArn) throw new TargetError(`no ARN for ${dlqUrl}`);
+        // Moves every message back to the queue it came from; SQS runs the move in the background.
+        const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn }));
+        return `move task ${TaskHandle ?? "?"} started`;
+      },
+    };
+  }
+  const url = env.ADAPTER_URL ?? readLocalStackState()?.url;
+  if (!url) throw new TargetError("no local stack is running (start it with `npm start`), and QUEUE_URL is not set");
+  return new LocalStackQueue(url);
 }
