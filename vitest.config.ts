@@ -23,6 +23,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: "deploy",
+          include: ["test/deploy/**/*.test.ts"],
+          // Packages the prod stage and a non-prod one offline (osls + serverless-esbuild), once for all its tests.
+          globalSetup: ["test/deploy/package-stages.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/setup/dynamodb.ts"],

@@ -1,5 +1,6 @@
 // GET /orders/{order_id}: the mapping and statuses of one channel order, for the admin bearer token.
 import { timingSafeEqual } from "node:crypto";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { buildStore } from "../lib/adapters";
@@ -51,6 +52,6 @@ function defaultHandler() {
   return handlerInstance;
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler((event) =>
-  defaultHandler()(event),
-);
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler((event) => defaultHandler()(event));

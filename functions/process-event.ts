@@ -1,17 +1,29 @@
 // SQS FIFO worker: applies queued events, reporting partial batch failures so only failed messages are retried.
 import { randomUUID } from "node:crypto";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import * as v from "valibot";
 import { buildAxClient, buildStore } from "../lib/adapters";
+import type { AxCallInfo } from "../lib/ax/client";
 import { readConfig, type AdapterConfig } from "../lib/config";
 import type { DynamoStore } from "../lib/store/dynamo-store";
 import { logger } from "../lib/observability/logger";
+import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { QueuedEventSchema, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
 import { systemClock } from "../lib/orders/ports";
 
-export function createProcessEventHandler(deps: ApplyEventDeps) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+/** The part of the Lambda context the worker reads. */
+export type WorkerContext = Pick<Context, "getRemainingTimeInMillis">;
+
+/**
+ * `metrics`: the Lambda passes EMF metrics; the local stack and the tests count nothing.
+ * With a Lambda `context`, an event is started only while at least `deps.createLeaseMs` (one AX call's timeout plus
+ * the writes around it) remain, so that a timeout never stops a worker between AX's answer and its write; the events
+ * not started go back to the queue.
+ */
+export function createProcessEventHandler(deps: ApplyEventDeps, metrics: AdapterMetrics = noMetrics) {
+  return async (event: SQSEvent, context?: WorkerContext): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     for (const record of event.Records) {
       // FIFO: once a message fails, the later ones must wait for it (they may belong to the same order).
@@ -19,17 +31,37 @@ export function createProcessEventHandler(deps: ApplyEventDeps) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
+      if (context && context.getRemainingTimeInMillis() < deps.createLeaseMs) {
+        logger.warn("too little time left in this invocation; the rest of the batch goes back to the queue", {
+          message_id: record.messageId,
+          remaining_ms: context.getRemainingTimeInMillis(),
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
       const message = v.safeParse(QueuedEventSchema, safeJson(record.body));
       if (!message.success) {
         logger.error("queue message is not an adapter event; dropped", { message_id: record.messageId });
+        metrics.eventDropped();
         continue;
       }
-      const ids = { webhook_id: message.output.webhook_id, order_id: message.output.order_id };
+      const ids = {
+        webhook_id: message.output.webhook_id,
+        order_id: message.output.order_id,
+        receive_count: Number(record.attributes.ApproximateReceiveCount),
+      };
       try {
         const outcome = await applyQueuedEvent(deps, message.output);
-        logger.info("event processed", { ...ids, status: outcome.status, reason: outcome.reason });
+        logger.info("event processed", {
+          ...ids,
+          status: outcome.status,
+          reason: outcome.reason,
+          already_settled: outcome.alreadySettled === true,
+        });
+        metrics.eventProcessed(outcome);
       } catch (error) {
         logger.warn("event will be retried", { ...ids, error: error as Error });
+        metrics.eventRetried();
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
@@ -45,12 +77,16 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** The worker's adapters, shared by the Lambda and the local stack. */
-export function workerDeps(config: AdapterConfig, store: DynamoStore): ApplyEventDeps {
+/** The worker's adapters, shared by the Lambda and the local stack; `onAxCall` sees every AX call (for metrics). */
+export function workerDeps(
+  config: AdapterConfig,
+  store: DynamoStore,
+  onAxCall?: (info: AxCallInfo) => void,
+): ApplyEventDeps {
   return {
     orders: store,
     products: store,
-    ax: buildAxClient(config),
+    ax: buildAxClient(config, onAxCall),
     clock: systemClock,
     newAttemptId: randomUUID,
     // Longer than one AX call plus the writes around it: a younger `pending` create is another worker's, in flight.
@@ -65,9 +101,16 @@ let handlerInstance: ReturnType<typeof createProcessEventHandler> | undefined;
 function defaultHandler() {
   if (!handlerInstance) {
     const config = readConfig();
-    handlerInstance = createProcessEventHandler(workerDeps(config, buildStore(config)));
+    const metrics = emfMetrics();
+    handlerInstance = createProcessEventHandler(
+      workerDeps(config, buildStore(config), (info) => metrics.axCalled(info)),
+      metrics,
+    );
   }
   return handlerInstance;
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler((event) => defaultHandler()(event));
+// The logger gets the invocation's request id and cold start; the event itself is never logged (it holds personal data).
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler((event, context) => defaultHandler()(event, context));

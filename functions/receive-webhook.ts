@@ -1,4 +1,5 @@
 // POST /webhooks/orders: verify, validate, store, queue, answer (see lib/orders/receive-webhook.ts).
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { buildQueue, buildStore } from "../lib/adapters";
@@ -6,13 +7,16 @@ import { parseSecrets } from "../lib/channel/signature";
 import { readConfig } from "../lib/config";
 import { internalError, json, lowerCaseHeaders, rawBody } from "../lib/http/responses";
 import { logger } from "../lib/observability/logger";
+import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { receiveWebhook, type ReceiveDeps } from "../lib/orders/receive-webhook";
 import { systemClock } from "../lib/orders/ports";
 
-export function createReceiveWebhookHandler(deps: ReceiveDeps) {
+/** `metrics`: the Lambda passes EMF metrics; the local stack and the tests count nothing. */
+export function createReceiveWebhookHandler(deps: ReceiveDeps, metrics: AdapterMetrics = noMetrics) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const headers = lowerCaseHeaders(event);
     try {
-      const answer = await receiveWebhook(deps, { headers: lowerCaseHeaders(event), rawBody: rawBody(event) });
+      const answer = await receiveWebhook(deps, { headers, rawBody: rawBody(event) });
       logger.info("webhook answered", {
         status: answer.statusCode,
         outcome: answer.outcome,
@@ -20,10 +24,15 @@ export function createReceiveWebhookHandler(deps: ReceiveDeps) {
         webhook_id: answer.webhookId,
         order_id: answer.orderId,
       });
+      metrics.webhookAnswered(answer);
       return json(answer.statusCode, answer.body);
     } catch (error) {
       // Nothing was acknowledged: the channel retries, and a stored event is re-queued on that retry.
-      logger.error("webhook could not be stored or queued", { error: error as Error });
+      logger.error("webhook could not be stored or queued", {
+        webhook_id: headers["webhook-id"]?.slice(0, 128),
+        error: error as Error,
+      });
+      metrics.webhookFailed();
       return internalError();
     }
   };
@@ -34,17 +43,21 @@ let handlerInstance: ReturnType<typeof createReceiveWebhookHandler> | undefined;
 function defaultHandler() {
   if (!handlerInstance) {
     const config = readConfig();
-    handlerInstance = createReceiveWebhookHandler({
-      events: buildStore(config),
-      queue: buildQueue(config),
-      secrets: async () => parseSecrets(await config.secrets.get("WEBHOOK_SECRET")),
-      maxBytes: config.webhookMaxBytes,
-      clock: systemClock,
-    });
+    handlerInstance = createReceiveWebhookHandler(
+      {
+        events: buildStore(config),
+        queue: buildQueue(config),
+        secrets: async () => parseSecrets(await config.secrets.get("WEBHOOK_SECRET")),
+        maxBytes: config.webhookMaxBytes,
+        clock: systemClock,
+      },
+      emfMetrics(),
+    );
   }
   return handlerInstance;
 }
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler((event) =>
-  defaultHandler()(event),
-);
+// The logger gets the invocation's request id and cold start; the event itself is never logged (it holds personal data).
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler((event) => defaultHandler()(event));

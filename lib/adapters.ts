@@ -2,7 +2,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { AxClient } from "./ax/client";
+import { AxClient, type AxCallInfo } from "./ax/client";
 import type { AdapterConfig } from "./config";
 import { SqsEventQueue } from "./queue/sqs-queue";
 import { DynamoStore } from "./store/dynamo-store";
@@ -21,8 +21,10 @@ export function buildQueue(config: AdapterConfig): SqsEventQueue {
   return new SqsEventQueue(new SQSClient({}), config.queueUrl);
 }
 
-export function buildAxClient(config: AdapterConfig): AxClient {
+/** `onCall` sees the endpoint, outcome and duration of every AX call (the Lambda's metrics). */
+export function buildAxClient(config: AdapterConfig, onCall?: (info: AxCallInfo) => void): AxClient {
   return new AxClient({
+    ...(onCall ? { onCall } : {}),
     baseUrl: config.axBaseUrl,
     timeoutMs: config.axTimeoutMs,
     credentials: async () => ({

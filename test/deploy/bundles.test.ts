@@ -1,0 +1,113 @@
+// The packaged function bundles run: each zip holds its handler as an ES module that Node loads, and the webhook
+// receiver, run from its zip in a fresh Node process, answers a bad signature with 401, writes a JSON log line
+// with the Lambda context, and an EMF line for the rejection.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { packageDir, readZipEntry } from "./template";
+
+const run = promisify(execFile);
+const work = mkdtempSync(path.join(tmpdir(), "ax-bundles-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Writes one function's handler module out of its zip (it is a single bundled file: it imports nothing beside). */
+function extract(functionName: string, entry: string): string {
+  const file = path.join(work, `${functionName}.mjs`);
+  writeFileSync(file, readZipEntry(path.join(packageDir("prod"), `${functionName}.zip`), entry));
+  return file;
+}
+
+/** Runs `handler(event, context)` of a bundle in a child Node process; returns its answer and its stdout lines. */
+async function invoke(bundle: string, event: unknown, env: Record<string, string>) {
+  const driver = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    const context = {
+      functionName: "ax-channel-adapter-prod-fn", functionVersion: "$LATEST", memoryLimitInMB: "512",
+      invokedFunctionArn: "arn:aws:lambda:ap-northeast-2:123456789012:function:fn", awsRequestId: "req-1",
+      getRemainingTimeInMillis: () => 10000,
+    };
+    const answer = await handler(${JSON.stringify(event)}, context);
+    process.stdout.write("ANSWER " + JSON.stringify(answer) + "\\n");
+  `;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", driver], {
+    env: { PATH: process.env.PATH ?? "", AWS_REGION: "ap-northeast-2", ...env },
+    timeout: 20_000,
+  });
+  const lines = stdout.split("\n").filter(Boolean);
+  const answerLine = lines.find((line) => line.startsWith("ANSWER "));
+  return {
+    answer: answerLine ? (JSON.parse(answerLine.slice(7)) as { statusCode: number; body: string }) : undefined,
+    json: lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+describe("the packaged bundles (prod)", () => {
+  it("hold each handler as an ES module Node can load", async () => {
+    for (const [fn, entry] of [
+      ["receiveWebhook", "functions/receive-webhook.mjs"],
+      ["processEvent", "functions/process-event.mjs"],
+      ["getOrder", "functions/get-order.mjs"],
+      ["health", "functions/health.mjs"],
+    ] as const) {
+      const bundle = extract(fn, entry);
+      const { stdout } = await run(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(typeof m.handler);`,
+        ],
+        { timeout: 20_000 },
+      );
+      expect(stdout, fn).toBe("function");
+    }
+  });
+
+  it("answer the health check", async () => {
+    const { answer } = await invoke(extract("health", "functions/health.mjs"), {}, {});
+    expect(answer?.statusCode).toBe(200);
+  });
+
+  it("refuse an unsigned webhook with 401, a JSON log line and an EMF rejection, touching no AWS service", async () => {
+    const body = JSON.stringify({ type: "order.placed", data: { purchaser: { email: "someone@example.com" } } });
+    const { answer, json } = await invoke(
+      extract("receiveWebhook", "functions/receive-webhook.mjs"),
+      {
+        version: "2.0",
+        rawPath: "/webhooks/orders",
+        headers: { "content-type": "application/json", "webhook-id": "msg_unsigned" },
+        body,
+        isBase64Encoded: false,
+        requestContext: { http: { method: "POST", path: "/webhooks/orders" }, requestId: "api-1" },
+      },
+      {
+        TABLE_NAME: "ax-channel-adapter-prod",
+        QUEUE_URL: "https://sqs.ap-northeast-2.amazonaws.com/123456789012/q.fifo",
+        // A plain secret instead of WEBHOOK_SECRET_PARAM, so that no SSM call is made.
+        WEBHOOK_SECRET: "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=",
+        POWERTOOLS_SERVICE_NAME: "ax-channel-adapter",
+        POWERTOOLS_METRICS_NAMESPACE: "AxChannelAdapter/prod",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+    );
+    expect(answer?.statusCode).toBe(401);
+
+    const log = json.find((line) => line.message === "webhook answered");
+    expect(log).toMatchObject({
+      level: "INFO",
+      service: "ax-channel-adapter",
+      function_request_id: "req-1",
+      outcome: "rejected",
+      reason: "invalid_signature",
+    });
+    const emf = json.find((line) => "_aws" in line);
+    expect(emf).toMatchObject({ WebhooksRejected: 1, reason: "invalid_signature", service: "ax-channel-adapter" });
+    // Nothing of the body reaches the logs.
+    expect(JSON.stringify(json)).not.toContain("someone@example.com");
+  });
+});

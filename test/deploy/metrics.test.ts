@@ -1,0 +1,118 @@
+// The EMF lines the functions write: the alarms of resources/monitoring.yml read these names and dimensions.
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { emfMetrics, METRIC, SERVICE_NAME, type AdapterMetrics } from "../../lib/observability/metrics";
+import { DynamoStore } from "../../lib/store/dynamo-store";
+
+interface EmfLine {
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+  [key: string]: unknown;
+}
+
+let lines: EmfLine[];
+let metrics: AdapterMetrics;
+
+beforeEach(() => {
+  lines = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as EmfLine);
+    return true;
+  });
+  metrics = emfMetrics(new Metrics({ namespace: "AxChannelAdapter/test", serviceName: SERVICE_NAME }));
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const definition = (line: EmfLine) => line._aws.CloudWatchMetrics[0];
+
+describe("EMF metrics", () => {
+  it("counts AX calls and AX errors for the error-rate alarm, per endpoint and outcome, with latency", () => {
+    metrics.axCalled({ endpoint: "create", status: 503, outcome: "ax_unavailable", durationMs: 120 });
+
+    expect(lines).toHaveLength(2);
+    const [counts, latency] = lines;
+    if (!counts || !latency) throw new Error("two lines expected");
+    expect(definition(counts)).toEqual({
+      Namespace: "AxChannelAdapter/test",
+      Dimensions: [["service"], ["service", "endpoint"], ["service", "endpoint", "outcome"]],
+      Metrics: [
+        { Name: METRIC.axCalls, Unit: "Count" },
+        { Name: METRIC.axCallErrors, Unit: "Count" },
+      ],
+    });
+    expect(counts).toMatchObject({
+      service: SERVICE_NAME,
+      endpoint: "create",
+      outcome: "ax_unavailable",
+      AxCalls: 1,
+      AxCallErrors: 1,
+    });
+    expect(definition(latency)?.Metrics).toEqual([{ Name: METRIC.axCallLatency, Unit: "Milliseconds" }]);
+    expect(latency).toMatchObject({ AxCallLatency: 120, endpoint: "create" });
+  });
+
+  it("does not count AX refusing a request (400, 404) as an AX error", () => {
+    metrics.axCalled({ endpoint: "create", status: 400, outcome: "ax_rejected", durationMs: 80 });
+    metrics.axCalled({ endpoint: "confirmation", status: 200, outcome: "ok", durationMs: 50 });
+    expect(lines.filter((line) => "AxCalls" in line).map((line) => line.AxCallErrors)).toEqual([0, 0]);
+  });
+
+  it("counts webhooks accepted, duplicate and rejected by reason", () => {
+    metrics.webhookAnswered({ outcome: "accepted" });
+    metrics.webhookAnswered({ outcome: "duplicate" });
+    metrics.webhookAnswered({ outcome: "rejected", reason: "invalid_signature" });
+    metrics.webhookFailed();
+
+    expect(lines.map((line) => definition(line)?.Metrics[0]?.Name)).toEqual([
+      METRIC.webhooksAccepted,
+      METRIC.webhooksDuplicate,
+      METRIC.webhooksRejected,
+      METRIC.webhooksFailed,
+    ]);
+    const rejected = lines[2];
+    expect(rejected && definition(rejected)?.Dimensions).toEqual([["service"], ["service", "reason"]]);
+    expect(rejected).toMatchObject({ reason: "invalid_signature", WebhooksRejected: 1 });
+  });
+
+  it("counts parked events by reason, and an uncertain create twice: parked and uncertain", () => {
+    metrics.eventProcessed({ status: "failed", reason: "unmapped_sku" });
+    metrics.eventProcessed({ status: "failed", reason: "create_uncertain" });
+    metrics.eventProcessed({ status: "applied" });
+    metrics.eventProcessed({ status: "failed", reason: "ax_rejected", alreadySettled: true });
+
+    expect(lines.map((line) => definition(line)?.Metrics[0]?.Name)).toEqual([
+      METRIC.eventsParked,
+      METRIC.eventsParked,
+      METRIC.createsUncertain,
+      METRIC.eventsApplied,
+    ]);
+    expect(lines[0]).toMatchObject({ reason: "unmapped_sku", EventsParked: 1 });
+    expect(lines[2] && definition(lines[2])?.Dimensions).toEqual([["service"]]);
+  });
+});
+
+describe("the table's TTL", () => {
+  it("is on the attribute the store sets when an event is settled", async () => {
+    const table = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../resources/table.json"), "utf8")) as {
+      TimeToLiveSpecification: { AttributeName: string };
+    };
+    const sent: { UpdateExpression?: string }[] = [];
+    const doc = {
+      send: (command: { input: { UpdateExpression?: string } }) => {
+        sent.push(command.input);
+        return Promise.resolve({});
+      },
+    } as unknown as DynamoDBDocumentClient;
+
+    await new DynamoStore(doc, "table").setEventStatus({ webhook_id: "msg_1", status: "applied" }, new Date());
+
+    expect(sent[0]?.UpdateExpression).toContain(`${table.TimeToLiveSpecification.AttributeName} = :`);
+  });
+});

@@ -1,0 +1,96 @@
+// Reading the packaged CloudFormation templates and function zips (written by package-stages.ts).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { inflateRawSync } from "node:zlib";
+
+export const PACKAGE_ROOT = ".cache/deploy-test";
+/** `prod`, and a non-prod stage whose name appears nowhere in the configuration. */
+export const PACKAGED_STAGES = ["prod", "qa-7"] as const;
+export type PackagedStage = (typeof PACKAGED_STAGES)[number];
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Resource {
+  Type: string;
+  Properties?: JsonObject;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Condition?: string;
+}
+
+export interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, JsonObject>;
+  Conditions?: JsonObject;
+}
+
+export function packageDir(stage: PackagedStage): string {
+  return path.join(ROOT, PACKAGE_ROOT, stage);
+}
+
+export function loadTemplate(stage: PackagedStage): Template {
+  return JSON.parse(
+    readFileSync(path.join(packageDir(stage), "cloudformation-template-update-stack.json"), "utf8"),
+  ) as Template;
+}
+
+export function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+export function resource(template: Template, name: string): Resource {
+  const found = template.Resources[name];
+  if (!found) throw new Error(`the template has no resource ${name}`);
+  return found;
+}
+
+export function props(template: Template, name: string): JsonObject {
+  return resource(template, name).Properties ?? {};
+}
+
+export const asObject = (value: Json | undefined): JsonObject =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+
+export const asArray = (value: Json | undefined): Json[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** A value as text: strings as they are, anything else as JSON. */
+export const str = (value: Json | undefined): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** The logical id an intrinsic points at: `{Ref: X}` or `{Fn::GetAtt: [X, attr]}`, or undefined. */
+export function target(value: Json | undefined): string | undefined {
+  const object = asObject(value);
+  if (typeof object.Ref === "string") return object.Ref;
+  const getAtt = object["Fn::GetAtt"];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === "string") return getAtt[0];
+  return undefined;
+}
+
+/** One file of a zip archive (stored or deflated entries, as osls writes them). */
+export function readZipEntry(zipFile: string, entryName: string): Buffer {
+  const zip = readFileSync(zipFile);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error(`${zipFile} is not a zip archive`);
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(offset + 10);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const localHeader = zip.readUInt32LE(offset + 42);
+    const name = zip.toString("utf8", offset + 46, offset + 46 + nameLength);
+    if (name === entryName) {
+      const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+      const data = zip.subarray(dataStart, dataStart + compressedSize);
+      return method === 0 ? Buffer.from(data) : inflateRawSync(data);
+    }
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  throw new Error(`${zipFile} has no entry ${entryName}`);
+}
