@@ -51,7 +51,11 @@ export async function reconcileCreate(
       reason: "reconciled_resend",
       detail: `the ${productType} create is re-sent by an operator's decision`,
     });
-    const written = await commitOrder(deps, { order: next, version: order.version }, { all: axOrders, settle: [placedBy] });
+    const written = await commitOrder(
+      deps,
+      { order: next, version: order.version },
+      { all: axOrders, settle: [placedBy] },
+    );
     return { replayWebhookId: placedBy, order: written.order };
   }
 
@@ -65,7 +69,9 @@ export async function reconcileCreate(
     const ticketIds = expected.get(axOrder.item_id) ?? [];
     const given = axOrder.tickets.map((t) => t.ticket_id);
     if (given.length !== ticketIds.length || ticketIds.some((id) => !given.includes(id)))
-      throw new ReconcileError(`item ${axOrder.item_id} needs AX codes for exactly its tickets ${ticketIds.join(", ")}`);
+      throw new ReconcileError(
+        `item ${axOrder.item_id} needs AX codes for exactly its tickets ${ticketIds.join(", ")}`,
+      );
     const status = axOrder.ax_order_status ?? "New";
     return {
       order_id: orderId,
@@ -91,7 +97,12 @@ export async function reconcileCreate(
       updated_at: at,
     };
   });
-  const reconciled: CreateCall = { ...call, state: "created", reason: "reconciled", detail: `attached by an operator at ${at}` };
+  const reconciled: CreateCall = {
+    ...call,
+    state: "created",
+    reason: "reconciled",
+    detail: `attached by an operator at ${at}`,
+  };
   const next = { ...order, create_calls: { ...order.create_calls, [productType]: reconciled } };
   const written = await commitOrder(
     deps,

@@ -57,7 +57,8 @@ export class LocalStackQueue implements EventQueue {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(message),
     });
-    if (answer.status !== 202) throw new TargetError(`the local stack refused the message: ${answer.status} ${await answer.text()}`);
+    if (answer.status !== 202)
+      throw new TargetError(`the local stack refused the message: ${answer.status} ${await answer.text()}`);
   }
 
   async redrive(): Promise<number> {
@@ -68,7 +69,9 @@ export class LocalStackQueue implements EventQueue {
 }
 
 /** Where replays go: the stage's SQS queue (QUEUE_URL), or the running local stack (ADAPTER_URL or stack.json). */
-export function openQueue(env: Record<string, string | undefined> = process.env): EventQueue & { redrive(): Promise<number | string> } {
+export function openQueue(
+  env: Record<string, string | undefined> = process.env,
+): EventQueue & { redrive(): Promise<number | string> } {
   const queueUrl = env.QUEUE_URL;
   if (queueUrl) {
     const sqs = new SQSClient({});
@@ -78,7 +81,9 @@ export function openQueue(env: Record<string, string | undefined> = process.env)
       redrive: async () => {
         const dlqUrl = env.DLQ_URL;
         if (!dlqUrl) throw new TargetError("set DLQ_URL to the stage's dead-letter queue URL to redrive it");
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+        );
         const sourceArn = Attributes?.QueueArn;
         if (!sourceArn) throw new TargetError(`no ARN for ${dlqUrl}`);
         // Moves every message back to the queue it came from; SQS runs the move in the background.
