@@ -6,7 +6,9 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "a
 import * as v from "valibot";
 import { buildAxClient, buildStore } from "../lib/adapters";
 import type { AxCallInfo } from "../lib/ax/client";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { readConfig, type AdapterConfig } from "../lib/config";
+import { SqsRetryScheduler } from "../lib/queue/sqs-queue";
 import type { DynamoStore } from "../lib/store/dynamo-store";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
@@ -22,7 +24,16 @@ export type WorkerContext = Pick<Context, "getRemainingTimeInMillis">;
  * the writes around it) remain, so that a timeout never stops a worker between AX's answer and its write; the events
  * not started go back to the queue.
  */
-export function createProcessEventHandler(deps: ApplyEventDeps, metrics: AdapterMetrics = noMetrics) {
+/** Schedules a failed message's next delivery (in AWS: its visibility timeout becomes the backoff delay). */
+export interface RetryScheduler {
+  later(receiptHandle: string, receiveCount: number): Promise<number>;
+}
+
+export function createProcessEventHandler(
+  deps: ApplyEventDeps,
+  metrics: AdapterMetrics = noMetrics,
+  retry?: RetryScheduler,
+) {
   return async (event: SQSEvent, context?: WorkerContext): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     for (const record of event.Records) {
@@ -60,9 +71,16 @@ export function createProcessEventHandler(deps: ApplyEventDeps, metrics: Adapter
         });
         metrics.eventProcessed(outcome);
       } catch (error) {
-        logger.warn("event will be retried", { ...ids, error: error as Error });
         metrics.eventRetried();
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        const delaySeconds = await retry
+          ?.later(record.receiptHandle, ids.receive_count)
+          .catch((scheduleError: unknown) => {
+            // Still retried, after the queue's own visibility timeout.
+            logger.warn("could not schedule the retry's backoff", { ...ids, error: scheduleError as Error });
+            return undefined;
+          });
+        logger.warn("event will be retried", { ...ids, retry_in_s: delaySeconds, error: error as Error });
       }
     }
     return { batchItemFailures };
@@ -105,6 +123,7 @@ function defaultHandler() {
     handlerInstance = createProcessEventHandler(
       workerDeps(config, buildStore(config), (info) => metrics.axCalled(info)),
       metrics,
+      new SqsRetryScheduler(new SQSClient({}), config.queueUrl),
     );
   }
   return handlerInstance;

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { EventQueue, QueuedEvent } from "../lib/orders/ports";
+import { retryDelayMs } from "../lib/queue/backoff";
 import { sqsSafeId } from "../lib/queue/sqs-queue";
 
 interface Pending {
@@ -128,11 +129,12 @@ export class LocalFifoQueue implements EventQueue {
         );
       }
     } else {
-      const backoff = Math.min(
-        this.options.maxDelayMs ?? 30_000,
-        (this.options.baseDelayMs ?? 200) * 2 ** (head.receiveCount - 1),
-      );
-      head.notBefore = Date.now() + backoff / 2 + Math.random() * (backoff / 2);
+      head.notBefore =
+        Date.now() +
+        retryDelayMs(head.receiveCount, {
+          baseMs: this.options.baseDelayMs ?? 200,
+          maxMs: this.options.maxDelayMs ?? 30_000,
+        });
     }
     if (list.length === 0) this.groups.delete(group);
     if (list.length > 0) this.schedule(group, 0);

@@ -128,6 +128,21 @@ describe("worker: order.placed", () => {
     expect((await store.load(id)).order?.status).toBe("placed");
   });
 
+  it("asks for the retry's backoff with the message's receipt handle and receive count", async () => {
+    const id = orderId();
+    sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "status", status: 429, times: 1 });
+    const scheduled: [string, number][] = [];
+    const withBackoff = createProcessEventHandler(deps, undefined, {
+      later: (receiptHandle, receiveCount) => {
+        scheduled.push([receiptHandle, receiveCount]);
+        return Promise.resolve(10);
+      },
+    });
+    const event = sqsEvent(await storeEvent(store, sampleOrderPlaced(id)));
+    expect((await withBackoff(event)).batchItemFailures).toHaveLength(1);
+    expect(scheduled).toEqual([[event.Records[0]?.receiptHandle, 1]]);
+  });
+
   it("marks a create whose answer was lost (500 after AX stored it) uncertain, and never re-sends it", async () => {
     const id = orderId();
     sandbox.injectFault({
