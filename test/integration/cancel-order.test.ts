@@ -2,36 +2,18 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessEventHandler } from "../../functions/process-event";
-import { AxClient } from "../../lib/ax/client";
-import type { ApplyEventDeps } from "../../lib/orders/apply-event";
-import { systemClock } from "../../lib/orders/ports";
-import { DynamoStore } from "../../lib/store/dynamo-store";
-import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
+import type { DynamoStore } from "../../lib/store/dynamo-store";
+import type { AxSandbox } from "../../local/ax-sandbox/server";
 import { sampleOrderPlaced } from "../../local/samples";
-import { freshTable } from "../support/dynamodb";
-import { sqsEvent, storeEvent } from "../support/worker";
+import { sqsEvent, startWorkerFixture, storeEvent } from "../support/worker";
 
 describe("worker: order.cancelled", () => {
   let sandbox: AxSandbox;
   let store: DynamoStore;
-  let deps: ApplyEventDeps;
   let worker: ReturnType<typeof createProcessEventHandler>;
 
   beforeAll(async () => {
-    const table = await freshTable();
-    store = new DynamoStore(table.doc, table.tableName);
-    sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
-    deps = {
-      orders: store,
-      products: store,
-      ax: new AxClient({ baseUrl: sandbox.url, credentials: { apiKey: "key", channelCode: "chan" }, timeoutMs: 1000 }),
-      clock: systemClock,
-      newAttemptId: randomUUID,
-      createLeaseMs: 5_000,
-      parkEvent: (webhookId, reason, detail) =>
-        store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
-    };
-    worker = createProcessEventHandler(deps);
+    ({ sandbox, store, worker } = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 5000 }));
   });
   afterAll(async () => {
     await sandbox.stop();

@@ -2,14 +2,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessEventHandler } from "../../functions/process-event";
-import { AxClient } from "../../lib/ax/client";
 import type { ApplyEventDeps } from "../../lib/orders/apply-event";
-import { systemClock, type OrderCommit } from "../../lib/orders/ports";
-import { DynamoStore } from "../../lib/store/dynamo-store";
-import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
+import type { OrderCommit } from "../../lib/orders/ports";
+import type { DynamoStore } from "../../lib/store/dynamo-store";
+import type { AxSandbox } from "../../local/ax-sandbox/server";
 import { sampleOrderPlaced } from "../../local/samples";
-import { freshTable } from "../support/dynamodb";
-import { sqsEvent, storeEvent } from "../support/worker";
+import { sqsEvent, startWorkerFixture, storeEvent } from "../support/worker";
 
 describe("worker: order.placed", () => {
   let sandbox: AxSandbox;
@@ -18,20 +16,7 @@ describe("worker: order.placed", () => {
   let worker: ReturnType<typeof createProcessEventHandler>;
 
   beforeAll(async () => {
-    const table = await freshTable();
-    store = new DynamoStore(table.doc, table.tableName);
-    sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
-    deps = {
-      orders: store,
-      products: store,
-      ax: new AxClient({ baseUrl: sandbox.url, credentials: { apiKey: "key", channelCode: "chan" }, timeoutMs: 500 }),
-      clock: systemClock,
-      newAttemptId: randomUUID,
-      createLeaseMs: 300,
-      parkEvent: (webhookId, reason, detail) =>
-        store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
-    };
-    worker = createProcessEventHandler(deps);
+    ({ sandbox, store, deps, worker } = await startWorkerFixture({ timeoutMs: 500, createLeaseMs: 300 }));
   });
   afterAll(async () => {
     await sandbox.stop();

@@ -1,8 +1,13 @@
 // Drives the worker as SQS would: stored events, SQS-shaped records, batch item failures.
 import { createHash, randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
-import type { QueuedEvent } from "../../lib/orders/ports";
-import type { DynamoStore } from "../../lib/store/dynamo-store";
+import { createProcessEventHandler } from "../../functions/process-event";
+import { AxClient } from "../../lib/ax/client";
+import type { ApplyEventDeps } from "../../lib/orders/apply-event";
+import { systemClock, type QueuedEvent } from "../../lib/orders/ports";
+import { DynamoStore } from "../../lib/store/dynamo-store";
+import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
+import { freshTable } from "./dynamodb";
 
 /** Stores an event as the receiver would, and returns the queue message it sent. */
 export async function storeEvent(
@@ -47,4 +52,36 @@ export function sqsEvent(...messages: QueuedEvent[]): SQSEvent {
       awsRegion: "local",
     })),
   };
+}
+
+export interface WorkerFixture {
+  sandbox: AxSandbox;
+  store: DynamoStore;
+  deps: ApplyEventDeps;
+  worker: ReturnType<typeof createProcessEventHandler>;
+}
+
+/** The worker on a fresh table in DynamoDB Local, calling a fresh AX sandbox over loopback HTTP. */
+export async function startWorkerFixture(options: {
+  timeoutMs: number;
+  createLeaseMs: number;
+}): Promise<WorkerFixture> {
+  const table = await freshTable();
+  const store = new DynamoStore(table.doc, table.tableName);
+  const sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
+  const deps: ApplyEventDeps = {
+    orders: store,
+    products: store,
+    ax: new AxClient({
+      baseUrl: sandbox.url,
+      credentials: { apiKey: "key", channelCode: "chan" },
+      timeoutMs: options.timeoutMs,
+    }),
+    clock: systemClock,
+    newAttemptId: randomUUID,
+    createLeaseMs: options.createLeaseMs,
+    parkEvent: (webhookId, reason, detail) =>
+      store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
+  };
+  return { sandbox, store, deps, worker: createProcessEventHandler(deps) };
 }
