@@ -105,23 +105,17 @@ export async function cancelOrder(
     return outcome;
   };
 
-  const unknownItems = (cancel.item_ids ?? []).filter((id) => !itemIds.includes(id));
-  if (unknownItems.length > 0)
+  // Every id must be the order's: a cancellation is applied whole or not at all.
+  const unknown = [
+    { kind: "item", ids: (cancel.item_ids ?? []).filter((id) => !itemIds.includes(id)) },
+    { kind: "ticket", ids: (cancel.ticket_ids ?? []).filter((id) => !ticketToItem.has(id)) },
+  ].find((check) => check.ids.length > 0);
+  if (unknown)
     return settle(
       {
         status: "failed",
-        reason: "unknown_item",
-        detail: `order ${orderId} has no item ${unknownItems.join(", ")}; nothing was cancelled`,
-      },
-      false,
-    );
-  const unknownTickets = (cancel.ticket_ids ?? []).filter((id) => !ticketToItem.has(id));
-  if (unknownTickets.length > 0)
-    return settle(
-      {
-        status: "failed",
-        reason: "unknown_ticket",
-        detail: `order ${orderId} has no ticket ${unknownTickets.join(", ")}; nothing was cancelled`,
+        reason: `unknown_${unknown.kind}`,
+        detail: `order ${orderId} has no ${unknown.kind} ${unknown.ids.join(", ")}; nothing was cancelled`,
       },
       false,
     );
