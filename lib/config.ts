@@ -10,6 +10,13 @@ type Env = Record<string, string | undefined>;
 
 export const DEFAULT_WEBHOOK_MAX_BYTES = 256 * 1024;
 export const DEFAULT_AX_TIMEOUT_MS = 10_000;
+// Status sync and outbound webhook (issue #7).
+export const DEFAULT_SYNC_BUDGET_MS = 60_000;
+export const DEFAULT_SYNC_CONCURRENCY = 8;
+export const DEFAULT_SYNC_CONFIRMED_INTERVAL_MS = 60 * 60_000;
+export const DEFAULT_LOCAL_SYNC_INTERVAL_MS = 60_000;
+export const DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS = 5_000;
+export const DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS = 12;
 
 export interface AdapterConfig {
   readonly tableName: string;
@@ -18,6 +25,20 @@ export interface AdapterConfig {
   readonly axBaseUrl: string;
   readonly axTimeoutMs: number;
   readonly dynamodbEndpoint: string | undefined;
+  // ---- status sync and outbound webhook (issue #7) ----
+  /** How long one sync run keeps starting AX calls (capped by the Lambda's remaining time). */
+  readonly syncBudgetMs: number;
+  /** AX confirmation calls in flight at once. */
+  readonly syncConcurrency: number;
+  /** A confirmed AX order that did not change is polled again after this long (pending ones: every run). */
+  readonly syncConfirmedIntervalMs: number;
+  /** The local stack's sync period; 0 = only when asked (`npm run cli -- sync run`). Not used in AWS. */
+  readonly localSyncIntervalMs: number;
+  /** Where `order.status_changed` is POSTed; undefined = no outbound webhook (no notification is written). */
+  readonly outboundWebhookUrl: string | undefined;
+  readonly outboundWebhookTimeoutMs: number;
+  /** Attempts before a notification is given up (`dead`, alarmed). */
+  readonly outboundWebhookMaxAttempts: number;
   /** Secrets: from SSM in AWS (`<NAME>_PARAM`), from plain variables locally. */
   readonly secrets: SecretReader;
 }
@@ -33,6 +54,14 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     if (!raw) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`the setting ${name} must be a positive integer`);
+    return value;
+  };
+  const nonNegativeInt = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0)
+      throw new ConfigError(`the setting ${name} must be a non-negative integer`);
     return value;
   };
   const secrets = new SecretReader(env);
@@ -57,6 +86,32 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     },
     get dynamodbEndpoint() {
       return env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
+    },
+    // ---- status sync and outbound webhook (issue #7) ----
+    get syncBudgetMs() {
+      return positiveInt("SYNC_BUDGET_MS", DEFAULT_SYNC_BUDGET_MS);
+    },
+    get syncConcurrency() {
+      return positiveInt("SYNC_CONCURRENCY", DEFAULT_SYNC_CONCURRENCY);
+    },
+    get syncConfirmedIntervalMs() {
+      return nonNegativeInt("SYNC_CONFIRMED_INTERVAL_MS", DEFAULT_SYNC_CONFIRMED_INTERVAL_MS);
+    },
+    get localSyncIntervalMs() {
+      return nonNegativeInt("SYNC_INTERVAL_MS", DEFAULT_LOCAL_SYNC_INTERVAL_MS);
+    },
+    get outboundWebhookUrl() {
+      const value = env.OUTBOUND_WEBHOOK_URL?.trim();
+      if (!value) return undefined;
+      if (!/^https?:\/\/[^\s]+$/.test(value))
+        throw new ConfigError("the setting OUTBOUND_WEBHOOK_URL must be an http(s) URL");
+      return value;
+    },
+    get outboundWebhookTimeoutMs() {
+      return positiveInt("OUTBOUND_WEBHOOK_TIMEOUT_MS", DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS);
+    },
+    get outboundWebhookMaxAttempts() {
+      return positiveInt("OUTBOUND_WEBHOOK_MAX_ATTEMPTS", DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS);
     },
   };
 }

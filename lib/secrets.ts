@@ -5,7 +5,13 @@
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ConfigError } from "./config-error";
 
-export type SecretName = "WEBHOOK_SECRET" | "ADMIN_TOKEN" | "AX_API_KEY" | "AX_CHANNEL_CODE";
+export type SecretName =
+  | "WEBHOOK_SECRET"
+  | "ADMIN_TOKEN"
+  | "AX_API_KEY"
+  | "AX_CHANNEL_CODE"
+  /** `whsec_<base64 key>` the outbound `order.status_changed` webhooks are signed with (several: a rotation). */
+  | "OUTBOUND_WEBHOOK_SECRET";
 
 export const SECRET_CACHE_MS = 5 * 60_000;
 

@@ -17,6 +17,9 @@ import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./d
 import { createTable } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
 import { startHttpGateway, type Route } from "./http-gateway";
+import { createSyncStatusesHandler, syncRunDeps, type SyncRunReport } from "../functions/sync-statuses";
+import { json } from "../lib/http/responses";
+import { addMissingIndexes, startPeriodicSync } from "./status-sync";
 
 /** Fixed development credentials: printed at start, never valid anywhere but here. */
 export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=";
@@ -34,6 +37,8 @@ export interface LocalStackOptions {
   /** Queue retry timing (tests shorten it). */
   queue?: { baseDelayMs?: number; maxReceiveCount?: number };
   log?: (line: string) => void;
+  /** Status sync period; 0 = only on demand (`syncNow`, `POST /__local/sync`). Default: SYNC_INTERVAL_MS or 60 s. */
+  syncIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -45,6 +50,8 @@ export interface LocalStack {
   queue: LocalFifoQueue;
   sandbox: Awaited<ReturnType<typeof startAxSandbox>> | undefined;
   store: ReturnType<typeof buildStore>;
+  /** Runs the status sync (then the sending of notifications) once, as `POST /__local/sync` does. */
+  syncNow(): Promise<SyncRunReport>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tableName = env.TABLE_NAME ?? LOCAL_TABLE_NAME;
     const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
     await createTable(ddb, tableName);
+    await addMissingIndexes(ddb, tableName); // a table kept in .local-data from before an index was added
     ddb.destroy();
 
     let sandbox: LocalStack["sandbox"];
@@ -106,6 +114,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queue.stop();
       return Promise.resolve();
     });
+    if (config.outboundWebhookUrl) parseSecrets(await config.secrets.get("OUTBOUND_WEBHOOK_SECRET")); // fail at start
+    const runSync = createSyncStatusesHandler(syncRunDeps(config, store));
+    const sync = startPeriodicSync(() => runSync(), options.syncIntervalMs ?? config.localSyncIntervalMs, log);
+    stops.push(() => sync.stop());
     const webhookSecrets = await config.secrets.get("WEBHOOK_SECRET");
     const secrets = parseSecrets(webhookSecrets);
     const adminToken = await config.secrets.get("ADMIN_TOKEN");
@@ -123,6 +135,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { method: "GET", path: "/orders/{order_id}", handler: reader },
         { method: "GET", path: "/health", handler: () => healthHandler() },
         ...localQueueRoutes(queue),
+        // Dev-only too: the CLI's `sync run`, so that a run uses this stack's settings (AX, outbound webhook).
+        { method: "POST", path: "/__local/sync", handler: async () => json(200, await sync.runNow()) },
       ],
       options.port ?? Number(env.PORT ?? 3000),
     );
@@ -144,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queue,
       sandbox,
       store,
+      syncNow: () => sync.runNow(),
       stop: stopAll,
     };
   } catch (error) {

@@ -92,6 +92,8 @@ export interface StatusChange {
   to: string;
   source: "create" | "cancel" | "sync";
   comment?: string;
+  /** The `order.status_changed` notification (its `webhook-id`) that tells the channel about this change. */
+  notification_id?: string;
 }
 
 /** One AX order: one per item (option line) of the channel order. */
@@ -146,3 +148,37 @@ const FINAL_AX_ORDER_STATUSES: ReadonlySet<string> = new Set([
   "Unavoidable cancel",
 ]);
 export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_STATUSES.has(status);
+
+// ---- status sync and outbound notifications (issue #7) --------------------------------------------------------
+
+/** An AX order that is not final and due to be polled, as the sparse `openOrders` index hands it out. */
+export interface DueAxOrder extends AxOrderRecord {
+  next_sync_at: string;
+}
+
+export type NotificationType = "order.status_changed";
+
+/** `pending` until the channel answers 2xx (`delivered`) or every attempt failed (`dead`, alarmed). */
+export type NotificationStatus = "pending" | "delivered" | "dead";
+
+/**
+ * One outbound webhook (the transactional outbox): written in the same transaction as the change it reports, then
+ * POSTed by the sender until the channel takes it. `id` is the `webhook-id` of every attempt; `body` is the exact
+ * payload, so every attempt sends the same bytes.
+ */
+export interface NotificationRecord {
+  id: string;
+  type: NotificationType;
+  order_id: string;
+  item_id: string;
+  body: string;
+  status: NotificationStatus;
+  attempts: number;
+  created_at: string;
+  /** When the next attempt is due (pending), or when the last one was made (delivered, dead). */
+  next_attempt_at: string;
+  last_attempt_at?: string;
+  delivered_at?: string;
+  /** What the last failed attempt got (`HTTP 503`, `no answer within 5000 ms`, …); never a response body. */
+  last_error?: string;
+}

@@ -1,5 +1,5 @@
 // The read API's view of one order: its AX orders and tickets, and every event received for it.
-import type { OrderAggregate, OrderStatus, StoredEvent } from "./model";
+import type { NotificationRecord, OrderAggregate, OrderStatus, StoredEvent } from "./model";
 
 export interface OrderView {
   order_id: string;
@@ -10,7 +10,14 @@ export interface OrderView {
     ax_order_code: string;
     ax_order_status: string;
     tickets: { ticket_id: string; ax_ticket_code: string; ax_ticket_status: string }[];
-    history: { at: string; from?: string; to: string; source: string; comment?: string }[];
+    history: {
+      at: string;
+      from?: string;
+      to: string;
+      source: string;
+      comment?: string;
+      notification_id?: string;
+    }[];
   }[];
   events: {
     webhook_id: string;
@@ -20,16 +27,33 @@ export interface OrderView {
     reason?: string;
     detail?: string;
   }[];
+  /** Outbound `order.status_changed` webhooks about this order, oldest first (issue #7). */
+  notifications: {
+    id: string;
+    type: string;
+    item_id: string;
+    status: string;
+    attempts: number;
+    created_at: string;
+    delivered_at?: string;
+    next_attempt_at?: string;
+    last_error?: string;
+  }[];
 }
 
 export interface OrderReader {
   load(orderId: string): Promise<OrderAggregate>;
   listEventsForOrder(orderId: string): Promise<StoredEvent[]>;
+  listNotificationsForOrder(orderId: string): Promise<NotificationRecord[]>;
 }
 
 /** The order's view, or undefined when the adapter has never heard of it. */
 export async function readOrder(reader: OrderReader, orderId: string): Promise<OrderView | undefined> {
-  const [aggregate, events] = await Promise.all([reader.load(orderId), reader.listEventsForOrder(orderId)]);
+  const [aggregate, events, notifications] = await Promise.all([
+    reader.load(orderId),
+    reader.listEventsForOrder(orderId),
+    reader.listNotificationsForOrder(orderId),
+  ]);
   if (!aggregate.order && events.length === 0) return undefined;
   return {
     order_id: orderId,
@@ -58,5 +82,22 @@ export async function readOrder(reader: OrderReader, orderId: string): Promise<O
         ...(event.reason !== undefined ? { reason: event.reason } : {}),
         ...(event.detail !== undefined ? { detail: event.detail } : {}),
       })),
+    notifications: notifications.map(notificationView),
+  };
+}
+
+function notificationView(notification: NotificationRecord): OrderView["notifications"][number] {
+  return {
+    id: notification.id,
+    type: notification.type,
+    item_id: notification.item_id,
+    status: notification.status,
+    attempts: notification.attempts,
+    created_at: notification.created_at,
+    ...(notification.delivered_at !== undefined ? { delivered_at: notification.delivered_at } : {}),
+    ...(notification.status === "pending" ? { next_attempt_at: notification.next_attempt_at } : {}),
+    ...(notification.last_error !== undefined && notification.status !== "delivered"
+      ? { last_error: notification.last_error }
+      : {}),
   };
 }

@@ -44,6 +44,23 @@ import {
   orderPk,
   productPk,
 } from "./keys";
+// Issue #7: the status sync and the outbox.
+import type { DueAxOrder, NotificationRecord } from "../orders/model";
+import type { NotificationClaim, NotificationSettlement } from "../orders/notify";
+import {
+  SYNC_PAGE_SIZE,
+  claimNotificationUpdate,
+  deferSyncUpdate,
+  dueAxOrdersQuery,
+  dueNotificationsQuery,
+  fromDueAxOrderItem,
+  fromNotificationItem,
+  mergeSorted,
+  notificationItem,
+  notificationsOfOrderQuery,
+  openShardIds,
+  settleNotificationUpdate,
+} from "./status-sync-items";
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -236,6 +253,112 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
+  }
+
+  // ---- status sync and outbound notifications (issue #7; items and queries in ./status-sync-items) -----------
+
+  /** AX orders that are not final, due before `before`, oldest first across the shards of sparse `openOrders`. */
+  dueAxOrders(before: string): AsyncIterable<DueAxOrder> {
+    const pages = openShardIds().map((shard) => async (startKey: Item | undefined) => {
+      const page = await this.doc.send(
+        new QueryCommand({
+          ...dueAxOrdersQuery(this.tableName, shard, before, SYNC_PAGE_SIZE),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      return { items: page.Items ?? [], next: page.LastEvaluatedKey };
+    });
+    const merged = mergeSorted(pages, (item) => String(item.next_sync_at));
+    return (async function* () {
+      for await (const item of merged) yield fromDueAxOrderItem(item);
+    })();
+  }
+
+  async deferSync(axOrder: DueAxOrder, nextSyncAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand(deferSyncUpdate(this.tableName, axOrder, nextSyncAt)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Like `commit`, with the notifications (the outbox) in the same transaction. */
+  async commitStatusChange(change: OrderCommit, notifications: readonly NotificationRecord[]): Promise<void> {
+    if (change.expectedVersion === undefined) throw new Error("a status change is made to an existing order");
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: orderPk(change.order.order_id), sk: ORDER_SK, ...change.order },
+          ConditionExpression: "version = :v",
+          ExpressionAttributeValues: { ":v": change.expectedVersion },
+        },
+      },
+      ...(change.axOrders ?? []).map((axOrder) => ({ Put: { TableName: this.tableName, Item: axOrderItem(axOrder) } })),
+      ...notifications.map((notification) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: notificationItem(notification),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      })),
+    ];
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
+      )
+        throw new ConcurrentUpdateError(change.order.order_id);
+      throw error;
+    }
+  }
+
+  /** Pending notifications due at `now`, oldest first, through the sparse `outbox` index. */
+  async *dueNotifications(now: string): AsyncGenerator<NotificationRecord> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          ...dueNotificationsQuery(this.tableName, now, SYNC_PAGE_SIZE),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield fromNotificationItem(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async claimNotification(notification: NotificationRecord, claim: NotificationClaim): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand(claimNotificationUpdate(this.tableName, notification, claim)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async settleNotification(
+    notification: NotificationRecord,
+    attempts: number,
+    outcome: NotificationSettlement,
+  ): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand(settleNotificationUpdate(this.tableName, notification, attempts, outcome)));
+    } catch (error) {
+      // A later attempt took it over (this one outlived its backoff): that attempt records the outcome.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** An order's notifications, oldest first (the read API). */
+  async listNotificationsForOrder(orderId: string): Promise<NotificationRecord[]> {
+    const items = await this.queryAll(notificationsOfOrderQuery(this.tableName, orderId));
+    return items.map(fromNotificationItem).sort((a, b) => a.created_at.localeCompare(b.created_at));
   }
 }
 

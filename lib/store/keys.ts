@@ -20,3 +20,12 @@ export function openShard(axOrderCode: string): string {
   for (const char of axOrderCode) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return `OPEN#${hash % OPEN_SHARDS}`;
 }
+
+// ---- status sync and outbound notifications (issue #7) ----------------------------------------------------------
+/** Notifications live in their order's partition: the read API lists them with one query on `ORDER#{id}`. */
+export const NOTIFICATION_PREFIX = "NOTIFY#";
+export const notificationSk = (notificationId: string) => `${NOTIFICATION_PREFIX}${notificationId}`;
+/** Sparse index of notifications to send (`outbox_state` = pending) or given up (`dead`), by `next_attempt_at`. */
+export const INDEX_OUTBOX = "outbox";
+export const OUTBOX_PENDING = "pending";
+export const OUTBOX_DEAD = "dead";

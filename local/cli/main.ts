@@ -6,7 +6,9 @@ import type { StoredEvent } from "../../lib/orders/model";
 import { systemClock, type QueuedEvent } from "../../lib/orders/ports";
 import { ReconcileError, reconcileCreate, type Resolution } from "../../lib/orders/reconcile";
 import { MappingInputError, parseAttachment, parseMappingFile, validateMapping } from "./products";
-import { TargetError, openQueue, openStore } from "./target";
+import { TargetError, openQueue, openStore, readLocalStackState } from "./target";
+import { runStatusSync } from "../status-sync";
+import { ConfigError } from "../../lib/config";
 
 const usage = `usage: npm run cli -- <command>
 
@@ -23,6 +25,7 @@ const usage = `usage: npm run cli -- <command>
   reconcile resend <order_id> <tour|day-ticket>
                                             decide AX does not have it: send the uncertain create again
   queue redrive                             move the dead-letter queue's messages back to the queue
+  sync run                                  poll AX for the open orders' statuses now, then send due notifications
 
 Works on the running local stack, or on a stage: TABLE_NAME, QUEUE_URL and DLQ_URL (AWS credentials and region as usual).`;
 
@@ -145,6 +148,28 @@ export async function runCli(
           : `the ${productType} create of ${orderId} will be sent again: its placement is replayed`,
       );
       return 0;
+    }
+    case "sync run": {
+      // Locally: ask the running stack, so that the run uses its settings (AX, outbound webhook). A stage's table:
+      // run here with the stage's settings from the environment, as the function has them.
+      const stackUrl = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
+      if (!stackUrl && !env.TABLE_NAME)
+        throw new TargetError("no local stack is running (start it with `npm start`), and TABLE_NAME is not set");
+      const report = await runStatusSync(stackUrl ? { stackUrl } : { table: store(), env }).catch((error: unknown) => {
+        throw error instanceof ConfigError ? new TargetError(error.message) : error; // a missing setting, named
+      });
+      const { sync, notifications } = report;
+      out(
+        `polled ${sync.polled} AX order(s): ${sync.changed} changed, ${sync.unchanged} unchanged, ${sync.skipped} skipped, ${sync.failed} failed` +
+          (sync.due_left ? ` (more are due: stopped by ${sync.stopped_by ?? "budget"})` : ""),
+      );
+      for (const error of sync.errors) out(`  ${error.order_id} ${error.item_id}: ${error.reason}: ${error.detail}`);
+      out(
+        notifications
+          ? `notifications: ${notifications.delivered} delivered, ${notifications.failed} failed (retried later), ${notifications.dead} dead`
+          : "notifications: no outbound webhook is configured",
+      );
+      return sync.failed > 0 || (notifications?.dead ?? 0) > 0 ? 1 : 0;
     }
     case "queue redrive": {
       const moved = await openQueue(env).redrive();
