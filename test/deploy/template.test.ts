@@ -224,6 +224,8 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "POWERTOOLS_METRICS_NAMESPACE",
       "POWERTOOLS_LOG_LEVEL",
       "AX_BASE_URL",
+      "OUTBOUND_WEBHOOK_URL",
+      "SYNC_BUDGET_MS",
     ]);
     const secrets = ["WEBHOOK_SECRET", "ADMIN_TOKEN", "AX_API_KEY", "AX_CHANNEL_CODE", "OUTBOUND_WEBHOOK_SECRET"];
     for (const [name, fn] of fns) {
