@@ -1,12 +1,17 @@
 // Use case: apply one `order.cancelled` event. A cancellation is applied whole or not at all as far as its ids are
 // concerned (an unknown id parks it, nothing sent); it waits for its order's placement; what is already cancelled
-// is never sent again; AX calls are claimed first so concurrent workers never send one twice.
+// (or final in AX, e.g. rejected by the supplier) is never sent; AX calls are claimed first so concurrent workers never send one twice.
 import { AxError } from "../ax/errors";
 import type { FullCancelRequest, FullCancelResult, TicketCancelRequest, TicketCancelResult } from "../ax/schemas";
-import type { AxOrderRecord, CancelRequest, DeferredCancel, ProductType } from "./model";
+import {
+  isFinalAxOrderStatus,
+  type AxOrderRecord,
+  type CancelRequest,
+  type DeferredCancel,
+  type ProductType,
+} from "./model";
 import {
   commitOrder,
-  isCancelledAxOrder,
   isCancelledTicket,
   mergeAxOrders,
   newOrder,
@@ -135,7 +140,7 @@ export async function cancelOrder(
     const axOrder = axByItem.get(itemId);
     if (!axOrder) {
       if (!before.items.includes(itemId)) before.items.push(itemId);
-    } else if (!isCancelledAxOrder(axOrder)) calls.push({ kind: "order", itemId });
+    } else if (!isFinalAxOrderStatus(axOrder.ax_order_status)) calls.push({ kind: "order", itemId });
   }
   for (const ticketId of new Set(cancel.ticket_ids ?? [])) {
     const itemId = ticketToItem.get(ticketId) ?? "";
@@ -146,7 +151,8 @@ export async function cancelOrder(
       continue;
     }
     const ticket = axOrder.tickets.find((t) => t.ticket_id === ticketId);
-    if (isCancelledAxOrder(axOrder) || !ticket || isCancelledTicket(ticket.ax_ticket_status)) continue;
+    if (isFinalAxOrderStatus(axOrder.ax_order_status) || !ticket || isCancelledTicket(ticket.ax_ticket_status))
+      continue;
     calls.push({ kind: "ticket", itemId, ticketId });
   }
   snapshot.order = { ...snapshot.order, cancelled_before_ax: before };

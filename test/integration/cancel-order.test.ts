@@ -92,6 +92,21 @@ describe("worker: order.cancelled", () => {
     expect(order?.status).toBe("cancelled");
   });
 
+  it("sends nothing for an AX order the supplier rejected (final in AX)", async () => {
+    const orderId = newOrderId();
+    const { order, axOrders } = await place(orderId);
+    const [tour, dayTicket] = axOrders;
+    if (!order || !tour || !dayTicket) throw new Error("not placed");
+    // As the status sync records a supplier's reject.
+    await store.commit({
+      order: { ...order, version: order.version + 1 },
+      expectedVersion: order.version,
+      axOrders: [{ ...tour, ax_order_status: "Supplier reject" }],
+    });
+    await worker(sqsEvent(await storeEvent(store, cancelled(orderId))));
+    expect(patches([tour.ax_order_code, dayTicket.ax_order_code])).toEqual([`day-ticket/${dayTicket.ax_order_code}`]);
+  });
+
   it("an unknown item or ticket id parks the cancel and sends nothing of it", async () => {
     const orderId = newOrderId();
     await place(orderId);
