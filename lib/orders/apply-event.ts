@@ -35,7 +35,7 @@ export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEven
   if (event.type === "order.placed") {
     const outcome = await placeOrder(deps, context, event);
     // Cancellations that arrived first (or while the create was uncertain) are applied right after the placement.
-    await applyDeferredCancels(deps, event.data.order_id);
+    if (outcome.cancelsWaiting === true) await applyDeferredCancels(deps, event.data.order_id);
     return outcome;
   }
   const { order_id: orderId, ...cancel } = event.data;

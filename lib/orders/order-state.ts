@@ -21,6 +21,8 @@ export interface ApplyOutcome {
   detail?: string;
   /** Set when this call did nothing because the event had been settled before. */
   alreadySettled?: boolean;
+  /** After a placement: cancellations wait on the order (as last written) to be applied next. */
+  cancelsWaiting?: boolean;
 }
 
 export interface EventContext {

@@ -64,7 +64,7 @@ export async function placeOrder(
   const loaded = await deps.orders.load(data.order_id);
   const seen = loaded.order?.events[context.webhookId];
   if (seen && seen.status !== "queued" && !(seen.status === "failed" && context.replay))
-    return { ...outcomeFields(seen), alreadySettled: true };
+    return { ...outcomeFields(seen), alreadySettled: true, cancelsWaiting: hasWaitingCancels(loaded.order) };
 
   let snapshot: Snapshot = {
     order: loaded.order ?? newOrder(data.order_id, deps.clock.now()),
@@ -74,7 +74,7 @@ export async function placeOrder(
   const settle = async (outcome: ApplyOutcome) => {
     const order = withEvent(snapshot.order, context, PLACED, outcome);
     await commitOrder(deps, { ...snapshot, order }, { all: axOrders, settle: [context.webhookId] });
-    return outcome;
+    return { ...outcome, cancelsWaiting: hasWaitingCancels(order) };
   };
 
   const placedBy = snapshot.order.placed_by;
@@ -167,9 +167,12 @@ export async function placeOrder(
     settledWithLastWrite = isLast;
   }
   const outcome = placementOutcome(snapshot.order);
-  if (!settledWithLastWrite) await settle(outcome);
-  return outcome;
+  if (!settledWithLastWrite) return settle(outcome);
+  return { ...outcome, cancelsWaiting: hasWaitingCancels(snapshot.order) };
 }
+
+/** Whether cancellations wait on the order for its placement (so the worker applies them next). */
+const hasWaitingCancels = (order: OrderRecord | undefined) => (order?.deferred_cancels?.length ?? 0) > 0;
 
 type CallResult =
   | { kind: "created"; matched: MatchedAxOrder[] }
