@@ -182,3 +182,6 @@ export interface NotificationRecord {
   /** What the last failed attempt got (`HTTP 503`, `no answer within 5000 ms`, …); never a response body. */
   last_error?: string;
 }
+
+/** A stored event as the indexes list it: everything but the body (which only the worker and a replay need). */
+export type EventSummaryRow = Omit<StoredEvent, "body" | "body_sha256">;

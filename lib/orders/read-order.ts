@@ -1,5 +1,5 @@
 // The read API's view of one order: its AX orders and tickets, and every event received for it.
-import type { NotificationRecord, OrderAggregate, OrderStatus, StoredEvent } from "./model";
+import type { EventSummaryRow, NotificationRecord, OrderAggregate, OrderStatus } from "./model";
 
 export interface OrderView {
   order_id: string;
@@ -43,7 +43,7 @@ export interface OrderView {
 
 export interface OrderReader {
   load(orderId: string): Promise<OrderAggregate>;
-  listEventsForOrder(orderId: string): Promise<StoredEvent[]>;
+  listEventsForOrder(orderId: string): Promise<EventSummaryRow[]>;
   listNotificationsForOrder(orderId: string): Promise<NotificationRecord[]>;
 }
 

@@ -16,6 +16,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   isFinalAxOrderStatus,
   type AxOrderRecord,
+  type EventSummaryRow,
   type EventStatus,
   type OrderAggregate,
   type OrderRecord,
@@ -104,7 +105,8 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     return Item ? fromEventItem(Item) : undefined;
   }
 
-  async listEventsForOrder(orderId: string): Promise<StoredEvent[]> {
+  /** The events of an order, without their bodies (the index does not copy them: a third of an event's size). */
+  async listEventsForOrder(orderId: string): Promise<EventSummaryRow[]> {
     const items = await this.queryAll({
       IndexName: INDEX_EVENTS_BY_ORDER,
       KeyConditionExpression: "event_order_pk = :pk",
@@ -114,7 +116,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   }
 
   /** Events still waiting (`queued`) or parked (`failed`), oldest first, through a sparse index. */
-  async listEventsByStatus(status: "queued" | "failed"): Promise<StoredEvent[]> {
+  async listEventsByStatus(status: "queued" | "failed"): Promise<EventSummaryRow[]> {
     const items = await this.queryAll({
       IndexName: INDEX_EVENTS_BY_STATE,
       KeyConditionExpression: "event_state = :s",

@@ -107,9 +107,13 @@ export async function runCli(
       const reason = option(rest, "--reason");
       const ids = all ? undefined : rest.filter((arg) => !arg.startsWith("--") && arg !== reason);
       if (!all && (!ids || ids.length === 0)) throw new MappingInputError("events replay needs webhook ids, or --all");
-      const events = all
-        ? (await store().listEventsByStatus("failed")).filter((e) => !reason || e.reason === reason)
-        : await Promise.all((ids ?? []).map(async (id) => (await store().getEvent(id)) ?? id));
+      // The index lists parked events without their bodies: each is read whole before it is sent again.
+      const wanted = all
+        ? (await store().listEventsByStatus("failed"))
+            .filter((e) => !reason || e.reason === reason)
+            .map((e) => e.webhook_id)
+        : (ids ?? []);
+      const events = await Promise.all(wanted.map(async (id) => (await store().getEvent(id)) ?? id));
       const queue = openQueue(env);
       let replayed = 0;
       for (const event of events) {
