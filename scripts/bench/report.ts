@@ -101,7 +101,7 @@ function aims(report: Report): Aim[] {
     why:
       throughputRatio <= INGEST_LIMIT_RATIO
         ? ""
-        : `Per webhook, ours spends ${ms(ours.cpuMsPerCall)} ms of Node CPU against the floor's ${ms(floor.cpuMsPerCall)} ms — of which the SQS send through the SDK (serialization, SigV4 signing, the answer's deserialization and MD5 check), timed alone, is ${ms(ingest.sqsSendCpuMs)} ms; the rest is schema validation, the SHA-256 of the body and document marshalling — and its one PutItem writes ${perUnit(ours.perCall.wcu)} WCU against ${perUnit(floor.perCall.wcu)}: the stored event carries more attributes and is projected whole (body included) into the eventsByOrder and eventsByState indexes, so DynamoDB Local writes it three times. On this 2-core machine DynamoDB Local shares the CPU, so both show in the throughput.`,
+        : `Per webhook, ours spends ${ms(ours.cpuMsPerCall)} ms of Node CPU against the floor's ${ms(floor.cpuMsPerCall)} ms — of which the SQS send through the SDK (serialization, SigV4 signing, the answer's deserialization and MD5 check), timed alone, is ${ms(ingest.sqsSendCpuMs)} ms; the rest is schema validation, the SHA-256 of the body and document marshalling — and its one PutItem writes ${perUnit(ours.perCall.wcu)} WCU against ${perUnit(floor.perCall.wcu)}: the stored event carries more attributes and a summary of it (without the body) is projected into the eventsByOrder and eventsByState indexes, so DynamoDB writes the item and two index entries. On this 2-core machine DynamoDB Local shares the CPU, so both show in the throughput.`,
   });
 
   const ingestWrites = ours.perCall.dynamoRequests;
@@ -129,7 +129,7 @@ function aims(report: Report): Aim[] {
       why: met
         ? ""
         : extraQuery
-          ? "The extra Query is `applyDeferredCancels` (lib/orders/apply-event.ts → lib/orders/cancel-order.ts): after every placement the worker loads the order again to apply the cancellations that arrived before it, even when there are none. An order of two product families makes one intent write and one transaction per AX create (see the worker table)."
+          ? "An extra Query comes from `applyDeferredCancels` (lib/orders/apply-event.ts → lib/orders/cancel-order.ts), which loads the order again when cancellations wait for the placement. An order of two product families makes one intent write and one transaction per AX create (see the worker table)."
           : "See the worker table.",
     });
   }
@@ -147,7 +147,7 @@ function aims(report: Report): Aim[] {
     why:
       largest < BUNDLE_LIMIT_BYTES
         ? ""
-        : `The AWS SDK v3 clients are bundled, each whole: esbuild takes their CommonJS builds, which it cannot tree-shake (see the receiver's composition under Cold start). With \`@aws-sdk/*\` left to the Lambda runtime the largest would be ${kib(alternativeLargest)}, but importing is slower; with the SDK's ES modules it would be ${esModulesLargest !== undefined ? kib(esModulesLargest) : "—"}.`,
+        : `The AWS SDK v3 clients are bundled (see the receiver's composition under Cold start)${declaredModules(coldStart) ? "; esbuild takes their ES module builds (serverless.yml `mainFields`) and tree-shakes them, but the SDK's core, its signing and its protocol code stay" : ": esbuild takes their CommonJS builds, which it cannot tree-shake"}. With \`@aws-sdk/*\` left to the Lambda runtime the largest would be ${kib(alternativeLargest)}, but importing is slower${esModulesLargest !== undefined ? `; with the SDK's ES modules it would be ${kib(esModulesLargest)}` : ""}.`,
   });
 
   const worst = coldStart.packaged.reduce((max, bundle) => Math.max(max, bundle.wallMs / coldStart.empty.wallMs), 0);
@@ -158,7 +158,7 @@ function aims(report: Report): Aim[] {
     why:
       worst < IMPORT_LIMIT_RATIO
         ? ""
-        : `Loading and initialising the AWS SDK v3 clients takes most of it (they are most of each bundle), and \`--enable-source-maps\` (serverless.yml \`NODE_OPTIONS\`) adds the parsing of a multi-megabyte source map at load (${ms(averages(coldStart.packaged).sourceMapMs)} ms here). The SDK's ES modules would bring the average to ${coldStart.esModules ? ratio(averages(coldStart.esModules.bundles).wallMs / coldStart.empty.wallMs) : "—"} the empty module; leaving the SDK to the runtime makes it worse. Only the health function, which imports nothing, is near the floor.`,
+        : `Loading and initialising the AWS SDK v3 clients takes most of it (they are most of each bundle), and \`--enable-source-maps\` (serverless.yml \`NODE_OPTIONS\`) adds the parsing of a multi-megabyte source map at load (${ms(averages(coldStart.packaged).sourceMapMs)} ms here). ${coldStart.esModules ? `The SDK's ES modules would bring the average to ${ratio(averages(coldStart.esModules.bundles).wallMs / coldStart.empty.wallMs)} the empty module` : "The bundles already take the SDK's ES module builds (serverless.yml `mainFields`)"}; leaving the SDK to the runtime makes it worse. Only the health function, which imports nothing, is near the floor.`,
   });
   return result;
 }
@@ -272,7 +272,7 @@ function workerSection(worker: WorkerResult, calibration: CalibrationCase[]): st
     "",
     "Where the requests come from (read from the code):",
     "",
-    "- **placement** (lib/orders/place-order.ts): `load` (1 Query: the order and its AX orders) → per AX create: the intent (1 PutItem of the order, conditional on its version) → the AX call → the result (1 TransactWriteItems: the order, its AX orders and the event's outcome). Then `applyDeferredCancels` (lib/orders/apply-event.ts) loads the order again (1 Query) to apply cancellations that arrived before the placement — one read more than the aim, on every placement, whether or not a cancellation waits.",
+    "- **placement** (lib/orders/place-order.ts): `load` (1 Query: the order and its AX orders) → per AX create: the intent (1 PutItem of the order, conditional on its version) → the AX call → the result (1 TransactWriteItems: the order, its AX orders and the event's outcome). Only when cancellations wait for the placement does `applyDeferredCancels` (lib/orders/apply-event.ts) load the order again (1 Query) to apply them.",
     "- **ticket cancel** (lib/orders/cancel-order.ts): `load` (1 Query) → the claim (1 PutItem of the order with `cancelling`) → the AX call → the result (1 TransactWriteItems: the order without the claim, the AX order with the ticket's new status, the event's outcome).",
     "",
     "DynamoDB Local counts the capacity of transactions differently from DynamoDB. Calibrated in this run on items without index keys:",
@@ -484,4 +484,9 @@ export function renderReport(report: Report): string {
     costSection(report.costs, report.coldStart.service),
     "",
   ].join("\n");
+}
+
+/** Whether serverless.yml already bundles the ES module builds (then the "ES modules" comparison is the packaged one). */
+function declaredModules(coldStart: { esModules?: unknown }): boolean {
+  return coldStart.esModules === undefined;
 }
