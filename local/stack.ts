@@ -52,6 +52,9 @@ export interface LocalStack {
   store: ReturnType<typeof buildStore>;
   /** Runs the status sync (then the sending of notifications) once, as `POST /__local/sync` does. */
   syncNow(): Promise<SyncRunReport>;
+  /** The status sync's period (0: on demand only) and where `order.status_changed` webhooks go, for the banner. */
+  syncIntervalMs: number;
+  outboundWebhookUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -116,7 +119,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (config.outboundWebhookUrl) parseSecrets(await config.secrets.get("OUTBOUND_WEBHOOK_SECRET")); // fail at start
     const runSync = createSyncStatusesHandler(syncRunDeps(config, store));
-    const sync = startPeriodicSync(() => runSync(), options.syncIntervalMs ?? config.localSyncIntervalMs, log);
+    const syncIntervalMs = options.syncIntervalMs ?? config.localSyncIntervalMs;
+    const sync = startPeriodicSync(() => runSync(), syncIntervalMs, log);
     stops.push(() => sync.stop());
     const webhookSecrets = await config.secrets.get("WEBHOOK_SECRET");
     const secrets = parseSecrets(webhookSecrets);
@@ -159,6 +163,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sandbox,
       store,
       syncNow: () => sync.runNow(),
+      syncIntervalMs,
+      outboundWebhookUrl: config.outboundWebhookUrl,
       stop: stopAll,
     };
   } catch (error) {

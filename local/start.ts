@@ -40,6 +40,7 @@ try {
   AX             ${stack.sandbox ? `${stack.axUrl}  (built-in AX sandbox; control at ${stack.axUrl}/__sandbox)` : `${stack.axUrl}  (AX_BASE_URL)`}
   DynamoDB Local ${stack.dynamodbEndpoint}  (${inMemory ? "in memory" : `data in ${defaultDataDir}; start fresh with npm start -- --fresh`})
   Webhook secret ${stack.webhookSecrets}
+  Status sync    ${stack.syncIntervalMs > 0 ? `every ${stack.syncIntervalMs / 1000} s` : "on demand only"} (now: npm run cli -- sync run); order.status_changed → ${stack.outboundWebhookUrl ?? "none (set OUTBOUND_WEBHOOK_URL)"}
 
   Try it: npm run demo      Stop: Ctrl-C
 `);
