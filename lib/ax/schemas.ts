@@ -356,25 +356,21 @@ const optionalText = v.nullish(
   ),
 );
 
-const orderStatus = v.pipe(
-  v.union([v.string(), v.number()], "must be an order status"),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const status = normaliseOrderStatus(dataset.value);
-    if (status !== undefined) return status;
-    addIssue({ message: `unknown order status ${JSON.stringify(dataset.value)}` });
-    return NEVER;
-  }),
-);
+/** A status in any of AX's forms (named, numeric, other spellings), read as its named form or refused. */
+function statusSchema<Status>(kind: "order" | "ticket", normalise: (value: unknown) => Status | undefined) {
+  return v.pipe(
+    v.union([v.string(), v.number()], `must be a${kind === "order" ? "n" : ""} ${kind} status`),
+    v.rawTransform<string | number, Status>(({ dataset, addIssue, NEVER }) => {
+      const status = normalise(dataset.value);
+      if (status !== undefined) return status;
+      addIssue({ message: `unknown ${kind} status ${JSON.stringify(dataset.value)}` });
+      return NEVER;
+    }),
+  );
+}
 
-const ticketStatus = v.pipe(
-  v.union([v.string(), v.number()], "must be a ticket status"),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const status = normaliseTicketStatus(dataset.value);
-    if (status !== undefined) return status;
-    addIssue({ message: `unknown ticket status ${JSON.stringify(dataset.value)}` });
-    return NEVER;
-  }),
-);
+const orderStatus = statusSchema("order", normaliseOrderStatus);
+const ticketStatus = statusSchema("ticket", normaliseTicketStatus);
 
 const quantity = v.pipe(
   v.union([v.number(), v.pipe(v.string(), v.regex(/^\s*\d+\s*$/))], "must be a whole number"),
