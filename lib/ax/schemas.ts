@@ -65,18 +65,6 @@ export const AxDatetimeSchema = v.pipe(
 
 const additionalSchema = v.record(v.string(), v.unknown());
 
-export const AxTicketSchema = v.object({
-  /** The channel's own id of this ticket (not the `Channel: Code` header). */
-  channel_code: requiredText,
-  name: requiredText,
-  national_code: requiredText,
-  phone: requiredText,
-  email: requiredText,
-  additional: v.optional(additionalSchema),
-  extra: v.optional(v.string()),
-});
-export type AxTicket = v.InferOutput<typeof AxTicketSchema>;
-
 export const AxTravelerSchema = v.object({
   name: requiredText,
   national_code: requiredText,
@@ -86,6 +74,14 @@ export const AxTravelerSchema = v.object({
   extra: v.optional(v.string()),
 });
 export type AxTraveler = v.InferOutput<typeof AxTravelerSchema>;
+
+/** A ticket is a traveler with the channel's id of the ticket. */
+export const AxTicketSchema = v.object({
+  /** The channel's own id of this ticket (not the `Channel: Code` header). */
+  channel_code: requiredText,
+  ...AxTravelerSchema.entries,
+});
+export type AxTicket = v.InferOutput<typeof AxTicketSchema>;
 
 export const AxPurchaserSchema = v.object({
   is_required_more_information: v.boolean(),

@@ -2,9 +2,9 @@
 // rule of the webhook contract (shared/spec/channel-webhooks.md, "order.placed").
 import Big from "big.js";
 import type { OrderPlacedEvent, PlacedItem, Purchaser, Traveler } from "../channel/schemas";
-import type { AxTicket, AxTraveler, CreateOrderRequest, CreateOrderResult } from "./schemas";
+import type { AxProductType, AxTicket, AxTraveler, CreateOrderRequest, CreateOrderResult } from "./schemas";
 
-export type ProductType = "tour" | "day-ticket";
+type ProductType = AxProductType;
 
 type PlacedOrder = OrderPlacedEvent["data"];
 

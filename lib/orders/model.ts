@@ -1,8 +1,9 @@
 // The adapter's own records: what it knows about one channel order and the AX orders it became.
 // Pure types, shared by the core (lib/orders) and the DynamoDB adapter (lib/store).
+import { FINAL_ORDER_STATUSES, type AxProductType } from "../ax/schemas";
 
-export type ProductType = "tour" | "day-ticket";
-export const PRODUCT_TYPES: readonly ProductType[] = ["tour", "day-ticket"];
+/** AX's two product families (the path segment of its order endpoints). */
+export type ProductType = AxProductType;
 
 /** The channel order as a whole, as the read API reports it. */
 export type OrderStatus = "pending" | "placed" | "partially_cancelled" | "cancelled" | "failed" | "uncertain";
@@ -141,12 +142,8 @@ export interface StoredEvent {
   detail?: string;
 }
 
-/** AX order statuses after which nothing changes any more (AX spec, "Statuses"). */
-const FINAL_AX_ORDER_STATUSES: ReadonlySet<string> = new Set([
-  "Supplier reject",
-  "Traveler cancel",
-  "Unavoidable cancel",
-]);
+/** AX order statuses after which nothing changes any more (AX spec, "Statuses"); records hold them as strings. */
+const FINAL_AX_ORDER_STATUSES: ReadonlySet<string> = new Set(FINAL_ORDER_STATUSES);
 export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_STATUSES.has(status);
 
 // ---- status sync and outbound notifications (issue #7) --------------------------------------------------------
