@@ -14,6 +14,7 @@ import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { QueuedEventSchema, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
 import { systemClock } from "../lib/orders/ports";
+import { parseJsonOrUndefined } from "../lib/json";
 
 /** The part of the Lambda context the worker reads. */
 export type WorkerContext = Pick<Context, "getRemainingTimeInMillis">;
@@ -50,7 +51,7 @@ export function createProcessEventHandler(
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      const message = v.safeParse(QueuedEventSchema, safeJson(record.body));
+      const message = v.safeParse(QueuedEventSchema, parseJsonOrUndefined(record.body));
       if (!message.success) {
         logger.error("queue message is not an adapter event; dropped", { message_id: record.messageId });
         metrics.eventDropped();
@@ -85,14 +86,6 @@ export function createProcessEventHandler(
     }
     return { batchItemFailures };
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The worker's adapters, shared by the Lambda and the local stack; `onAxCall` sees every AX call (for metrics). */

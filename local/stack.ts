@@ -20,6 +20,7 @@ import { startHttpGateway, type Route } from "./http-gateway";
 import { createSyncStatusesHandler, syncRunDeps, type SyncRunReport } from "../functions/sync-statuses";
 import { json } from "../lib/http/responses";
 import { addMissingIndexes, startPeriodicSync } from "./status-sync";
+import { parseJsonOrUndefined } from "../lib/json";
 
 /** Fixed development credentials: printed at start, never valid anywhere but here. */
 export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=";
@@ -185,7 +186,7 @@ function localQueueRoutes(queue: LocalFifoQueue): Route[] {
       method: "POST",
       path: "/__local/queue",
       handler: async (event) => {
-        const parsed = v.safeParse(QueuedEventSchema, safeJson(event.body ?? ""));
+        const parsed = v.safeParse(QueuedEventSchema, parseJsonOrUndefined(event.body ?? ""));
         if (!parsed.success) return answer(400, { error: "invalid_message", message: "not a queued event" });
         await queue.send(parsed.output);
         return answer(202, { status: "queued" });
@@ -194,12 +195,4 @@ function localQueueRoutes(queue: LocalFifoQueue): Route[] {
     { method: "POST", path: "/__local/redrive", handler: () => answer(200, { moved: queue.redrive() }) },
     { method: "GET", path: "/__local/dead-letters", handler: () => answer(200, queue.deadLetters) },
   ];
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
