@@ -15,10 +15,11 @@ export const INDEX_EVENTS_BY_STATE = "eventsByState";
 
 /** Open AX orders are spread over a few partitions of the sparse `openOrders` index. */
 export const OPEN_SHARDS = 4;
+export const openShardId = (index: number) => `OPEN#${index}`;
 export function openShard(axOrderCode: string): string {
   let hash = 0;
   for (const char of axOrderCode) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return `OPEN#${hash % OPEN_SHARDS}`;
+  return openShardId(hash % OPEN_SHARDS);
 }
 
 // ---- status sync and outbound notifications (issue #7) ----------------------------------------------------------

@@ -7,6 +7,7 @@ import {
   INDEX_OPEN_ORDERS,
   INDEX_OUTBOX,
   OPEN_SHARDS,
+  openShardId,
   OUTBOX_DEAD,
   OUTBOX_PENDING,
   axOrderSk,
@@ -20,7 +21,7 @@ type Item = Record<string, unknown>;
 export const DELIVERED_NOTIFICATION_TTL_DAYS = 90;
 export const SYNC_PAGE_SIZE = 25;
 
-export const openShardIds = (): string[] => Array.from({ length: OPEN_SHARDS }, (_, index) => `OPEN#${index}`);
+export const openShardIds = (): string[] => Array.from({ length: OPEN_SHARDS }, (_, index) => openShardId(index));
 
 export function dueAxOrdersQuery(tableName: string, shard: string, before: string, limit: number): QueryCommandInput {
   return {
