@@ -70,7 +70,7 @@ export async function placeOrder(
     order: loaded.order ?? newOrder(data.order_id, deps.clock.now()),
     version: loaded.order?.version,
   };
-  let axOrders = loaded.axOrders;
+  const axOrders = loaded.axOrders;
   const settle = async (outcome: ApplyOutcome) => {
     const order = withEvent(snapshot.order, context, PLACED, outcome);
     await commitOrder(deps, { ...snapshot, order }, { all: axOrders, settle: [context.webhookId] });
@@ -108,9 +108,9 @@ export async function placeOrder(
   if (!resolved.ok) return settle({ status: "failed", reason: "unmapped_sku", detail: resolved.detail });
 
   const plans = planCreates(data, resolved.products);
-  let settledWithLastWrite = false;
-  for (const [index, plan] of plans.entries()) {
-    const isLast = index === plans.length - 1;
+  const toCall: CreatePlan[] = [];
+  let staleIntents: Partial<Record<ProductType, CreateCall>> = {};
+  for (const plan of plans) {
     const previous = snapshot.order.create_calls[plan.product_type];
     if (previous?.state === "created" || previous?.state === "uncertain") continue;
     if (plan.items.every((item) => cancelledBeforeAx.has(item.item_id))) continue;
@@ -119,53 +119,71 @@ export async function placeOrder(
       if (age < deps.createLeaseMs)
         throw new WorkInProgressError(`creating the ${plan.product_type} AX order of ${data.order_id}`);
       // The worker that wrote this intent stopped without recording AX's answer: AX may have the order.
-      snapshot = await writeCall(deps, snapshot, axOrders, plan.product_type, {
-        ...previous,
-        state: "uncertain",
-        reason: "create_uncertain",
-        detail:
-          "an earlier attempt stopped after sending the create to AX and before recording its answer; reconcile it with the operations CLI",
-      });
+      staleIntents = {
+        ...staleIntents,
+        [plan.product_type]: {
+          ...previous,
+          state: "uncertain",
+          reason: "create_uncertain",
+          detail:
+            "an earlier attempt stopped after sending the create to AX and before recording its answer; reconcile it with the operations CLI",
+        },
+      };
       continue;
     }
+    toCall.push(plan);
+  }
+  if (Object.keys(staleIntents).length > 0)
+    snapshot.order = { ...snapshot.order, create_calls: { ...snapshot.order.create_calls, ...staleIntents } };
+  if (toCall.length === 0) return settle(placementOutcome(snapshot.order));
 
-    // The intent, written before AX is called: a lost answer can then never lead to a second AX order.
-    const intent: CreateCall = {
-      state: "pending",
-      attempt_id: deps.newAttemptId(),
-      started_at: deps.clock.now().toISOString(),
-      item_ids: plan.items.map((item) => item.item_id),
-    };
-    snapshot = await writeCall(deps, snapshot, axOrders, plan.product_type, intent);
+  // The intents of every family, written in one write before AX is called: a lost answer can then never lead to a
+  // second AX order. Then both families' creates go to AX at once.
+  const intents = new Map(
+    toCall.map((plan): [ProductType, CreateCall] => [
+      plan.product_type,
+      {
+        state: "pending",
+        attempt_id: deps.newAttemptId(),
+        started_at: deps.clock.now().toISOString(),
+        item_ids: plan.items.map((item) => item.item_id),
+      },
+    ]),
+  );
+  snapshot = await commitOrder(
+    deps,
+    {
+      ...snapshot,
+      order: { ...snapshot.order, create_calls: { ...snapshot.order.create_calls, ...Object.fromEntries(intents) } },
+    },
+    { all: axOrders },
+  );
+  const results = await Promise.all(toCall.map((plan) => callAx(deps, plan)));
 
-    const result = await callAx(deps, plan);
+  // Every answer in one transaction. AX did not take a `retry` request: its intent is dropped so that the queue's
+  // retry sends it again (never left `pending`, which the retry would take for a call in flight and, after the
+  // lease, for an uncertain one); the event is then not settled, and the error is thrown for the queue.
+  const recorded: RecordedCall[] = [];
+  let retryError: Error | undefined;
+  for (const [index, plan] of toCall.entries()) {
+    const result = results[index];
+    const intent = intents.get(plan.product_type);
+    if (!result || !intent) continue;
     if (result.kind === "retry") {
-      // AX did not take the request: drop the intent so that the queue's retry sends it again. A concurrent write
-      // of the order (a cancellation waiting, the status sync) must not leave it `pending`, which the retry would
-      // take for a call in flight and, after the lease, for an uncertain one.
-      snapshot = await recordResult(deps, snapshot, axOrders, plan.product_type, intent, undefined, [], undefined);
-      throw result.error;
+      retryError ??= result.error;
+      recorded.push({ type: plan.product_type, intent, call: undefined, created: [] });
+      continue;
     }
     const call: CreateCall =
       result.kind === "created"
         ? { ...intent, state: "created" }
         : { ...intent, state: result.kind, reason: result.reason, detail: result.detail };
     const created = result.kind === "created" ? axOrderRecords(data.order_id, plan, result.matched, deps.clock) : [];
-    axOrders = mergeAxOrders(axOrders, created);
-    snapshot = await recordResult(
-      deps,
-      snapshot,
-      axOrders,
-      plan.product_type,
-      intent,
-      call,
-      created,
-      isLast ? context : undefined,
-    );
-    settledWithLastWrite = isLast;
+    recorded.push({ type: plan.product_type, intent, call, created });
   }
+  snapshot = await recordResults(deps, snapshot, axOrders, recorded, retryError ? undefined : context);
+  if (retryError) throw retryError;
   const outcome = placementOutcome(snapshot.order);
-  if (!settledWithLastWrite) return settle(outcome);
   return { ...outcome, cancelsWaiting: hasWaitingCancels(snapshot.order) };
 }
 
@@ -232,36 +250,33 @@ function withoutCall(order: OrderRecord, type: ProductType): OrderRecord {
   return { ...order, create_calls: others };
 }
 
-function writeCall(
-  deps: PlaceOrderDeps,
-  snapshot: Snapshot,
-  axOrders: readonly AxOrderRecord[],
-  type: ProductType,
-  call: CreateCall,
-): Promise<Snapshot> {
-  return commitOrder(deps, { ...snapshot, order: withCall(snapshot.order, type, call) }, { all: axOrders });
+/** One family's answer to record: its intent, and the call as it ended (undefined: drop the intent). */
+interface RecordedCall {
+  type: ProductType;
+  intent: CreateCall;
+  call: CreateCall | undefined;
+  created: AxOrderRecord[];
 }
 
 /**
- * Records AX's answer (`call`), or drops the intent when AX definitely did not take the request (`call` undefined).
- * AX's answer is the one thing that cannot be asked for again, so a concurrent change of the order does not lose
- * it: the order is re-read and the answer written onto it, as long as this attempt still owns the call
- * (`intent.attempt_id`).
+ * Records AX's answers, and the event's outcome when `context` is given, in one write. AX's answer is the one thing
+ * that cannot be asked for again, so a concurrent change of the order does not lose it: the order is re-read and
+ * the answers written onto it, as long as this attempt still owns every call (`intent.attempt_id`).
  */
-async function recordResult(
+async function recordResults(
   deps: PlaceOrderDeps,
   snapshot: Snapshot,
   allAxOrders: readonly AxOrderRecord[],
-  type: ProductType,
-  intent: CreateCall,
-  call: CreateCall | undefined,
-  created: AxOrderRecord[],
+  calls: readonly RecordedCall[],
   context: EventContext | undefined,
 ): Promise<Snapshot> {
+  const created = calls.flatMap((recorded) => recorded.created);
   let current = snapshot;
-  let all = allAxOrders;
+  let all = mergeAxOrders(allAxOrders, created);
   for (let attempt = 1; ; attempt++) {
-    let order = call ? withCall(current.order, type, call) : withoutCall(current.order, type);
+    let order = current.order;
+    for (const recorded of calls)
+      order = recorded.call ? withCall(order, recorded.type, recorded.call) : withoutCall(order, recorded.type);
     if (context) order = withEvent(order, context, PLACED, placementOutcome(order));
     try {
       return await commitOrder(
@@ -272,8 +287,10 @@ async function recordResult(
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= RESULT_WRITE_ATTEMPTS) throw error;
       const reloaded = await deps.orders.load(snapshot.order.order_id);
-      const owner = reloaded.order?.create_calls[type];
-      if (!reloaded.order || owner?.attempt_id !== intent.attempt_id) throw error;
+      const stillOwned = calls.every(
+        (recorded) => reloaded.order?.create_calls[recorded.type]?.attempt_id === recorded.intent.attempt_id,
+      );
+      if (!reloaded.order || !stillOwned) throw error;
       current = { order: reloaded.order, version: reloaded.order.version };
       all = mergeAxOrders(reloaded.axOrders, created);
     }

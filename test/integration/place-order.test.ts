@@ -50,6 +50,42 @@ describe("worker: order.placed", () => {
     expect((await store.getEvent(message.webhook_id))?.status).toBe("applied");
   });
 
+  it("a two-family order calls AX for both families at once, with one write before and one after", async () => {
+    const id = orderId();
+    sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "latency", latencyMs: 150 });
+    let inFlight = 0;
+    let peak = 0;
+    let commits = 0;
+    const counted = createProcessEventHandler({
+      ...deps,
+      orders: {
+        load: (orderId) => deps.orders.load(orderId),
+        commit: (change) => {
+          commits++;
+          return deps.orders.commit(change);
+        },
+      },
+      ax: {
+        ...deps.ax,
+        createOrder: async (type, body) => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          try {
+            return await deps.ax.createOrder(type, body);
+          } finally {
+            inFlight--;
+          }
+        },
+      },
+    });
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect(await counted(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect(peak).toBe(2);
+    expect(commits).toBe(2); // the intents of both families, then both answers with the event's outcome
+    expect((await store.load(id)).order?.status).toBe("placed");
+    expect(sandbox.listOrders({ channelOrderCode: id })).toHaveLength(2);
+  });
+
   it("a redelivery of the same message calls AX no more", async () => {
     const id = orderId();
     const message = await storeEvent(store, sampleOrderPlaced(id));
@@ -125,9 +161,11 @@ describe("worker: order.placed", () => {
       ax: {
         ...deps.ax,
         createOrder: async (type, body) => {
-          const { order } = await store.load(id);
-          if (order)
-            await store.commit({ order: { ...order, version: order.version + 1 }, expectedVersion: order.version });
+          if (type === "tour") {
+            const { order } = await store.load(id);
+            if (order)
+              await store.commit({ order: { ...order, version: order.version + 1 }, expectedVersion: order.version });
+          }
           return deps.ax.createOrder(type, body);
         },
       },
@@ -135,7 +173,9 @@ describe("worker: order.placed", () => {
     const message = await storeEvent(store, sampleOrderPlaced(id));
     expect((await racing(sqsEvent(message))).batchItemFailures).toHaveLength(1);
     const afterFailure = (await store.load(id)).order;
-    expect(afterFailure?.create_calls.tour).toBeUndefined(); // dropped although the order had moved on
+    // The family that met the 503 is dropped although the order had moved on; nothing is left `pending`.
+    const calls = afterFailure?.create_calls ?? {};
+    expect(Object.values(calls).map((call) => call.state)).toEqual(["created"]);
     expect(afterFailure?.status).toBe("pending");
     // The retry, even past the create lease, sends the create once and does not call it uncertain.
     await new Promise((resolve) => setTimeout(resolve, 350));
