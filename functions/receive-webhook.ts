@@ -28,6 +28,8 @@ export function createReceiveWebhookHandler(deps: ReceiveDeps, metrics: AdapterM
         reason: answer.reason,
         webhook_id: answer.webhookId,
         order_id: answer.orderId,
+        // The same id is stored with the event and logged by the worker and its AX calls: one webhook, followed.
+        correlation_id: event.requestContext.requestId,
       });
       metrics.webhookAnswered(answer);
       return json(answer.statusCode, answer.body);

@@ -176,6 +176,35 @@ describe("local stack end to end", () => {
     }
   });
 
+  it("one correlation id ties the webhook's request to the worker's log lines and its AX calls", async () => {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      return true;
+    };
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
+    logger.setLogLevel("DEBUG");
+    try {
+      const delivery = signed(sampleOrderPlaced(`E2E-${randomUUID().slice(0, 8)}`));
+      await deliver(delivery);
+      await stack.settled();
+      const correlationId = (await stack.store.getEvent(delivery.webhookId))?.correlation_id ?? "none";
+      expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      const tagged = lines
+        .join("")
+        .split("\n")
+        .filter((line) => line.includes(correlationId));
+      expect(tagged.some((line) => line.includes("webhook answered"))).toBe(true);
+      expect(tagged.some((line) => line.includes("event processed"))).toBe(true);
+      expect(tagged.filter((line) => line.includes("AX call"))).toHaveLength(2); // one create per family
+    } finally {
+      logger.setLogLevel("SILENT");
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
   it("the read API answers 401 without the admin token and 404 for an unknown order", async () => {
     expect((await readOrder("E2E-nope", "wrong-token")).status).toBe(401);
     expect((await fetch(`${stack.url}/orders/E2E-nope`)).status).toBe(401);
