@@ -1,6 +1,6 @@
 // The read API's view of one order: its AX orders and tickets, and every event received for it.
 import * as v from "valibot";
-import { AxProductTypeSchema } from "../ax/schemas";
+import { AX_PRODUCT_TYPES, AxProductTypeSchema } from "../ax/schemas";
 import { ORDER_STATUSES, type EventSummaryRow, type NotificationRecord, type OrderAggregate } from "./model";
 
 const timestamp = v.pipe(v.string(), v.description("RFC 3339 UTC"));
@@ -36,6 +36,22 @@ export const OrderViewSchema = v.object({
           ),
         }),
       ),
+    }),
+  ),
+  /** One per product family: what became of its AX create call (an `uncertain` one waits for `reconcile`). */
+  create_calls: v.array(
+    v.object({
+      product_type: AxProductTypeSchema,
+      state: v.pipe(
+        v.picklist(["pending", "created", "uncertain", "failed"]),
+        v.description(
+          "pending: being sent; uncertain: the outcome is unknown and it is never re-sent on its own (reconcile it); failed: AX refused it",
+        ),
+      ),
+      item_ids: v.array(v.string()),
+      started_at: timestamp,
+      reason: v.optional(v.string()),
+      detail: v.optional(v.string()),
     }),
   ),
   events: v.array(
@@ -103,6 +119,20 @@ export async function readOrder(reader: OrderReader, orderId: string): Promise<O
         })),
         history: axOrder.history,
       })),
+    create_calls: AX_PRODUCT_TYPES.flatMap((productType) => {
+      const call = aggregate.order?.create_calls[productType];
+      if (!call) return [];
+      return [
+        {
+          product_type: productType,
+          state: call.state,
+          item_ids: call.item_ids,
+          started_at: call.started_at,
+          ...(call.reason !== undefined ? { reason: call.reason } : {}),
+          ...(call.detail !== undefined ? { detail: call.detail } : {}),
+        },
+      ];
+    }),
     events: events
       .sort((a, b) => a.received_at.localeCompare(b.received_at))
       .map((event) => ({

@@ -89,6 +89,31 @@ describe("the answers of the running API, against the OpenAPI document", () => {
     await expectAnswer(await read("OAS-never"), 404, errorAnswerSchema("order_not_found", ""), path, "get");
   });
 
+  it("GET /orders/{order_id} names the family of an uncertain create, whose items have no AX order yet", async () => {
+    const orderId = `OAS-${randomUUID().slice(0, 8)}`;
+    stack.sandbox?.injectFault({
+      endpoint: "create",
+      channelOrderCode: orderId,
+      kind: "status",
+      status: 500,
+      afterProcessing: true,
+      times: 1,
+    });
+    await post(signedDelivery(sampleOrderPlaced(orderId), { secret: DEV_WEBHOOK_SECRET }));
+    await stack.queue.idle();
+    const answer = await fetch(`${stack.url}/orders/${orderId}`, {
+      headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}` },
+    });
+    const view = v.parse(OrderViewSchema, await answer.json());
+
+    expect(view.status).toBe("uncertain");
+    const uncertain = view.create_calls.filter((call) => call.state === "uncertain");
+    expect(uncertain).toHaveLength(1);
+    const [call] = uncertain;
+    expect(call?.item_ids.length).toBeGreaterThan(0);
+    expect(view.ax_orders.map((axOrder) => axOrder.item_id)).not.toContain(call?.item_ids[0]);
+  });
+
   it("GET /health: 200", async () => {
     await expectAnswer(await fetch(`${stack.url}/health`), 200, HealthAnswerSchema, "/health", "get");
   });
