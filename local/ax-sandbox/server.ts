@@ -152,7 +152,7 @@ export interface AxSandboxControl {
   getOrder(axOrderCode: string): SandboxOrder | undefined;
   /** Create calls received with this channel order code, whatever their outcome. */
   createCalls(channelOrderCode: string): number;
-  /** The last 200 requests on the AX paths, oldest first. */
+  /** The requests received on the AX paths (the latest 10,000), oldest first. */
   requests(): SandboxRequest[];
   /** Forgets orders, counts, requests and faults, and goes back to the newest answer shape. */
   reset(): void;
