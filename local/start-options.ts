@@ -1,8 +1,7 @@
-// What `npm start` checks before it starts anything (flags, PORT, a busy port, settings that cannot work) and the
-// banner it prints once the stack is up. Each failure is one line saying what to do.
+// What `npm start` checks before it starts anything (flags, PORT, a busy port, settings that cannot work). Each
+// failure is one line saying what to do. Light on purpose: nothing here loads the stack.
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
-import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, type LocalStack } from "./stack";
 
 /** A reason not to start, said in one line. */
 export class StartError extends Error {}
@@ -87,35 +86,4 @@ export function checkLocalSettings(env: Record<string, string | undefined>): voi
     throw new StartError(
       "OUTBOUND_WEBHOOK_URL is set but OUTBOUND_WEBHOOK_SECRET is not: set it to the whsec_<base64> secret the receiving endpoint checks, e.g. OUTBOUND_WEBHOOK_SECRET=whsec_$(openssl rand -base64 32)",
     );
-}
-
-/** The banner: URLs and how to use them. It shows only the fixed dev credentials, never a secret the user set. */
-export type BannerFacts = Pick<
-  LocalStack,
-  "url" | "axUrl" | "dynamodbEndpoint" | "webhookSecrets" | "adminToken" | "syncIntervalMs" | "outboundWebhookUrl"
-> & { sandbox: unknown };
-
-export function banner(stack: BannerFacts, options: { inMemory: boolean; dataDir: string }): string {
-  const token = stack.adminToken === DEV_ADMIN_TOKEN ? DEV_ADMIN_TOKEN : "<ADMIN_TOKEN>";
-  const secret =
-    stack.webhookSecrets === DEV_WEBHOOK_SECRET ? DEV_WEBHOOK_SECRET : "the one(s) in WEBHOOK_SECRET (not shown)";
-  const ax = stack.sandbox
-    ? `${stack.axUrl}  (built-in AX sandbox; control: ${stack.axUrl}/__sandbox/, see docs/sandbox.md)`
-    : `${stack.axUrl}  (AX_BASE_URL)`;
-  const data = options.inMemory ? "in memory" : `data in ${options.dataDir}; start fresh with npm start -- --fresh`;
-  const sync = stack.syncIntervalMs > 0 ? `every ${stack.syncIntervalMs / 1000} s` : "on demand only";
-  const outbound = stack.outboundWebhookUrl ?? "none (set OUTBOUND_WEBHOOK_URL and OUTBOUND_WEBHOOK_SECRET)";
-  return `
-  AX channel adapter — local stack is up
-
-  Webhooks       POST ${stack.url}/webhooks/orders
-  Read API       GET  ${stack.url}/orders/{order_id}   (Authorization: Bearer ${token})
-  Health         GET  ${stack.url}/health
-  AX             ${ax}
-  DynamoDB Local ${stack.dynamodbEndpoint}  (${data})
-  Webhook secret ${secret}
-  Status sync    ${sync} (now: npm run cli -- sync run); order.status_changed → ${outbound}
-
-  Try it: npm run demo      Stop: Ctrl-C
-`;
 }

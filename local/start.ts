@@ -3,21 +3,19 @@
 import "./quiet-node20";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { logger } from "../lib/observability/logger";
-import { prettyLogPrinter } from "./pretty-logs";
-import { LOCAL_TABLE_NAME, defaultDataDir, startLocalStack, type LocalStack } from "./stack";
-import { StartError, assertPortFree, banner, checkLocalSettings, readFlags, readPort, usage } from "./start-options";
+import type { LocalStack } from "./stack";
+import { StartError, assertPortFree, checkLocalSettings, readFlags, readPort, usage } from "./start-options";
 
 const log = (line: string) => {
   console.log(`[local] ${line}`);
 };
 
 /** What the CLI and the demo read to find the running stack. */
-function writeStackState(stateFile: string, stack: LocalStack): void {
+function writeStackState(stateFile: string, stack: LocalStack, tableName: string): void {
   const state = {
     url: stack.url,
     dynamodbEndpoint: stack.dynamodbEndpoint,
-    tableName: process.env.TABLE_NAME ?? LOCAL_TABLE_NAME,
+    tableName,
     axUrl: stack.axUrl,
     pid: process.pid,
   };
@@ -54,6 +52,12 @@ async function main(): Promise<void> {
   checkLocalSettings(process.env);
   await assertPortFree(port);
 
+  // Loaded only now, so that a refusal above is quick: the stack pulls in the AWS SDK and every handler.
+  const { LOCAL_TABLE_NAME, defaultDataDir, startLocalStack } = await import("./stack");
+  const { banner } = await import("./banner");
+  const { logger } = await import("../lib/observability/logger");
+  const { prettyLogPrinter } = await import("./pretty-logs");
+
   // The data directory is ours from here on (a lock against a second stack on the same data belongs here).
   if (flags.fresh) rmSync(defaultDataDir, { recursive: true, force: true });
   mkdirSync(defaultDataDir, { recursive: true });
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
 
   logger.printWith(prettyLogPrinter());
   const stack = await startLocalStack({ ...(flags.inMemory ? {} : { dataDir: defaultDataDir }), port, log });
-  writeStackState(stateFile, stack);
+  writeStackState(stateFile, stack, process.env.TABLE_NAME ?? LOCAL_TABLE_NAME);
   console.log(banner(stack, { inMemory: flags.inMemory, dataDir: defaultDataDir }));
   stopOnSignals(stack, stateFile);
 }

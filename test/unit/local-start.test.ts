@@ -6,14 +6,8 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatLogLine } from "../../local/pretty-logs";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET } from "../../local/stack";
-import {
-  banner,
-  checkLocalSettings,
-  readFlags,
-  readPort,
-  StartError,
-  type BannerFacts,
-} from "../../local/start-options";
+import { banner, type BannerFacts } from "../../local/banner";
+import { checkLocalSettings, readFlags, readPort, StartError } from "../../local/start-options";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -22,12 +16,13 @@ function npmStart(args: string[], env: Record<string, string> = {}) {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: "utf8",
-    timeout: 20_000,
+    timeout: 60_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr.trim() };
 }
 
-describe("npm start refuses, in one line and before starting anything", () => {
+// Each case runs the real command (tsx compiles it first): seconds on a loaded machine, hence the timeout.
+describe("npm start refuses, in one line and before starting anything", { timeout: 60_000 }, () => {
   let busy: Server;
   let busyPort = 0;
   beforeAll(async () => {
