@@ -3,6 +3,7 @@
 import "./quiet-node20";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { assertDataFree } from "./data-lock";
 import type { LocalStack } from "./stack";
 import { StartError, assertPortFree, checkLocalSettings, readFlags, readPort, usage } from "./start-options";
 
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   const { logger } = await import("../lib/observability/logger");
   const { prettyLogPrinter } = await import("./pretty-logs");
 
-  // The data directory is ours from here on (a lock against a second stack on the same data belongs here).
+  // A running stack's data is never deleted nor shared (startLocalStack then takes the folder's lock itself).
+  if (flags.fresh || !flags.inMemory) assertDataFree(defaultDataDir);
   if (flags.fresh) rmSync(defaultDataDir, { recursive: true, force: true });
   mkdirSync(defaultDataDir, { recursive: true });
   const stateFile = join(defaultDataDir, "stack.json");

@@ -1,8 +1,9 @@
 // `npm start` before it starts anything: flags, PORT, a busy port, settings that cannot work, and the banner and
 // log lines it prints. The refusals are checked on the real command, which must stop before DynamoDB Local starts.
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatLogLine } from "../../local/pretty-logs";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET } from "../../local/stack";
@@ -10,6 +11,8 @@ import { banner, type BannerFacts } from "../../local/banner";
 import { checkLocalSettings, readFlags, readPort, StartError } from "../../local/start-options";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+const DATA_DIR = join(ROOT, ".local-data");
+const LOCK = join(DATA_DIR, "stack.lock");
 
 function npmStart(args: string[], env: Record<string, string> = {}) {
   const run = spawnSync(resolve(ROOT, "node_modules/.bin/tsx"), ["local/start.ts", ...args], {
@@ -56,6 +59,24 @@ describe("npm start refuses, in one line and before starting anything", { timeou
     expect(run.stderr).toBe(
       '[local] could not start: PORT must be a port number from 0 to 65535 (0: any free port), not "abc"',
     );
+  });
+
+  it.skipIf(existsSync(LOCK))("--fresh while another stack holds the data: nothing is deleted", () => {
+    // This test process plays the running stack: a live pid other than the command's.
+    mkdirSync(DATA_DIR, { recursive: true });
+    const marker = join(DATA_DIR, `kept-${process.pid}`);
+    writeFileSync(marker, "data of the running stack");
+    writeFileSync(LOCK, JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() }));
+    try {
+      const run = npmStart(["--fresh"], { PORT: "0" });
+
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`is in use by a running stack (pid ${process.pid}`);
+      expect(existsSync(marker)).toBe(true);
+    } finally {
+      rmSync(LOCK, { force: true });
+      rmSync(marker, { force: true });
+    }
   });
 
   it("a port in use, with a hint to set PORT", () => {
