@@ -32,7 +32,10 @@ export class SecretReader {
     const parameter = this.env[`${name}_PARAM`]?.trim();
     if (!parameter) {
       const value = this.env[name]?.trim();
-      if (!value) throw new ConfigError(`the secret ${name} is not set (set ${name}_PARAM to an SSM parameter name)`);
+      if (!value)
+        throw new ConfigError(
+          `the secret ${name} is not set: set ${name} (in AWS, ${name}_PARAM names the SSM parameter that holds it)`,
+        );
       return value;
     }
     const cached = this.cache.get(parameter);

@@ -1,49 +1,29 @@
-// `npm start`: the whole adapter locally, until Ctrl-C. `npm start -- --fresh` deletes the local data first;
-// `npm start -- --in-memory` keeps nothing.
+// `npm start`: the whole adapter locally, until Ctrl-C. `npm start -- --help` lists the flags. Everything that can
+// be checked is checked before anything starts; each failure is one line saying what to do.
 import "./quiet-node20";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LOCAL_TABLE_NAME, defaultDataDir, startLocalStack } from "./stack";
-
-const args = new Set(process.argv.slice(2));
-const inMemory = args.has("--in-memory");
-if (args.has("--fresh")) rmSync(defaultDataDir, { recursive: true, force: true });
-mkdirSync(defaultDataDir, { recursive: true });
-const stateFile = join(defaultDataDir, "stack.json");
+import { assertDataFree } from "./data-lock";
+import type { LocalStack } from "./stack";
+import { StartError, assertPortFree, checkLocalSettings, readFlags, readPort, usage } from "./start-options";
 
 const log = (line: string) => {
   console.log(`[local] ${line}`);
 };
 
-try {
-  const stack = await startLocalStack({ ...(inMemory ? {} : { dataDir: defaultDataDir }), log });
-  writeFileSync(
-    stateFile,
-    JSON.stringify(
-      {
-        url: stack.url,
-        dynamodbEndpoint: stack.dynamodbEndpoint,
-        tableName: process.env.TABLE_NAME ?? LOCAL_TABLE_NAME,
-        axUrl: stack.axUrl,
-        pid: process.pid,
-      },
-      null,
-      2,
-    ),
-  );
-  console.log(`
-  AX channel adapter — local stack is up
+/** What the CLI and the demo read to find the running stack. */
+function writeStackState(stateFile: string, stack: LocalStack, tableName: string): void {
+  const state = {
+    url: stack.url,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    tableName,
+    axUrl: stack.axUrl,
+    pid: process.pid,
+  };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+}
 
-  Webhooks       POST ${stack.url}/webhooks/orders
-  Read API       GET  ${stack.url}/orders/{order_id}   (Authorization: Bearer ${stack.adminToken})
-  Health         GET  ${stack.url}/health
-  AX             ${stack.sandbox ? `${stack.axUrl}  (built-in AX sandbox; control at ${stack.axUrl}/__sandbox)` : `${stack.axUrl}  (AX_BASE_URL)`}
-  DynamoDB Local ${stack.dynamodbEndpoint}  (${inMemory ? "in memory" : `data in ${defaultDataDir}; start fresh with npm start -- --fresh`})
-  Webhook secret ${stack.webhookSecrets}
-  Status sync    ${stack.syncIntervalMs > 0 ? `every ${stack.syncIntervalMs / 1000} s` : "on demand only"} (now: npm run cli -- sync run); order.status_changed → ${stack.outboundWebhookUrl ?? "none (set OUTBOUND_WEBHOOK_URL)"}
-
-  Try it: npm run demo      Stop: Ctrl-C
-`);
+function stopOnSignals(stack: LocalStack, stateFile: string): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -61,7 +41,40 @@ try {
   process.on("SIGTERM", () => {
     stop("SIGTERM");
   });
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags(process.argv.slice(2));
+  if (flags.help) {
+    console.log(usage());
+    return;
+  }
+  const port = readPort(process.env);
+  checkLocalSettings(process.env);
+  await assertPortFree(port);
+
+  // Loaded only now, so that a refusal above is quick: the stack pulls in the AWS SDK and every handler.
+  const { LOCAL_TABLE_NAME, defaultDataDir, startLocalStack } = await import("./stack");
+  const { banner } = await import("./banner");
+  const { logger } = await import("../lib/observability/logger");
+  const { prettyLogPrinter } = await import("./pretty-logs");
+
+  // A running stack's data is never deleted nor shared (startLocalStack then takes the folder's lock itself).
+  if (flags.fresh || !flags.inMemory) assertDataFree(defaultDataDir);
+  if (flags.fresh) rmSync(defaultDataDir, { recursive: true, force: true });
+  mkdirSync(defaultDataDir, { recursive: true });
+  const stateFile = join(defaultDataDir, "stack.json");
+
+  logger.printWith(prettyLogPrinter());
+  const stack = await startLocalStack({ ...(flags.inMemory ? {} : { dataDir: defaultDataDir }), port, log });
+  writeStackState(stateFile, stack, process.env.TABLE_NAME ?? LOCAL_TABLE_NAME);
+  console.log(banner(stack, { inMemory: flags.inMemory, dataDir: defaultDataDir }));
+  stopOnSignals(stack, stateFile);
+}
+
+try {
+  await main();
 } catch (error) {
   console.error(`[local] could not start: ${(error as Error).message}`);
-  process.exit(1);
+  process.exit(error instanceof StartError ? 2 : 1);
 }

@@ -1,4 +1,4 @@
-// The HTTP client of the AX Cloud channel API (shared/spec/ax-cloud-api.md).
+// The HTTP client of the AX Cloud channel API (docs/decisions.md: how AX's unclear points are read).
 // - No retries: the caller decides, because a create repeated after an unknown outcome can create a second order.
 // - Every failure is an AxError whose `disposition` says what the caller may do (see ./errors).
 // - node:http/node:https rather than fetch, to tell "never sent" (refused, DNS, connect timeout, TLS handshake)

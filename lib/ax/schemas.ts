@@ -1,4 +1,4 @@
-// AX Cloud payloads (see shared/spec/ax-cloud-api.md).
+// AX Cloud payloads (AX's channel API; docs/decisions.md says how its unclear points are read).
 // Requests: strict valibot schemas in the newest field names, so the adapter never sends a body AX would refuse.
 // Responses: tolerant parsers that accept every shape AX has documented (wrapped or bare envelope, current and
 // legacy field names, named or numeric statuses, case variants) and return one normalised shape in the newest

@@ -1,5 +1,5 @@
 // The translation of a channel `order.placed` into AX create calls, one per product family, following every
-// rule of the webhook contract (shared/spec/channel-webhooks.md, "order.placed").
+// rule of the webhook contract (docs/contract.md, "order.placed").
 import Big from "big.js";
 import type { OrderPlacedEvent, PlacedItem, Purchaser, Traveler } from "../channel/schemas";
 import type { AxProductType, AxTicket, AxTraveler, CreateOrderRequest, CreateOrderResult } from "./schemas";
@@ -213,7 +213,7 @@ export class UnmatchedResponseError extends Error {
 /**
  * Maps AX's create answer back to the channel's items and tickets. AX does not document how answer options line
  * up with the request: options are matched by `option_code` + `inventory_at` when those pairs are unique on both
- * sides, otherwise by position; tickets by position (see README, "Decisions where AX's docs are unclear").
+ * sides, otherwise by position; tickets by position (docs/decisions.md).
  */
 export function matchCreateResult(plan: CreatePlan, result: CreateOrderResult): MatchedAxOrder[] {
   if (result.options.length !== plan.items.length)

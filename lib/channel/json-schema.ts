@@ -33,6 +33,15 @@ const config: ConversionConfig = {
   },
 };
 
+/**
+ * A valibot schema as a JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) without `$schema`, to embed in a
+ * larger document such as the OpenAPI description.
+ */
+export function embeddedJsonSchema(schema: v.GenericSchema): JsonSchema {
+  const { $schema: _dialect, ...rest } = toJsonSchema(schema, config);
+  return rest;
+}
+
 function eventJsonSchema(schema: v.GenericSchema, title: string, description: string): JsonSchema {
   const { $schema, ...rest } = toJsonSchema(schema, config);
   return { $schema, title, description, ...rest };

@@ -1,5 +1,5 @@
-// The channel's webhook events as valibot schemas: every rule of shared/spec/channel-webhooks.md ("Events",
-// "Limits and formats", `order.placed`, `order.cancelled`) that can be checked on one event alone. Unknown fields
+// The channel's webhook events as valibot schemas: every rule of the contract (docs/contract.md,
+// "Events", `order.placed`, `order.cancelled`) that can be checked on one event alone. Unknown fields
 // are stripped (forward compatible). `parseChannelEvent` turns valibot's issues into the 400 body's
 // `[{path, message}]`: one plain-English issue per path, the path dotted from the body's root.
 import * as v from "valibot";

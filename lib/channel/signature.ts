@@ -1,4 +1,4 @@
-// Standard Webhooks v1 signatures (shared/spec/channel-webhooks.md, "Transport"): HMAC-SHA256 over
+// Standard Webhooks v1 signatures (docs/contract.md, "Signatures"): HMAC-SHA256 over
 // `{webhook-id}.{webhook-timestamp}.{raw body}`, secrets `whsec_<base64 key>`, several active at once (rotation),
 // a 5-minute tolerance either way, constant-time comparison.
 //

@@ -6,7 +6,8 @@ import { FINAL_ORDER_STATUSES, type AxProductType } from "../ax/schemas";
 export type ProductType = AxProductType;
 
 /** The channel order as a whole, as the read API reports it. */
-export type OrderStatus = "pending" | "placed" | "partially_cancelled" | "cancelled" | "failed" | "uncertain";
+export const ORDER_STATUSES = ["pending", "placed", "partially_cancelled", "cancelled", "failed", "uncertain"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** One webhook event's outcome. */
 export type EventStatus = "queued" | "applied" | "ignored" | "failed";

@@ -1,30 +1,40 @@
 // Outbound `order.status_changed` webhooks (a transactional outbox): the payload written with the status change it
 // reports, and the delivery of pending notifications, at least once, with exponential backoff and a dead end.
 // Pure: the outbox store and the HTTP sender are ports.
+import * as v from "valibot";
 import { forEachBounded } from "./bounded-pool";
-import type { AxOrderRecord, NotificationRecord, OrderStatus } from "./model";
+import { AxProductTypeSchema } from "../ax/schemas";
+import { ORDER_STATUSES, type AxOrderRecord, type NotificationRecord, type OrderStatus } from "./model";
 import type { Clock } from "./ports";
 
 export const STATUS_CHANGED = "order.status_changed";
 
-/** The body of an `order.status_changed` webhook (README, "Outbound webhook"). */
-export interface StatusChangedPayload {
-  type: typeof STATUS_CHANGED;
-  timestamp: string;
-  data: {
-    order_id: string;
-    /** The channel order's status after the change (as the read API shows it). */
-    order_status: OrderStatus;
-    item_id: string;
-    product_type: string;
-    ax_order_code: string;
-    previous_ax_order_status: string;
-    ax_order_status: string;
+/** The body of an `order.status_changed` webhook (docs/contract.md): the schema the OpenAPI document is built from. */
+export const StatusChangedPayloadSchema = v.object({
+  type: v.literal(STATUS_CHANGED),
+  timestamp: v.pipe(v.string(), v.description("when the change was recorded, RFC 3339 UTC")),
+  data: v.object({
+    order_id: v.string(),
+    order_status: v.pipe(
+      v.picklist(ORDER_STATUSES),
+      v.description("The channel order's status after the change, as the read API shows it."),
+    ),
+    item_id: v.pipe(v.string(), v.description("The channel item whose AX order changed.")),
+    product_type: AxProductTypeSchema,
+    ax_order_code: v.string(),
+    previous_ax_order_status: v.string(),
+    ax_order_status: v.pipe(
+      v.string(),
+      v.description(
+        "AX's status: New, Supplier pending, Supplier confirm, Supplier reject, Traveler cancel, Unavoidable cancel (the last three are final).",
+      ),
+    ),
     /** AX's comment (the supplier's words), when it has one. */
-    comment?: string;
-    changed_at: string;
-  };
-}
+    comment: v.optional(v.pipe(v.string(), v.description("AX's comment (the supplier's words), absent when none."))),
+    changed_at: v.string(),
+  }),
+});
+export type StatusChangedPayload = v.InferOutput<typeof StatusChangedPayloadSchema>;
 
 /** A new notification about one AX order's status change, with the exact body every attempt will send. */
 export function statusChangedNotification(input: {

@@ -1,4 +1,4 @@
-// Key layout of the single table (see README "Data model").
+// Key layout of the single table (docs/architecture.md, "Data model").
 export const orderPk = (orderId: string) => `ORDER#${orderId}`;
 export const ORDER_SK = "ORDER";
 export const axOrderSk = (itemId: string) => `AXORDER#${itemId}`;

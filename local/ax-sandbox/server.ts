@@ -1,4 +1,4 @@
-// The AX sandbox: a dev-only imitation of AX Cloud's test environment (shared/spec/ax-cloud-api.md) over real HTTP,
+// The AX sandbox: a dev-only imitation of AX Cloud's test environment (docs/sandbox.md) over real HTTP,
 // with a control API to inject faults, switch to the legacy answer shape, play the supplier and inspect orders.
 // Control: the in-process methods of the returned object, or the same over HTTP under /__sandbox/ (no AX auth).
 // Never imported from lib/ or functions/.
@@ -82,6 +82,23 @@ export const LEGACY_SHAPE: AnswerShape = { names: "legacy", statuses: "numeric",
 const AnswerShapeInputSchema = v.union([v.picklist(["newest", "legacy"]), v.partial(AnswerShapeSchema)]);
 export type AnswerShapeInput = v.InferOutput<typeof AnswerShapeInputSchema>;
 
+/** What GET /__sandbox/ lists: the control API (docs/sandbox.md has examples). */
+const CONTROL_ENDPOINTS = [
+  "GET /__sandbox/faults",
+  "POST /__sandbox/faults",
+  "DELETE /__sandbox/faults",
+  "DELETE /__sandbox/faults/{id}",
+  "GET /__sandbox/answer-shape",
+  "PUT /__sandbox/answer-shape",
+  "GET /__sandbox/orders?channel_order_code=…",
+  "GET /__sandbox/orders/{ax_order_code}",
+  "PUT /__sandbox/orders/{ax_order_code}/status",
+  "PUT /__sandbox/orders/{ax_order_code}/tickets/{ax_ticket_code}/status",
+  "GET /__sandbox/create-calls/{channel_order_code}",
+  "GET /__sandbox/requests",
+  "POST /__sandbox/reset",
+];
+
 export interface SandboxTicket {
   axTicketCode: string;
   /** The ticket's `channel_code` in the create request. */
@@ -136,7 +153,7 @@ export interface AxSandboxControl {
   getOrder(axOrderCode: string): SandboxOrder | undefined;
   /** Create calls received with this channel order code, whatever their outcome. */
   createCalls(channelOrderCode: string): number;
-  /** The last 200 requests on the AX paths, oldest first. */
+  /** The requests received on the AX paths (the latest 10,000), oldest first. */
   requests(): SandboxRequest[];
   /** Forgets orders, counts, requests and faults, and goes back to the newest answer shape. */
   reset(): void;
@@ -743,7 +760,8 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       .map(decodeURIComponent);
     try {
       const [head, id, sub, ticketCode, tail] = parts;
-      if (head === "reset" && method === "POST") {
+      if (head === undefined && method === "GET") reply(200, { control: CONTROL_ENDPOINTS });
+      else if (head === "reset" && method === "POST") {
         state.reset();
         reply(200, { reset: true });
       } else if (head === "faults" && id === undefined && method === "GET") reply(200, state.listFaults());

@@ -1,4 +1,4 @@
-// `npm run cli -- <command>`: the operations CLI (see README, "Operations CLI").
+// `npm run cli -- <command>`: the operations CLI (docs/operations.md, "The CLI").
 import "../quiet-node20";
 import { readFileSync } from "node:fs";
 import { readOrder } from "../../lib/orders/read-order";
@@ -124,7 +124,10 @@ export async function runCli(
         throw new MappingInputError(`reconcile ${command ?? ""} needs <order_id> <tour|day-ticket>`);
       let resolution: Resolution = { kind: "resend" };
       if (command === "attach") {
-        if (!file) throw new MappingInputError("reconcile attach needs a JSON file with the AX codes (see README)");
+        if (!file)
+          throw new MappingInputError(
+            "reconcile attach needs a JSON file with the AX codes (docs/operations.md, creates-uncertain)",
+          );
         resolution = { kind: "attach", axOrders: parseAttachment(file, readFileSync(file, "utf8")) };
       }
       const result = await reconcileCreate({ orders: store(), clock: systemClock }, orderId, productType, resolution);

@@ -94,3 +94,24 @@ export function readZipEntry(zipFile: string, entryName: string): Buffer {
   }
   throw new Error(`${zipFile} has no entry ${entryName}`);
 }
+
+/**
+ * A value as CloudFormation would deploy it: each `Fn::If` on a condition that compares two literals (the stage's
+ * settings are resolved when packaging) replaced by its chosen branch; `Ref: AWS::NoValue` becomes undefined.
+ */
+export function resolveConditions(template: Template, value: Json | undefined): Json | undefined {
+  const ifArgs = asObject(value)["Fn::If"];
+  if (Array.isArray(ifArgs) && typeof ifArgs[0] === "string") {
+    const equals = asArray(asObject(template.Conditions?.[ifArgs[0]])["Fn::Equals"]);
+    if (equals.length !== 2 || equals.some((side) => typeof side !== "string"))
+      throw new Error(`condition ${ifArgs[0]} does not compare two literals`);
+    return resolveConditions(template, equals[0] === equals[1] ? ifArgs[1] : ifArgs[2]);
+  }
+  if (target(value) === "AWS::NoValue") return undefined;
+  return value;
+}
+
+/** AWS's managed policy that lets a function write X-Ray traces, as resources/iam.yml names it. */
+export const XRAY_WRITE_POLICY = {
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::aws:policy/AWSXRayDaemonWriteAccess"]],
+};

@@ -14,9 +14,10 @@ export default async function setup(project: TestProject) {
   try {
     dynamodb = await startDynamoDbLocal({ log: (line) => console.log(line) });
   } catch (error) {
+    // One clear line, not an unhandled error with a stack: nothing else can run without DynamoDB Local.
     if (error instanceof JavaMissingError) {
-      console.error(error.message);
-      throw new Error(error.message);
+      console.error(`\n${error.message}\n`);
+      process.exit(1);
     }
     throw error;
   }

@@ -1,4 +1,4 @@
-// One test per rule of the webhook contract (shared/spec/channel-webhooks.md, "Events"): the contract's own
+// One test per rule of the webhook contract (docs/contract.md, "Events"): the contract's own
 // examples pass, and each broken rule answers one plain-English issue at the right dotted path.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Standard Webhooks v1 verification (shared/spec/channel-webhooks.md, "Transport"), no network.
+// Standard Webhooks v1 verification (docs/contract.md, "Signatures"), no network.
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
