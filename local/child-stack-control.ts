@@ -18,7 +18,7 @@ const childScript = resolve(import.meta.dirname, "child-stack.ts");
 
 export class ChildStackError extends Error {}
 
-export async function startChildStack(options: ChildStackOptions, timeoutMs = 90_000): Promise<ChildStack> {
+export async function startChildStack(options: ChildStackOptions, timeoutMs = 300_000): Promise<ChildStack> {
   const child = spawn(process.execPath, ["--import", "tsx", childScript, JSON.stringify(options)], {
     stdio: ["ignore", "pipe", "pipe"],
     env: process.env,
