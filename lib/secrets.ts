@@ -2,6 +2,7 @@
 // read with decryption and cached for a few minutes, so a rotated value is picked up without a redeploy.
 // Locally the plain `<NAME>` variable holds the value. (Powertools Parameters would do the same, but its newest
 // release trails our Logger/Metrics version and would bundle a second copy of its commons package.)
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ConfigError } from "./config-error";
 
@@ -14,6 +15,25 @@ export type SecretName =
   | "OUTBOUND_WEBHOOK_SECRET";
 
 export const SECRET_CACHE_MS = 5 * 60_000;
+/** SSM must answer within seconds: a caller waiting on it answers 503 soon, never hangs to its own timeout. */
+export const SSM_CONNECTION_TIMEOUT_MS = 1_000;
+export const SSM_REQUEST_TIMEOUT_MS = 2_000;
+
+// A key of this process only: the digests compared below mean nothing outside it.
+const comparisonKey = randomBytes(32);
+
+/** A fixed-size (32-byte) digest of a secret, whatever its length. */
+export function secretDigest(value: string): Buffer {
+  return createHmac("sha256", comparisonKey).update(value, "utf8").digest();
+}
+
+/**
+ * Whether a presented secret equals the expected one, in a time that depends on neither's content nor on whether
+ * their lengths match: both are reduced to 32-byte digests first, then compared in constant time.
+ */
+export function secretsEqual(presented: string, expected: string): boolean {
+  return timingSafeEqual(secretDigest(presented), secretDigest(expected));
+}
 
 export class SecretReader {
   private readonly cache = new Map<string, { value: string; expires: number }>();
@@ -36,7 +56,15 @@ export class SecretReader {
     }
     const cached = this.cache.get(parameter);
     if (cached && cached.expires > Date.now()) return cached.value;
-    this.ssm ??= new SSMClient({});
+    this.ssm ??= new SSMClient({
+      maxAttempts: 2,
+      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and keeps waiting.
+      requestHandler: {
+        connectionTimeout: SSM_CONNECTION_TIMEOUT_MS,
+        requestTimeout: SSM_REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
+    });
     const { Parameter } = await this.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
     const value = Parameter?.Value?.trim();
     if (!value) throw new ConfigError(`the SSM parameter ${parameter} (${name}) is empty`);
