@@ -9,7 +9,12 @@ import type { EventQueue, QueuedEvent } from "../../lib/orders/ports";
 import { SqsEventQueue } from "../../lib/queue/sqs-queue";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { localClientConfig } from "../dynamodb/emulator";
-import { defaultDataDir } from "../stack";
+import { devRouteHeaders } from "../http-gateway";
+import { DEV_ADMIN_TOKEN, defaultDataDir } from "../stack";
+
+/** The token the local stack's dev-only routes require: ADMIN_TOKEN as `npm start` had it, else the dev default. */
+export const localAdminToken = (env: Record<string, string | undefined>): string =>
+  env.ADMIN_TOKEN?.trim() || DEV_ADMIN_TOKEN;
 
 export interface LocalStackState {
   url: string;
@@ -49,12 +54,15 @@ export function openStore(env: Record<string, string | undefined> = process.env)
 
 /** The local stack's in-process queue, reached over its dev-only `/__local/*` routes. */
 export class LocalStackQueue implements EventQueue {
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly adminToken: string,
+  ) {}
 
   async send(message: QueuedEvent): Promise<void> {
     const answer = await fetch(`${this.url}/__local/queue`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: devRouteHeaders(this.adminToken),
       body: JSON.stringify(message),
     });
     if (answer.status !== 202)
@@ -62,7 +70,11 @@ export class LocalStackQueue implements EventQueue {
   }
 
   async redrive(): Promise<number> {
-    const answer = await fetch(`${this.url}/__local/redrive`, { method: "POST" });
+    const answer = await fetch(`${this.url}/__local/redrive`, {
+      method: "POST",
+      headers: devRouteHeaders(this.adminToken),
+      body: "{}",
+    });
     if (answer.status !== 200) throw new TargetError(`the local stack refused the redrive: ${answer.status}`);
     return ((await answer.json()) as { moved: number }).moved;
   }
@@ -94,5 +106,5 @@ export function openQueue(
   }
   const url = env.ADAPTER_URL ?? readLocalStackState()?.url;
   if (!url) throw new TargetError("no local stack is running (start it with `npm start`), and QUEUE_URL is not set");
-  return new LocalStackQueue(url);
+  return new LocalStackQueue(url, localAdminToken(env));
 }
