@@ -108,3 +108,19 @@ describe("the local stack's dev-only routes", () => {
     expect((await fetch(`${stack.url}/health`)).status).toBe(200);
   });
 });
+
+describe("starting the local stack", () => {
+  it("refuses a webhook secret whose key is under 24 bytes, naming the rule and not the secret", async () => {
+    const short = `whsec_${Buffer.from("only-16-bytes!!!").toString("base64")}`;
+    const starting = startLocalStack({
+      env: {
+        AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"),
+        TABLE_NAME: `e2e-short-${randomUUID()}`,
+        WEBHOOK_SECRET: short,
+      },
+      port: 0,
+    });
+    await expect(starting).rejects.toThrow(/webhook secret 1 of 1 is too short: its key is 16 bytes, at least 24/);
+    await expect(starting).rejects.not.toThrow(short.slice(6));
+  });
+});
