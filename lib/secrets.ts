@@ -4,6 +4,7 @@
 // release trails our Logger/Metrics version and would bundle a second copy of its commons package.)
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { awsClientSettings } from "./aws-timeouts";
 import { ConfigError } from "./config-error";
 
 export type SecretName =
@@ -15,9 +16,6 @@ export type SecretName =
   | "OUTBOUND_WEBHOOK_SECRET";
 
 export const SECRET_CACHE_MS = 5 * 60_000;
-/** SSM must answer within seconds: a caller waiting on it answers 503 soon, never hangs to its own timeout. */
-export const SSM_CONNECTION_TIMEOUT_MS = 1_000;
-export const SSM_REQUEST_TIMEOUT_MS = 2_000;
 
 // A key of this process only: the digests compared below mean nothing outside it.
 const comparisonKey = randomBytes(32);
@@ -56,15 +54,8 @@ export class SecretReader {
     }
     const cached = this.cache.get(parameter);
     if (cached && cached.expires > Date.now()) return cached.value;
-    this.ssm ??= new SSMClient({
-      maxAttempts: 2,
-      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and keeps waiting.
-      requestHandler: {
-        connectionTimeout: SSM_CONNECTION_TIMEOUT_MS,
-        requestTimeout: SSM_REQUEST_TIMEOUT_MS,
-        throwOnRequestTimeout: true,
-      },
-    });
+    // Fails within seconds when SSM does not answer (the caller answers 503), like every AWS client here.
+    this.ssm ??= new SSMClient(awsClientSettings({ connectMs: 1_000, requestMs: 2_000 }));
     const { Parameter } = await this.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
     const value = Parameter?.Value?.trim();
     if (!value) throw new ConfigError(`the SSM parameter ${parameter} (${name}) is empty`);

@@ -1,12 +1,12 @@
 // Use case: take one webhook delivery, in the order of checks the contract fixes: size (413), signature and
 // timestamp (401), content type (415), webhook-id form (400), JSON (400), schema (400), then the webhook-id
 // look-up (200 / 409). Size, signature and body hash are on the raw body bytes, never on a decoded string.
-// The event is stored durably and queued before the 202: after a 2xx nothing is lost.
+// The 202 depends on one conditional write and nothing else: the stored event is the queue entry (a transactional
+// outbox), forwarded to the queue from the table's stream, so after a 2xx nothing is lost.
 import { createHash } from "node:crypto";
 import { boundedIssues, parseChannelEvent } from "../channel/schemas";
 import { verifyWebhook, type RawBody } from "../channel/signature";
-import type { EventQueue, EventStore, QueuedEvent } from "./ports";
-import type { Clock } from "./ports";
+import type { Clock, EventStore } from "./ports";
 import type { StoredEvent } from "./model";
 
 export interface WebhookRequest {
@@ -14,6 +14,8 @@ export interface WebhookRequest {
   headers: Record<string, string | undefined>;
   /** The body's bytes as sent (a string stands for its UTF-8 bytes). */
   rawBody: RawBody;
+  /** The API Gateway request id: stored with the event and carried into the worker's logs. */
+  correlationId?: string;
 }
 
 /** The contract's `webhook-id` form: 1–256 visible ASCII characters (it becomes a key, a log field, a CLI word). */
@@ -59,7 +61,6 @@ export interface WebhookAnswer {
 
 export interface ReceiveDeps {
   events: EventStore;
-  queue: EventQueue;
   secrets: () => Promise<string[]>;
   maxBytes: number;
   clock: Clock;
@@ -138,14 +139,8 @@ export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest)
     received_at: now.toISOString(),
     updated_at: now.toISOString(),
     attempts: 0,
+    ...(request.correlationId !== undefined ? { correlation_id: request.correlationId } : {}),
   };
-  const message = (from: StoredEvent): QueuedEvent => ({
-    webhook_id: from.webhook_id,
-    order_id: from.order_id,
-    type: from.type,
-    received_at: from.received_at,
-    body: from.body,
-  });
   const base = { webhookId, orderId: stored.order_id };
 
   const put = await deps.events.putEvent(stored);
@@ -160,12 +155,9 @@ export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest)
         ),
         ...base,
       };
-    // Still queued: an earlier delivery may have been stored but not sent (its answer was a 5xx), so send again.
-    // SQS deduplicates within 5 minutes and the worker ignores events it has settled.
-    if (put.existing.status === "queued") await deps.queue.send(message(put.existing));
+    // Stored means queued: the stream forwarded it when it was written, so nothing is sent again here.
     return { statusCode: 200, body: { status: "duplicate", webhook_id: webhookId }, outcome: "duplicate", ...base };
   }
 
-  await deps.queue.send(message(stored));
   return { statusCode: 202, body: { status: "accepted", webhook_id: webhookId }, outcome: "accepted", ...base };
 }
