@@ -105,9 +105,15 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     const receiver = reserved("receiveWebhook");
     expect(receiver).toBe(stage === "prod" ? 50 : 10);
     // The worker keeps what its queue may use at most, and the sync its one run.
-    const workerSource = resourcesOfType(template, "AWS::Lambda::EventSourceMapping")[0]?.[1].Properties ?? {};
+    const workerSource =
+      resourcesOfType(template, "AWS::Lambda::EventSourceMapping").find(
+        ([, mapping]) => target(mapping.Properties?.EventSourceArn) === "EventsQueue",
+      )?.[1].Properties ?? {};
     expect(reserved("processEvent")).toBe(asObject(workerSource.ScalingConfig).MaximumConcurrency);
     expect(reserved("syncStatuses")).toBeGreaterThanOrEqual(1);
+    // The outbox's forwarder (one per stream shard) and its sweeper keep theirs too.
+    expect(reserved("forwardEvents")).toBeGreaterThanOrEqual(1);
+    expect(reserved("sweepEvents")).toBeGreaterThanOrEqual(1);
     // Every function is capped, and together they leave the unreserved part AWS requires of a default account.
     const all = [...fns.keys()].map(reserved);
     expect(all.every((value) => Number.isInteger(value) && value > 0)).toBe(true);
