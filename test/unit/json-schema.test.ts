@@ -152,5 +152,5 @@ describe("the generated JSON Schema", () => {
         return accepted === printableAndNotBlank;
       }),
     );
-  });
+  }, 30_000); // generous: property runs on a shared, loaded machine
 });

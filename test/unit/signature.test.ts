@@ -298,7 +298,7 @@ describe("verifyWebhook", () => {
       ),
       { numRuns: 200 },
     );
-  });
+  }, 30_000); // generous: property runs on a shared, loaded machine
 });
 
 describe("parseSecrets", () => {
