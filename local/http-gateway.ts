@@ -171,7 +171,17 @@ export function startHttpGateway(
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     void (async () => {
-      const path = new URL(request.url ?? "/", "http://localhost").pathname;
+      let path: string;
+      try {
+        path = new URL(request.url ?? "/", "http://localhost").pathname;
+      } catch {
+        request.resume();
+        answer(response, {
+          statusCode: 400,
+          body: { error: "invalid_path", message: "the request target is not a URL path" },
+        });
+        return;
+      }
       if (isDevRoute(path)) {
         const refusal = refuseDevRequest(request, options.adminToken);
         if (refusal) {

@@ -107,6 +107,20 @@ describe("the local stack's dev-only routes", () => {
     expect(JSON.parse(answer.body)).toMatchObject({ error: "invalid_path" });
     expect((await fetch(`${stack.url}/health`)).status).toBe(200);
   });
+
+  it("answers a request target that is no URL path with 400 and stays up", async () => {
+    const { port } = new URL(stack.url);
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "//[", method: "GET" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(answer).toBe(400);
+    expect((await fetch(`${stack.url}/health`)).status).toBe(200);
+  });
 });
 
 describe("starting the local stack", () => {
