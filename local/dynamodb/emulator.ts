@@ -148,7 +148,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000; // a busy machine starts a JVM slowly
   try {
     for (;;) {
       if (child.exitCode !== null)
@@ -159,7 +159,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         await client.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
