@@ -329,12 +329,11 @@ export async function runFuzz(url: string, cases: readonly FuzzCase[], parallel 
   return figures;
 }
 
-/** The stack still serves after the run: the health check, and a valid signed webhook accepted. */
-export async function healthAfter(url: string, secret: string): Promise<{ health: number; validWebhook: number }> {
-  const health = (await fetch(`${url}/health`)).status;
-  const webhookId = `msg_after_fuzz_${Date.now()}`;
+/** Sends one valid, signed `order.placed`; answers the status. */
+async function sendValid(url: string, secret: string, label: string): Promise<number> {
+  const webhookId = `msg_${label}_${Date.now()}_${Math.random().toString(36).slice(2)}`;
   const timestamp = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify(sampleOrderPlaced(`FZ-AFTER-${timestamp}`));
+  const body = JSON.stringify(sampleOrderPlaced(`FZ-${label}-${timestamp}`));
   const answer = await fetch(`${url}/webhooks/orders`, {
     method: "POST",
     headers: {
@@ -345,5 +344,20 @@ export async function healthAfter(url: string, secret: string): Promise<{ health
     },
     body,
   });
-  return { health, validWebhook: answer.status };
+  await answer.arrayBuffer();
+  return answer.status;
+}
+
+/**
+ * Valid deliveries, one at a time, before the run: a just-started DynamoDB Local (a cold JVM) can take longer than
+ * the store's request timeout on its first writes, which is the emulator warming up, not what is fuzzed.
+ */
+export async function warmUp(url: string, secret: string, count = 20): Promise<void> {
+  for (let n = 0; n < count; n++) await sendValid(url, secret, "warmup");
+}
+
+/** The stack still serves after the run: the health check, and a valid signed webhook accepted. */
+export async function healthAfter(url: string, secret: string): Promise<{ health: number; validWebhook: number }> {
+  const health = (await fetch(`${url}/health`)).status;
+  return { health, validWebhook: await sendValid(url, secret, "after") };
 }

@@ -6,7 +6,7 @@ import "../local/quiet-node20";
 import "./quiet-logs";
 import { parseArgs } from "node:util";
 import { DEV_WEBHOOK_SECRET, startLocalStack } from "../local/stack";
-import { fuzzCases, healthAfter, runFuzz } from "./fuzz-cases";
+import { fuzzCases, healthAfter, runFuzz, warmUp } from "./fuzz-cases";
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +21,7 @@ const seed = Number(values.seed);
 const stack = await startLocalStack({ port: 0, env: { ...process.env, WEBHOOK_SECRET: DEV_WEBHOOK_SECRET } });
 let exitCode = 1;
 try {
+  await warmUp(stack.url, DEV_WEBHOOK_SECRET);
   const cases = fuzzCases(count, seed, DEV_WEBHOOK_SECRET);
   console.log(`fuzz: ${cases.length} cases (seed ${seed}) against ${stack.url}, ${values.parallel} at a time`);
   const figures = await runFuzz(stack.url, cases, Number(values.parallel));

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
-import { MAX_4XX_BODY_BYTES, fuzzCases, healthAfter, runFuzz } from "../../scripts/fuzz-cases";
+import { MAX_4XX_BODY_BYTES, fuzzCases, healthAfter, runFuzz, warmUp } from "../../scripts/fuzz-cases";
 
 describe("fuzzing the webhook endpoint", () => {
   let stack: LocalStack;
@@ -20,6 +20,7 @@ describe("fuzzing the webhook endpoint", () => {
   });
 
   it("300 seeded cases: no 5xx, every 4xx small and named, the stack healthy afterwards", async () => {
+    await warmUp(stack.url, DEV_WEBHOOK_SECRET, 5);
     const cases = fuzzCases(300, 7, DEV_WEBHOOK_SECRET);
     const figures = await runFuzz(stack.url, cases, 8);
 
