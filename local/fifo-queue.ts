@@ -28,6 +28,7 @@ export const WORKER_CONCURRENCY = 10;
 
 export interface LocalFifoQueueOptions {
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /** Receives before the dead-letter list; default 16, as the queue in AWS. */
   maxReceiveCount?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -169,7 +170,7 @@ export class LocalFifoQueue implements EventQueue {
     }
     this.busy.delete(group);
     const list = this.groups.get(group) ?? [];
-    if (!failed || head.receiveCount >= (this.options.maxReceiveCount ?? 5)) {
+    if (!failed || head.receiveCount >= (this.options.maxReceiveCount ?? 16)) {
       list.shift();
       if (failed) {
         this.deadLetters.push({

@@ -145,6 +145,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: env.AWS_REGION ?? "local",
       AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? "local",
       AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? "local",
+      // DynamoDB Local (Java, on a busy laptop) answers far slower than DynamoDB at times: a generous timeout, so a
+      // burst gets its 202s rather than 503s. A stalled one still fails in seconds, not at the caller's timeout.
+      AWS_REQUEST_TIMEOUT_MS: env.AWS_REQUEST_TIMEOUT_MS ?? "10000",
     });
     const store = buildStore(config, localClientConfig(dynamodbEndpoint));
     const worker = createProcessEventHandler(workerDeps(config, store));

