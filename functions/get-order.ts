@@ -1,5 +1,4 @@
 // GET /orders/{order_id}: the mapping and statuses of one channel order, for the admin bearer token.
-import { timingSafeEqual } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
@@ -8,23 +7,26 @@ import { readConfig } from "../lib/config";
 import { internalError, json, lowerCaseHeaders } from "../lib/http/responses";
 import { logger } from "../lib/observability/logger";
 import { readOrder, type OrderReader } from "../lib/orders/read-order";
+import { secretsEqual } from "../lib/secrets";
 
 export interface GetOrderDeps {
   reader: OrderReader;
   adminToken: () => Promise<string>;
 }
 
-function tokenMatches(presented: string, expected: string): boolean {
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export function createGetOrderHandler(deps: GetOrderDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const authorization = lowerCaseHeaders(event).authorization ?? "";
     const presented = /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1] ?? "";
-    if (!presented || !tokenMatches(presented, await deps.adminToken()))
+    let expected: string;
+    try {
+      expected = await deps.adminToken();
+    } catch (error) {
+      // The token store (SSM) is unreachable or the setting is broken: the adapter's fault, answered 503.
+      logger.error("the admin token could not be read", { error: error as Error });
+      return internalError();
+    }
+    if (!presented || !secretsEqual(presented, expected))
       return json(401, { error: "unauthorized", message: "send the admin token as `Authorization: Bearer <token>`" });
     const orderId = event.pathParameters?.order_id;
     if (!orderId) return json(400, { error: "invalid_request", message: "the path must name an order id" });

@@ -9,7 +9,7 @@ import { readConfig } from "../lib/config";
 import { internalError, json, lowerCaseHeaders, rawBody } from "../lib/http/responses";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
-import { receiveWebhook, type ReceiveDeps } from "../lib/orders/receive-webhook";
+import { WEBHOOK_ID_PATTERN, receiveWebhook, type ReceiveDeps } from "../lib/orders/receive-webhook";
 import { systemClock } from "../lib/orders/ports";
 
 /** `metrics`: the Lambda passes EMF metrics; the local stack and the tests count nothing. */
@@ -36,7 +36,7 @@ export function createReceiveWebhookHandler(deps: ReceiveDeps, metrics: AdapterM
     } catch (error) {
       // Nothing was acknowledged: the channel retries (a write that did land is then answered as a duplicate).
       logger.error("webhook could not be stored", {
-        webhook_id: headers["webhook-id"]?.slice(0, 128),
+        webhook_id: wellFormedWebhookId(headers["webhook-id"]),
         error: error as Error,
       });
       metrics.webhookFailed();
@@ -44,6 +44,12 @@ export function createReceiveWebhookHandler(deps: ReceiveDeps, metrics: AdapterM
     }
   };
 }
+
+/** The header as a log field only when it has the contract's form (no control or bidi characters reach the logs). */
+const wellFormedWebhookId = (value: string | undefined): string | undefined => {
+  const trimmed = value?.trim();
+  return trimmed !== undefined && WEBHOOK_ID_PATTERN.test(trimmed) ? trimmed : undefined;
+};
 
 let handlerInstance: ReturnType<typeof createReceiveWebhookHandler> | undefined;
 

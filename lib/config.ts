@@ -113,9 +113,7 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     get outboundWebhookUrl() {
       const value = env.OUTBOUND_WEBHOOK_URL?.trim();
       if (!value) return undefined;
-      if (!/^https?:\/\/[^\s]+$/.test(value))
-        throw new ConfigError("the setting OUTBOUND_WEBHOOK_URL must be an http(s) URL");
-      return value;
+      return checkOutboundWebhookUrl(value);
     },
     get outboundWebhookTimeoutMs() {
       return positiveInt("OUTBOUND_WEBHOOK_TIMEOUT_MS", DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS);
@@ -133,4 +131,31 @@ export function readConfig(env: Env = process.env): AdapterConfig {
       return positiveInt("OUTBOUND_WEBHOOK_MAX_ATTEMPTS", DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS);
     },
   };
+}
+
+/** Hosts plain HTTP may go to: this machine only (the local stack and its tests). */
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * The outbound webhook URL: HTTPS (plain HTTP only to a loopback host, i.e. on the local stack), with no user name
+ * or password in it (they would travel into error texts and logs). The message never repeats the URL.
+ */
+export function checkOutboundWebhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError("the setting OUTBOUND_WEBHOOK_URL must be an http(s) URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new ConfigError("the setting OUTBOUND_WEBHOOK_URL must be an http(s) URL");
+  if (url.username !== "" || url.password !== "")
+    throw new ConfigError(
+      "the setting OUTBOUND_WEBHOOK_URL must not hold a user name or password: the deliveries are signed (OUTBOUND_WEBHOOK_SECRET)",
+    );
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname))
+    throw new ConfigError(
+      "the setting OUTBOUND_WEBHOOK_URL must be an https URL (plain http only to 127.0.0.1 or localhost)",
+    );
+  return value;
 }

@@ -2,6 +2,7 @@
 // read with decryption and cached for a few minutes, so a rotated value is picked up without a redeploy.
 // Locally the plain `<NAME>` variable holds the value. (Powertools Parameters would do the same, but its newest
 // release trails our Logger/Metrics version and would bundle a second copy of its commons package.)
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { awsClientSettings } from "./aws-timeouts";
 import { ConfigError } from "./config-error";
@@ -15,6 +16,22 @@ export type SecretName =
   | "OUTBOUND_WEBHOOK_SECRET";
 
 export const SECRET_CACHE_MS = 5 * 60_000;
+
+// A key of this process only: the digests compared below mean nothing outside it.
+const comparisonKey = randomBytes(32);
+
+/** A fixed-size (32-byte) digest of a secret, whatever its length. */
+export function secretDigest(value: string): Buffer {
+  return createHmac("sha256", comparisonKey).update(value, "utf8").digest();
+}
+
+/**
+ * Whether a presented secret equals the expected one, in a time that depends on neither's content nor on whether
+ * their lengths match: both are reduced to 32-byte digests first, then compared in constant time.
+ */
+export function secretsEqual(presented: string, expected: string): boolean {
+  return timingSafeEqual(secretDigest(presented), secretDigest(expected));
+}
 
 export class SecretReader {
   private readonly cache = new Map<string, { value: string; expires: number }>();

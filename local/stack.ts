@@ -116,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let sandbox: LocalStack["sandbox"];
     let axUrl: string;
     const apiKey = env.AX_API_KEY ?? DEV_AX_API_KEY;
+    const devAdminToken = env.ADMIN_TOKEN?.trim() || DEV_ADMIN_TOKEN; // also guards the dev-only routes
     const channelCode = env.AX_CHANNEL_CODE ?? DEV_AX_CHANNEL_CODE;
     if (env.AX_BASE_URL) axUrl = env.AX_BASE_URL;
     else {
@@ -123,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: 0,
         apiKey,
         channelCode,
+        controlToken: devAdminToken,
         ...(options.dataDir ? { dataFile: join(options.dataDir, "ax-sandbox.jsonl") } : {}),
       });
       const running = sandbox;
@@ -138,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AX_API_KEY: apiKey,
       AX_CHANNEL_CODE: channelCode,
       WEBHOOK_SECRET: env.WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
-      ADMIN_TOKEN: env.ADMIN_TOKEN ?? DEV_ADMIN_TOKEN,
+      ADMIN_TOKEN: devAdminToken,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_REGION: env.AWS_REGION ?? "local",
       AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? "local",
@@ -212,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         { method: "POST", path: "/__local/sync", handler: async () => json(200, await sync.runNow()) },
       ],
       options.port ?? Number(env.PORT ?? 3000),
+      { adminToken },
     );
     // Stopped first: no webhook is taken once stopping has begun.
     stops.push(

@@ -11,6 +11,7 @@ import { createSyncStatusesHandler, syncRunDeps, type SyncRunReport } from "../f
 import { readConfig } from "../lib/config";
 import type { DynamoStore } from "../lib/store/dynamo-store";
 import { tableDefinition } from "./dynamodb/table";
+import { devRouteHeaders } from "./http-gateway";
 
 export interface PeriodicSync<Report = SyncRunReport> {
   /** Runs once now (after the run in progress, if any) and answers its report. */
@@ -90,10 +91,14 @@ export async function addMissingIndexes(client: DynamoDBClient, tableName: strin
  * the running stack (`POST /__local/sync`).
  */
 export async function runStatusSync(
-  target: { table: DynamoStore; env: Record<string, string | undefined> } | { stackUrl: string },
+  target: { table: DynamoStore; env: Record<string, string | undefined> } | { stackUrl: string; adminToken: string },
 ): Promise<SyncRunReport> {
   if ("table" in target) return createSyncStatusesHandler(syncRunDeps(readConfig(target.env), target.table))();
-  const answer = await fetch(`${target.stackUrl}/__local/sync`, { method: "POST" });
+  const answer = await fetch(`${target.stackUrl}/__local/sync`, {
+    method: "POST",
+    headers: devRouteHeaders(target.adminToken),
+    body: "{}",
+  });
   if (answer.status !== 200)
     throw new Error(`the local stack could not run the sync: ${answer.status} ${await answer.text()}`);
   return (await answer.json()) as SyncRunReport;

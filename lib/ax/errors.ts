@@ -101,17 +101,31 @@ export class AxOutcomeUnknownError extends AxError {
   }
 }
 
+/** What an answer's body looked like, for logs: never its text, which may echo a request's personal data. */
+export type AnswerKind = "empty" | "json" | "html" | "text";
+
+export function classifyAnswer(text: string): AnswerKind {
+  const start = text.trimStart();
+  if (start === "") return "empty";
+  if (start.startsWith("{") || start.startsWith("[")) return "json";
+  if (/^<(!doctype|html|head|body|\?xml)/i.test(start)) return "html";
+  return "text";
+}
+
 /**
  * A 2xx (or unexpected 1xx/3xx) answer this adapter cannot read. For a create the outcome is unknown: AX may have
- * created the order. `responseText` holds the start of AX's answer (AX's answers carry codes and statuses, not
- * personal data) for a person to recover the codes from the logs.
+ * created the order (reconciliation finds it). The answer's text is not kept, only its size and kind: an answer that
+ * echoes the request would put personal data in the logs.
  */
 export class AxUnexpectedResponseError extends AxOutcomeUnknownError {
   override readonly reason = "ax_unexpected_response";
-  readonly responseText: string;
+  readonly responseBytes: number;
+  readonly responseKind: AnswerKind;
   constructor(init: Omit<AxErrorInit, "axMessage"> & { problem: string; responseText?: string }) {
     super({ ...init, detail: `the answer could not be read (${init.problem})` });
-    this.responseText = (init.responseText ?? "").slice(0, 2000);
+    const text = init.responseText ?? "";
+    this.responseBytes = Buffer.byteLength(text, "utf8");
+    this.responseKind = classifyAnswer(text);
   }
 }
 
@@ -233,18 +247,23 @@ function cleanMessage(text: string): string {
   return repr?.[2] ?? text;
 }
 
-/** AX's own message from an error body: `detail`, `message`, field errors, or the start of a non-JSON text. */
+/**
+ * AX's own message from a JSON error body (`detail`, `message`, field errors). An answer that is not JSON (an HTML
+ * error page, a proxy's text) is described by its kind and size only: its text may echo the request.
+ */
 export function axMessageFrom(body: unknown, text: string): string | undefined {
   if (body !== undefined) {
     const fields = flattenDrfErrors(body);
     if (fields.length > 0) return describeFields(fields);
   }
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
-  const plain = (title ?? text.replace(/<(script|style|head)[^>]*>[\s\S]*?<\/\1>/gi, " "))
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return plain === "" ? undefined : plain.slice(0, 200);
+  const kind = classifyAnswer(text);
+  if (kind === "empty") return undefined;
+  const size = `${Buffer.byteLength(text, "utf8")} bytes`;
+  return kind === "html"
+    ? `an HTML page of ${size}`
+    : kind === "json"
+      ? `a JSON answer of ${size}`
+      : `a text answer of ${size}`;
 }
 
 /** `Retry-After` in seconds or as an HTTP date → milliseconds from `now`; undefined when absent or unreadable. */

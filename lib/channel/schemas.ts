@@ -26,6 +26,12 @@ export const LIMITS = {
   quantityMax: 100,
   itemsMin: 1,
   itemsMax: 50,
+  /** A contact field (`name`, `country_code`, `phone`, `email`): the longest e-mail address is 254 characters. */
+  contactMaxChars: 254,
+  /** A key of `additional`. */
+  additionalKeyMaxChars: 128,
+  /** Issues listed in a 400 `invalid_payload` answer; the rest are counted. */
+  issuesMax: 50,
 } as const;
 
 /** The id the adapter gives ticket `n` (from 1) of an item that sends no `tickets`. */
@@ -73,6 +79,14 @@ const jsonObjectGuard = (what = "a JSON object") =>
 
 const required = (): string => "is required";
 
+const objectPathItem = (input: Record<string, unknown>, key: string): v.ObjectPathItem => ({
+  type: "object",
+  origin: "value",
+  input,
+  key,
+  value: input[key],
+});
+
 /** A JSON object with these entries; unknown keys are ignored and stripped. */
 function jsonObject<const TEntries extends v.ObjectEntries>(entries: TEntries) {
   return v.pipe(jsonObjectGuard(), v.object(entries, required));
@@ -110,8 +124,28 @@ const id = () =>
 /** Has a character that is not white space: not empty once trimmed (JavaScript's `\s` is what `trim` removes). */
 const NOT_BLANK = /\S/;
 
-/** A required string: not empty once trimmed. */
-const requiredText = () => v.pipe(string(), v.regex(NOT_BLANK, "must not be empty or blank"));
+/** Control characters (NUL among them): never part of a name, a phone number or an address. */
+const CONTROL = /\p{Cc}/u;
+const NUL = "\u0000";
+
+function controlMessage(issue: { input: string }): string {
+  const index = Array.from(issue.input).findIndex((char) => CONTROL.test(char));
+  const code = (Array.from(issue.input)[index] ?? "").codePointAt(0) ?? 0;
+  return `must not contain control characters, found U+${code.toString(16).toUpperCase().padStart(4, "0")} at position ${index + 1}`;
+}
+
+/** A contact field: at most 254 characters, no control characters (NUL included). */
+const contactRules = () =>
+  [
+    v.maxCodePoints(
+      LIMITS.contactMaxChars,
+      (issue: { received: string }) => `must be at most ${LIMITS.contactMaxChars} characters, got ${issue.received}`,
+    ),
+    v.check((value: string) => !CONTROL.test(value), controlMessage),
+  ] as const;
+
+/** A required contact field: not empty once trimmed. */
+const requiredContact = () => v.pipe(string(), v.regex(NOT_BLANK, "must not be empty or blank"), ...contactRules());
 
 /** A traveler's optional contact field: absent is fine (filled in later), blank is not. */
 const optionalContact = () =>
@@ -119,18 +153,21 @@ const optionalContact = () =>
     v.pipe(
       string(),
       v.regex(NOT_BLANK, "must not be blank; leave it out to take it from the representative or the purchaser"),
+      ...contactRules(),
     ),
   );
 
-/** Free text (`comment`, `note`, `discount_method`): at most 2,000 characters. */
-const freeText = () =>
-  v.pipe(
-    string(),
+/** Free text (`comment`, `note`, `discount_method`, `additional` values): at most 2,000 characters, no NUL. */
+const freeTextRules = () =>
+  [
     v.maxCodePoints(
       LIMITS.freeTextMaxChars,
-      (issue) => `must be at most ${LIMITS.freeTextMaxChars} characters, got ${issue.received}`,
+      (issue: { received: string }) => `must be at most ${LIMITS.freeTextMaxChars} characters, got ${issue.received}`,
     ),
-  );
+    v.check((value: string) => !value.includes(NUL), "must not contain the NUL character (U+0000)"),
+  ] as const;
+
+const freeText = () => v.pipe(string(), ...freeTextRules());
 
 /** Money: a non-negative decimal string, at most 15 integer digits and 5 decimals. */
 export const MONEY_PATTERN = /^\d{1,15}(?:\.\d{1,5})?$/;
@@ -238,14 +275,36 @@ const quantity = () =>
     v.maxValue(LIMITS.quantityMax, quantityMessage),
   );
 
+/** Keys a JavaScript object cannot hold as plain data: refused, never silently dropped. */
+export const RESERVED_KEYS = ["__proto__", "constructor", "prototype"] as const;
+
+/** `additional` names none of RESERVED_KEYS (JSON.parse keeps `__proto__` as an own key; valibot would drop it). */
+const reservedKeysCheck = v.rawCheck<Record<string, unknown>>(({ dataset, addIssue }) => {
+  const value: unknown = dataset.value;
+  if (!isJsonObject(value)) return;
+  for (const key of RESERVED_KEYS)
+    if (Object.hasOwn(value, key))
+      addIssue({
+        message: `"${key}" is a reserved name and cannot be an additional key; use another name`,
+        path: [objectPathItem(value, key)],
+      });
+});
+
 /** `additional`: a JSON object whose values are strings. */
 const additional = () =>
   v.optional(
     v.pipe(
       jsonObjectGuard("a JSON object of strings"),
+      reservedKeysCheck,
       v.record(
-        v.string(),
-        v.string((issue) => `must be a string (additional holds text values only), ${got(issue)}`),
+        v.pipe(
+          v.string(),
+          v.maxLength(LIMITS.additionalKeyMaxChars, `keys must be at most ${LIMITS.additionalKeyMaxChars} characters`),
+        ),
+        v.pipe(
+          v.string((issue) => `must be a string (additional holds text values only), ${got(issue)}`),
+          ...freeTextRules(),
+        ),
       ),
     ),
   );
@@ -267,10 +326,10 @@ export const TravelerSchema = jsonObject({
 });
 
 export const PurchaserSchema = jsonObject({
-  name: requiredText(),
-  country_code: requiredText(),
-  phone: requiredText(),
-  email: requiredText(),
+  name: requiredContact(),
+  country_code: requiredContact(),
+  phone: requiredContact(),
+  email: requiredContact(),
   additional: additional(),
   note: v.optional(freeText()),
 });
@@ -316,14 +375,6 @@ export type PlacedItem = Omit<PlacedItemFields, "ax" | "sku"> &
 
 const isQuantity = (value: unknown): value is number =>
   typeof value === "number" && Number.isInteger(value) && value >= LIMITS.quantityMin && value <= LIMITS.quantityMax;
-
-const objectPathItem = (input: Record<string, unknown>, key: string): v.ObjectPathItem => ({
-  type: "object",
-  origin: "value",
-  input,
-  key,
-  value: input[key],
-});
 
 const arrayPathItem = (input: unknown[], key: number): v.ArrayPathItem => ({
   type: "array",
@@ -547,6 +598,8 @@ function dottedPath(issue: v.BaseIssue<unknown>): string {
  * there), in document order as valibot found them.
  */
 export function parseChannelEvent(value: unknown): ParseChannelEventResult {
+  const oversized = oversizedLists(value);
+  if (oversized.length > 0) return { ok: false, issues: oversized };
   const result = v.safeParse(ChannelEventSchema, value);
   if (result.success) return { ok: true, event: result.output };
   const issues = new Map<string, ChannelEventIssue>();
@@ -555,4 +608,48 @@ export function parseChannelEvent(value: unknown): ParseChannelEventResult {
     if (!issues.has(path)) issues.set(path, { path, message: issue.message });
   }
   return { ok: false, issues: [...issues.values()] };
+}
+
+/**
+ * Lists longer than the contract allows, found before any of their entries is checked: an `items` list over the
+ * limit is one issue (not one per item), and so is a `tickets` list over the largest quantity.
+ */
+function oversizedLists(value: unknown): ChannelEventIssue[] {
+  if (!isJsonObject(value) || value.type !== "order.placed" || !isJsonObject(value.data)) return [];
+  const items = value.data.items;
+  if (!Array.isArray(items)) return [];
+  if (items.length > LIMITS.itemsMax)
+    return [
+      { path: "data.items", message: `must have at most ${LIMITS.itemsMax} items per order, got ${items.length}` },
+    ];
+  const issues: ChannelEventIssue[] = [];
+  items.forEach((item: unknown, index) => {
+    if (isJsonObject(item) && Array.isArray(item.tickets) && item.tickets.length > LIMITS.quantityMax)
+      issues.push({
+        path: `data.items.${index}.tickets`,
+        message: `must have at most ${LIMITS.quantityMax} tickets (the largest quantity), got ${item.tickets.length}`,
+      });
+  });
+  return issues;
+}
+
+/** The longest path or message an answer repeats (a path can hold a key the sender chose). */
+const ISSUE_TEXT_MAX_CHARS = 300;
+
+const clip = (text: string): string =>
+  text.length > ISSUE_TEXT_MAX_CHARS ? `${text.slice(0, ISSUE_TEXT_MAX_CHARS - 1)}…` : text;
+
+/**
+ * The issues of a 400 `invalid_payload` answer: at most 50, each path and message clipped to 300 characters (so
+ * the answer stays far under 64 KiB); when more were found, `issues_truncated` and the full `issue_count`.
+ */
+export function boundedIssues(
+  issues: readonly ChannelEventIssue[],
+): { issues: ChannelEventIssue[] } | { issues: ChannelEventIssue[]; issues_truncated: true; issue_count: number } {
+  const listed = issues
+    .slice(0, LIMITS.issuesMax)
+    .map((issue) => ({ path: clip(issue.path), message: clip(issue.message) }));
+  return issues.length > LIMITS.issuesMax
+    ? { issues: listed, issues_truncated: true, issue_count: issues.length }
+    : { issues: listed };
 }

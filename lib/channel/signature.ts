@@ -2,21 +2,25 @@
 // `{webhook-id}.{webhook-timestamp}.{raw body}`, secrets `whsec_<base64 key>`, several active at once (rotation),
 // a 5-minute tolerance either way, constant-time comparison.
 //
-// The `standardwebhooks` library decodes the secrets and computes the signatures. Its `Webhook.verify` is not used:
-// it reads the clock itself (no explicit `now`), takes one secret per instance, parses the timestamp with
-// `parseInt` (so "1700000000abc" passes) and answers only "Missing required headers" / "No matching signature
-// found". Verification is therefore done here, comparing the decoded HMACs with node:crypto `timingSafeEqual`.
-import { timingSafeEqual } from "node:crypto";
-import { Webhook } from "standardwebhooks";
+// Done with node:crypto alone: the signed content is built from the raw body bytes and from the timestamp header's
+// text exactly as sent (a `0`-prefixed timestamp is signed as sent, never re-printed from a number), and only the
+// canonical base64 text of a 32-byte HMAC is accepted as a signature (no missing padding, no stray bits).
+import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** How far `webhook-timestamp` may be from now, either way. */
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+/** The shortest HMAC key accepted, in bytes once decoded (the contract's minimum). */
+export const MIN_SECRET_KEY_BYTES = 24;
 
 const SECRET_PREFIX = "whsec_";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const HMAC_SHA256_BYTES = 32;
+const DIGITS = /^[0-9]+$/;
 
 export type WebhookVerification = { ok: true; webhookId: string; timestamp: number } | { ok: false; message: string };
+
+/** A body as received: its bytes, or a string standing for its UTF-8 bytes. */
+export type RawBody = Uint8Array | string;
 
 /** A webhook secret setting that cannot be used. Its message never contains a secret. */
 export class WebhookSecretError extends Error {
@@ -26,26 +30,29 @@ export class WebhookSecretError extends Error {
   }
 }
 
-function keyOf(secret: string, describe: string): Webhook {
+function keyOf(secret: string, describe: string): Buffer {
   if (!secret.startsWith(SECRET_PREFIX))
     throw new WebhookSecretError(`${describe} is malformed: it must start with "${SECRET_PREFIX}"`);
-  const key = secret.slice(SECRET_PREFIX.length);
-  if (!BASE64.test(key))
+  const encoded = secret.slice(SECRET_PREFIX.length);
+  if (!BASE64.test(encoded))
     throw new WebhookSecretError(
       `${describe} is malformed: the part after "${SECRET_PREFIX}" must be a non-empty standard base64 key`,
     );
-  try {
-    return new Webhook(secret);
-  } catch {
+  if (encoded.length % 4 !== 0)
     throw new WebhookSecretError(
       `${describe} is malformed: the part after "${SECRET_PREFIX}" is not valid base64 (check its length and padding)`,
     );
-  }
+  const key = Buffer.from(encoded, "base64");
+  if (key.length < MIN_SECRET_KEY_BYTES)
+    throw new WebhookSecretError(
+      `${describe} is too short: its key is ${key.length} bytes, at least ${MIN_SECRET_KEY_BYTES} are required (generate one with \`openssl rand -base64 32\`)`,
+    );
+  return key;
 }
 
 /**
- * Reads the secrets setting: one or more `whsec_<base64 key>` separated by spaces (several during a rotation).
- * Throws a `WebhookSecretError` naming the malformed entry by its position, never by its value.
+ * Reads the secrets setting: one or more `whsec_<base64 key>` separated by spaces (several during a rotation), each
+ * key at least 24 bytes. Throws a `WebhookSecretError` naming the bad entry by its position, never by its value.
  */
 export function parseSecrets(setting: string): string[] {
   const secrets = setting.split(/\s+/).filter((entry) => entry !== "");
@@ -57,15 +64,28 @@ export function parseSecrets(setting: string): string[] {
   return secrets;
 }
 
+function hmac(key: Buffer, webhookId: string, timestampText: string, body: RawBody): Buffer {
+  return createHmac("sha256", key).update(`${webhookId}.${timestampText}.`, "utf8").update(body).digest();
+}
+
 /** The `webhook-signature` header value (`v1,<base64>`) for a body, as the channel's platform sends it. */
-export function signWebhook(input: { secret: string; webhookId: string; timestamp: number; body: string }): string {
-  if (!Number.isInteger(input.timestamp)) throw new RangeError("timestamp must be whole Unix seconds");
-  return keyOf(input.secret, "the webhook secret").sign(input.webhookId, new Date(input.timestamp * 1000), input.body);
+export function signWebhook(input: { secret: string; webhookId: string; timestamp: number; body: RawBody }): string {
+  if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0)
+    throw new RangeError("timestamp must be whole Unix seconds");
+  const key = keyOf(input.secret, "the webhook secret");
+  return `v1,${hmac(key, input.webhookId, String(input.timestamp), input.body).toString("base64")}`;
 }
 
 function header(headers: Record<string, string | undefined>, name: string): string | undefined {
   const value = headers[name]?.trim();
   return value === undefined || value === "" ? undefined : value;
+}
+
+/** The canonical base64 text of a 32-byte value, decoded; undefined for any other text. */
+function canonicalDigest(encoded: string): Buffer | undefined {
+  if (!BASE64.test(encoded)) return undefined;
+  const decoded = Buffer.from(encoded, "base64");
+  return decoded.length === HMAC_SHA256_BYTES && decoded.toString("base64") === encoded ? decoded : undefined;
 }
 
 /** The v1 signatures of the header, decoded; entries of other versions are ignored. */
@@ -84,22 +104,21 @@ function v1Signatures(signatureHeader: string): { signatures: Buffer[]; malforme
       otherVersions++;
       continue;
     }
-    const encoded = entry.slice(comma + 1);
-    const decoded = BASE64.test(encoded) ? Buffer.from(encoded, "base64") : undefined;
-    if (decoded?.length === HMAC_SHA256_BYTES) signatures.push(decoded);
+    const decoded = canonicalDigest(entry.slice(comma + 1));
+    if (decoded) signatures.push(decoded);
     else malformed++;
   }
   return { signatures, malformed, otherVersions };
 }
 
 /**
- * Verifies a delivery on its raw body, before any parsing. Valid when any `v1` entry of `webhook-signature` is the
- * signature of any active secret and `webhook-timestamp` is within 5 minutes of `now`. Messages say what is wrong
- * without revealing a secret or the expected signature. Throws a `WebhookSecretError` when `secrets` is empty or
- * holds a malformed secret: that is the adapter's fault (5xx), not the sender's.
+ * Verifies a delivery on its raw body bytes, before any parsing. Valid when any `v1` entry of `webhook-signature` is
+ * the signature of any active secret and `webhook-timestamp` is within 5 minutes of `now`. Messages say what is
+ * wrong without revealing a secret or the expected signature. Throws a `WebhookSecretError` when `secrets` is empty
+ * or holds a malformed secret: that is the adapter's fault (5xx), not the sender's.
  */
 export function verifyWebhook(
-  rawBody: string,
+  rawBody: RawBody,
   headers: Record<string, string | undefined>,
   secrets: readonly string[],
   now: Date = new Date(),
@@ -118,8 +137,9 @@ export function verifyWebhook(
   if (webhookId === undefined || timestampHeader === undefined || signatureHeader === undefined)
     return { ok: false, message: `missing header${missing.length > 1 ? "s" : ""} ${missing.join(", ")}` };
 
-  if (!/^\d{1,12}$/.test(timestampHeader))
+  if (!DIGITS.test(timestampHeader))
     return { ok: false, message: "webhook-timestamp must be the sending time in Unix seconds (digits only)" };
+  // Digits only, so `Number` reads it as decimal; the signed content keeps the text as sent.
   const timestamp = Number(timestampHeader);
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (nowSeconds - timestamp > TIMESTAMP_TOLERANCE_SECONDS)
@@ -139,14 +159,13 @@ export function verifyWebhook(
       ok: false,
       message:
         malformed > 0 || otherVersions === 0
-          ? 'malformed webhook-signature header: expected space-separated entries "v1,<base64 HMAC-SHA256>"'
+          ? 'malformed webhook-signature header: expected space-separated entries "v1,<canonical base64 HMAC-SHA256>"'
           : 'webhook-signature has no "v1,<base64 HMAC-SHA256>" entry (other versions are not accepted)',
     };
 
-  const signedAt = new Date(timestamp * 1000);
   let matched = false;
   for (const key of keys) {
-    const expected = Buffer.from(key.sign(webhookId, signedAt, rawBody).slice("v1,".length), "base64");
+    const expected = hmac(key, webhookId, timestampHeader, rawBody);
     for (const signature of signatures) matched = timingSafeEqual(expected, signature) || matched;
   }
   if (!matched) return { ok: false, message: "no signature matched any active secret" };

@@ -9,10 +9,10 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyStructur
   };
 }
 
-/** The body as the sender signed it: API Gateway may hand it over base64-encoded. */
-export function rawBody(event: APIGatewayProxyEventV2): string {
-  if (event.body === undefined) return "";
-  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+/** The body's bytes as the sender signed them: API Gateway hands binary bodies over base64-encoded. */
+export function rawBody(event: APIGatewayProxyEventV2): Buffer {
+  if (event.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
 }
 
 export function lowerCaseHeaders(event: APIGatewayProxyEventV2): Record<string, string | undefined> {

@@ -27,6 +27,8 @@ export const METRIC = {
   webhooksAccepted: "WebhooksAccepted",
   webhooksDuplicate: "WebhooksDuplicate",
   webhooksRejected: "WebhooksRejected",
+  /** Deliveries refused for their signature or timestamp (401): the alarm on refused signatures reads it. */
+  signaturesRefused: "WebhookSignaturesRefused",
   webhooksFailed: "WebhooksFailed",
   eventsApplied: "EventsApplied",
   eventsIgnored: "EventsIgnored",
@@ -109,7 +111,10 @@ export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE
     webhookAnswered: ({ outcome, reason }) => {
       if (outcome === "accepted") count(METRIC.webhooksAccepted);
       else if (outcome === "duplicate") count(METRIC.webhooksDuplicate);
-      else count(METRIC.webhooksRejected, [{ reason: reason ?? "unknown" }]);
+      else {
+        count(METRIC.webhooksRejected, [{ reason: reason ?? "unknown" }]);
+        if (reason === "invalid_signature") count(METRIC.signaturesRefused);
+      }
     },
     webhookFailed: () => count(METRIC.webhooksFailed),
     eventProcessed: (outcome) => {

@@ -1,19 +1,52 @@
 // Use case: take one webhook delivery, in the order of checks the contract fixes: size (413), signature and
-// timestamp (401), content type (415), JSON (400), schema (400), then the webhook-id look-up (200 / 409).
+// timestamp (401), content type (415), webhook-id form (400), JSON (400), schema (400), then the webhook-id
+// look-up (200 / 409). Size, signature and body hash are on the raw body bytes, never on a decoded string.
 // The 202 depends on one conditional write and nothing else: the stored event is the queue entry (a transactional
 // outbox), forwarded to the queue from the table's stream, so after a 2xx nothing is lost.
 import { createHash } from "node:crypto";
-import { parseChannelEvent } from "../channel/schemas";
-import { verifyWebhook } from "../channel/signature";
+import { boundedIssues, parseChannelEvent } from "../channel/schemas";
+import { verifyWebhook, type RawBody } from "../channel/signature";
 import type { Clock, EventStore } from "./ports";
 import type { StoredEvent } from "./model";
 
 export interface WebhookRequest {
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
-  rawBody: string;
+  /** The body's bytes as sent (a string stands for its UTF-8 bytes). */
+  rawBody: RawBody;
   /** The API Gateway request id: stored with the event and carried into the worker's logs. */
   correlationId?: string;
+}
+
+/** The contract's `webhook-id` form: 1–256 visible ASCII characters (it becomes a key, a log field, a CLI word). */
+export const WEBHOOK_ID_PATTERN = /^[\x21-\x7E]{1,256}$/;
+
+/** `application/json`, with no charset or with charset utf-8; other media types and charsets are refused. */
+export function isJsonUtf8ContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [mediaType = "", ...parameters] = contentType.split(";");
+  if (mediaType.trim().toLowerCase() !== "application/json") return false;
+  return parameters.every((parameter) => {
+    const [name = "", value = ""] = parameter.split("=", 2).map((part) => part.trim());
+    if (name.toLowerCase() !== "charset") return true;
+    return value.replace(/^"(.*)"$/, "$1").toLowerCase() === "utf-8";
+  });
+}
+
+function describeBadWebhookId(webhookId: string): string {
+  const rule = "webhook-id must be 1 to 256 visible ASCII characters (0x21-0x7E)";
+  const position = webhookId.search(/[^\x21-\x7E]/);
+  if (position >= 0) {
+    const code = (webhookId.codePointAt(position) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+    return `${rule}; it has U+${code} at position ${position + 1}`;
+  }
+  return `${rule}; it has ${webhookId.length}`;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function bytesOf(body: RawBody): Buffer {
+  return typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.length);
 }
 
 export interface WebhookAnswer {
@@ -42,36 +75,54 @@ const reject = (statusCode: number, error: string, message: string, webhookId?: 
 });
 
 export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest): Promise<WebhookAnswer> {
-  const size = Buffer.byteLength(request.rawBody, "utf8");
-  if (size > deps.maxBytes)
-    return reject(413, "payload_too_large", `the body is ${size} bytes; the limit is ${deps.maxBytes} bytes`);
+  const bytes = bytesOf(request.rawBody);
+  if (bytes.length > deps.maxBytes)
+    return reject(413, "payload_too_large", `the body is ${bytes.length} bytes; the limit is ${deps.maxBytes} bytes`);
 
   const now = deps.clock.now();
-  const verified = verifyWebhook(request.rawBody, request.headers, await deps.secrets(), now);
+  const verified = verifyWebhook(bytes, request.headers, await deps.secrets(), now);
   if (!verified.ok) return reject(401, "invalid_signature", verified.message);
-  const webhookId = verified.webhookId;
 
   const contentType = request.headers["content-type"];
-  if (!contentType || !/^application\/json\s*(;.*)?$/i.test(contentType.trim()))
+  if (!isJsonUtf8ContentType(contentType))
     return reject(
       415,
       "unsupported_media_type",
-      `the content type must be application/json, got ${contentType ? JSON.stringify(contentType) : "none"}`,
-      webhookId,
+      `the content type must be application/json (no charset, or charset=utf-8), got ${contentType ? JSON.stringify(contentType.slice(0, 200)) : "none"}`,
     );
 
+  // Only a well-formed id reaches keys, logs and answers; a malformed one is never echoed.
+  if (!WEBHOOK_ID_PATTERN.test(verified.webhookId))
+    return reject(400, "invalid_webhook_id", describeBadWebhookId(verified.webhookId));
+  const webhookId = verified.webhookId;
+
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return reject(400, "invalid_json", "the body is not valid UTF-8 text", webhookId);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(request.rawBody);
+    json = JSON.parse(text);
   } catch (error) {
-    return reject(400, "invalid_json", `the body is not valid JSON: ${(error as Error).message}`, webhookId);
+    return reject(
+      400,
+      "invalid_json",
+      `the body is not valid JSON: ${(error as Error).message.slice(0, 300)}`,
+      webhookId,
+    );
   }
 
   const parsed = parseChannelEvent(json);
   if (!parsed.ok)
     return {
       statusCode: 400,
-      body: { error: "invalid_payload", message: "the event breaks the webhook contract", issues: parsed.issues },
+      body: {
+        error: "invalid_payload",
+        message: "the event breaks the webhook contract",
+        ...boundedIssues(parsed.issues),
+      },
       outcome: "rejected",
       reason: "invalid_payload",
       webhookId,
@@ -82,8 +133,8 @@ export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest)
     webhook_id: webhookId,
     type: event.type,
     order_id: event.data.order_id,
-    body: request.rawBody,
-    body_sha256: createHash("sha256").update(request.rawBody, "utf8").digest("hex"),
+    body: text,
+    body_sha256: createHash("sha256").update(bytes).digest("hex"),
     status: "queued",
     received_at: now.toISOString(),
     updated_at: now.toISOString(),

@@ -1,5 +1,6 @@
 // Runs the AX sandbox on its own: `PORT=4010 npx tsx local/ax-sandbox/main.ts` (PORT 0 or unset: a free port).
-// AX_API_KEY and AX_CHANNEL_CODE set the credentials it accepts (defaults: sandbox-api-key / sandbox-channel).
+// AX_API_KEY and AX_CHANNEL_CODE set the credentials it accepts (defaults: sandbox-api-key / sandbox-channel);
+// SANDBOX_CONTROL_TOKEN, when set, is required by the control routes. Web pages are refused either way.
 import { startAxSandbox } from "./server";
 
 const port = Number(process.env.PORT ?? "0");
@@ -10,6 +11,8 @@ const sandbox = await startAxSandbox({
   port,
   ...(process.env.AX_API_KEY ? { apiKey: process.env.AX_API_KEY } : {}),
   ...(process.env.AX_CHANNEL_CODE ? { channelCode: process.env.AX_CHANNEL_CODE } : {}),
+  // The token its /__sandbox/* control routes then require (Authorization: Bearer …).
+  ...(process.env.SANDBOX_CONTROL_TOKEN ? { controlToken: process.env.SANDBOX_CONTROL_TOKEN } : {}),
 });
 console.log(`AX sandbox listening on ${sandbox.url}`);
 console.log(`  headers: Authorization: Token ${sandbox.apiKey}   Channel: Code ${sandbox.channelCode}`);

@@ -12,18 +12,22 @@ import {
   type SandboxRequest,
   type SandboxTicketStatus,
 } from "./server";
+import { devRouteHeaders } from "../http-gateway";
 
 export type AxSandboxRemote = {
   [K in keyof AxSandboxControl]: (...args: Parameters<AxSandboxControl[K]>) => Promise<ReturnType<AxSandboxControl[K]>>;
 };
 
-/** `url` is the sandbox's base URL (what the AX client uses), e.g. http://127.0.0.1:4010 */
-export function connectAxSandbox(url: string): AxSandboxRemote {
+/**
+ * `url` is the sandbox's base URL (what the AX client uses), e.g. http://127.0.0.1:4010; `controlToken` the token
+ * its control routes require (the local stack's admin token).
+ */
+export function connectAxSandbox(url: string, controlToken?: string): AxSandboxRemote {
   const base = url.replace(/\/+$/, "");
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${base}/__sandbox/${path}`, {
       method,
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: { ...devRouteHeaders(controlToken), accept: "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const payload = await response.json();

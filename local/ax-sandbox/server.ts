@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import * as v from "valibot";
 import { createOrderBody, fullCancelBody, isObject, ticketCancelBody, validate, type ErrorTree } from "./drf";
+import { refuseDevRequest } from "../http-gateway";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types of the control API
@@ -174,6 +175,8 @@ export interface AxSandboxOptions {
   host?: string;
   apiKey?: string;
   channelCode?: string;
+  /** The token the `/__sandbox/*` control routes require (the local stack's admin token); none: not required. */
+  controlToken?: string;
   /**
    * Keep the sandbox's AX orders in this file (a journal of JSON lines, appended as each order changes), so that a
    * restarted local stack still knows every AX order its table refers to. In memory when absent.
@@ -817,7 +820,9 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
     readBody(req)
       .then(async (text) => {
         if (pathname === "/__sandbox" || pathname.startsWith("/__sandbox/")) {
-          handleControl(req, res, path, text);
+          const refusal = refuseDevRequest(req, options.controlToken);
+          if (refusal) send(res, { status: refusal.statusCode, body: refusal.body });
+          else handleControl(req, res, path, text);
           return;
         }
         const routeInfo = route(req.method ?? "GET", pathname);

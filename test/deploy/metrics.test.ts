@@ -74,11 +74,16 @@ describe("EMF metrics", () => {
       METRIC.webhooksAccepted,
       METRIC.webhooksDuplicate,
       METRIC.webhooksRejected,
+      METRIC.signaturesRefused,
       METRIC.webhooksFailed,
     ]);
     const rejected = lines[2];
     expect(rejected && definition(rejected)?.Dimensions).toEqual([["service"], ["service", "reason"]]);
     expect(rejected).toMatchObject({ reason: "invalid_signature", WebhooksRejected: 1 });
+    // The refused-signature alarm's series: the service dimension alone.
+    const refused = lines[3];
+    expect(refused && definition(refused)?.Dimensions).toEqual([["service"]]);
+    expect(refused).toMatchObject({ WebhookSignaturesRefused: 1 });
   });
 
   it("counts parked events by reason, and an uncertain create twice: parked and uncertain", () => {

@@ -92,7 +92,10 @@ describe("local stack end to end", () => {
   it.each([
     [
       "401 invalid_signature",
-      () => signed(sampleOrderPlaced("X-1"), { secret: "whsec_d3Jvbmc=" }),
+      () =>
+        signed(sampleOrderPlaced("X-1"), {
+          secret: `whsec_${Buffer.from("a wrong secret, 24 bytes+").toString("base64")}`,
+        }),
       401,
       "invalid_signature",
     ],

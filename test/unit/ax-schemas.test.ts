@@ -333,7 +333,8 @@ describe("parseCreateOrderResponse", () => {
     expect(unexpected.endpoint).toBe("create");
     expect(unexpected.status).toBe(201);
     expect(unexpected.message).toContain("options.0.ax_order_code: is required");
-    expect(unexpected.responseText).toBe("{…}");
+    expect(unexpected).toMatchObject({ responseBytes: 5, responseKind: "json" });
+    expect(Object.values(unexpected).join(" ")).not.toContain("{…}");
   });
 
   it("refuses an unknown status instead of guessing", () => {
@@ -550,9 +551,11 @@ describe("flattenDrfErrors", () => {
 });
 
 describe("axMessageFrom", () => {
-  it("prefers the JSON body and falls back to the text of an HTML page", () => {
+  it("takes AX's message from a JSON body, and only the kind and size of any other answer", () => {
     expect(axMessageFrom({ detail: "찾을 수 없습니다." }, "")).toBe("찾을 수 없습니다.");
-    expect(axMessageFrom(undefined, "<html><body><h1>502 Bad Gateway</h1></body></html>")).toBe("502 Bad Gateway");
+    const echo = "<html><body><h1>Bad request</h1><p>name=Kim Minji, phone=01012345678</p></body></html>";
+    expect(axMessageFrom(undefined, echo)).toBe(`an HTML page of ${echo.length} bytes`);
+    expect(axMessageFrom(undefined, "upstream said: Kim Minji 01012345678")).toBe("a text answer of 36 bytes");
     expect(axMessageFrom(undefined, "   ")).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  boundedIssues,
   defaultTicketId,
   isCalendarDate,
   isDateTime,
@@ -799,5 +800,101 @@ describe("the issue list", () => {
         return result.ok || result.issues.every((issue) => !/Invalid (type|key|input)|Expected/.test(issue.message));
       }),
     );
+  });
+});
+
+describe("contact fields: at most 254 characters, no control characters", () => {
+  it.each(["name", "country_code", "phone", "email"])("refuses a purchaser %s over 254 characters", (field) => {
+    expect(acceptedPlaced(placedWith(`data.purchaser.${field}`, "a".repeat(254)))).toBeTruthy();
+    expectOnlyIssue(
+      placedWith(`data.purchaser.${field}`, "a".repeat(255)),
+      `data.purchaser.${field}`,
+      "must be at most 254 characters, got 255",
+    );
+  });
+
+  it("refuses NUL and other control characters in a contact field, naming the character", () => {
+    expectOnlyIssue(
+      placedWith("data.purchaser.name", "Kim\u0000Minji"),
+      "data.purchaser.name",
+      "must not contain control characters, found U+0000 at position 4",
+    );
+    expectOnlyIssue(
+      placedWith("data.items.0.tickets.1.traveler.email", "jun@example.com\n"),
+      "data.items.0.tickets.1.traveler.email",
+      "must not contain control characters, found U+000A at position 16",
+    );
+  });
+
+  it("refuses NUL in free text and in additional values, and over-long additional keys", () => {
+    expectOnlyIssue(
+      placedWith("data.comment", "a\u0000b"),
+      "data.comment",
+      "must not contain the NUL character (U+0000)",
+    );
+    expectOnlyIssue(
+      placedWith("data.purchaser.additional", { english_name: "Minji\u0000" }),
+      "data.purchaser.additional.english_name",
+      "must not contain the NUL character (U+0000)",
+    );
+    expect(issuesOf(placedWith("data.purchaser.additional", { ["k".repeat(129)]: "x" }))[0]?.message).toBe(
+      "keys must be at most 128 characters",
+    );
+  });
+});
+
+describe("additional: reserved keys are refused, never dropped", () => {
+  it.each(["__proto__", "constructor", "prototype"])("refuses the key %s with an issue at its path", (key) => {
+    // JSON.parse, as the receiver does: `__proto__` becomes an own key, not the prototype.
+    const event = JSON.parse(
+      JSON.stringify(placedExample()).replace('"english_name":"Minji Kim"', `"english_name":"Minji Kim","${key}":"x"`),
+    ) as unknown;
+    expectOnlyIssue(
+      event,
+      `data.purchaser.additional.${key}`,
+      `"${key}" is a reserved name and cannot be an additional key; use another name`,
+    );
+  });
+});
+
+describe("oversized lists: one issue, before any entry is checked", () => {
+  it("answers an items list of 13,000 empty objects with one issue", () => {
+    const items = Array.from({ length: 13_000 }, () => ({}));
+    expect(issuesOf(placedWith("data.items", items))).toEqual([
+      { path: "data.items", message: "must have at most 50 items per order, got 13000" },
+    ]);
+  });
+
+  it("answers a tickets list over the largest quantity with one issue", () => {
+    const tickets = Array.from({ length: 5_000 }, () => ({}));
+    expect(issuesOf(placedWith("data.items.0.tickets", tickets))).toEqual([
+      { path: "data.items.0.tickets", message: "must have at most 100 tickets (the largest quantity), got 5000" },
+    ]);
+  });
+});
+
+describe("boundedIssues: the 400 answer's issues", () => {
+  it("lists at most 50, then says how many there were", () => {
+    const issues = Array.from({ length: 120 }, (_, n) => ({ path: `p${n}`, message: "m" }));
+    const bounded = boundedIssues(issues);
+    expect(bounded.issues).toHaveLength(50);
+    expect(bounded).toMatchObject({ issues_truncated: true, issue_count: 120 });
+    expect(boundedIssues(issues.slice(0, 50))).toEqual({ issues: issues.slice(0, 50) });
+  });
+
+  it("clips paths and messages to 300 characters", () => {
+    const [issue] = boundedIssues([{ path: "k".repeat(100_000), message: "m".repeat(10_000) }]).issues;
+    expect(issue?.path).toHaveLength(300);
+    expect(issue?.message).toHaveLength(300);
+  });
+});
+
+describe("totals are the channel's figures: not checked against the items (a decision)", () => {
+  it("accepts an order whose subtotal, discount and total disagree with its items, and keeps them as sent", () => {
+    let event = placedWith("data.subtotal", "1");
+    event = withValue(event, "data.total", "999999");
+    event = withValue(event, "data.discount", "5000000");
+    const accepted = acceptedPlaced(event);
+    expect(accepted.data).toMatchObject({ subtotal: "1", total: "999999", discount: "5000000" });
   });
 });

@@ -1,7 +1,6 @@
 // Standard Webhooks v1 verification (docs/contract.md, "Signatures"), no network.
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import {
   TIMESTAMP_TOLERANCE_SECONDS,
@@ -88,11 +87,66 @@ describe("verifyWebhook", () => {
     expect(result).toEqual({ ok: true, webhookId: WEBHOOK_ID, timestamp: NOW_SECONDS });
   });
 
-  it("accepts a signature made by the standardwebhooks library itself", () => {
-    const header = new Webhook(SECRET).sign(WEBHOOK_ID, NOW, BODY);
-    const headers = { ...signedHeaders(), "webhook-signature": header };
+  it("accepts the Standard Webhooks test vector", () => {
+    const headers = {
+      "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      "webhook-timestamp": "1614265330",
+      "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    };
 
-    expect(verifyWebhook(BODY, headers, [SECRET], NOW).ok).toBe(true);
+    expect(verifyWebhook('{"test": 2432232314}', headers, [SECRET], new Date(1614265330_000)).ok).toBe(true);
+  });
+
+  it("verifies the raw bytes, even bytes that are not UTF-8 (no lossy decoding first)", () => {
+    const bytes = Buffer.concat([Buffer.from('{"note":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
+    const headers = signedHeaders({ body: "" });
+    headers["webhook-signature"] = signWebhook({
+      secret: SECRET,
+      webhookId: WEBHOOK_ID,
+      timestamp: NOW_SECONDS,
+      body: bytes,
+    });
+
+    expect(verifyWebhook(bytes, headers, [SECRET], NOW).ok).toBe(true);
+    // The same bytes decoded to text (invalid bytes become U+FFFD) are another body.
+    expectRefused(verifyWebhook(bytes.toString("utf8"), headers, [SECRET], NOW), /no signature matched/);
+  });
+
+  it("signs the timestamp header's text as sent: a 0-prefixed timestamp is its own signed content", () => {
+    const padded = `0${NOW_SECONDS}`;
+    const key = Buffer.from(SECRET.slice("whsec_".length), "base64");
+    const overPadded = createHmac("sha256", key).update(`${WEBHOOK_ID}.${padded}.${BODY}`).digest("base64");
+    const headers = { ...signedHeaders(), "webhook-timestamp": padded };
+
+    expect(verifyWebhook(BODY, { ...headers, "webhook-signature": `v1,${overPadded}` }, [SECRET], NOW)).toEqual({
+      ok: true,
+      webhookId: WEBHOOK_ID,
+      timestamp: NOW_SECONDS,
+    });
+    // A signature over the unpadded text does not cover the padded header.
+    expectRefused(verifyWebhook(BODY, headers, [SECRET], NOW), /no signature matched/);
+  });
+
+  it("accepts only the canonical base64 text of a signature", () => {
+    const good = signedHeaders()["webhook-signature"].slice("v1,".length);
+    const digest = Buffer.from(good, "base64");
+    // The last character of 44 carries 2 unused bits: flipping one keeps the same bytes under a lax decoder.
+    const last = good.at(-2) ?? "A";
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const strayBits = `${good.slice(0, -2)}${alphabet[alphabet.indexOf(last) ^ 1] ?? "A"}=`;
+    expect(Buffer.from(strayBits, "base64").equals(digest)).toBe(true);
+    const variants = [
+      good.replace(/=+$/, ""), // padding left out
+      strayBits,
+      digest.toString("base64url"),
+      `${good.slice(0, 20)}\n${good.slice(20)}`,
+    ];
+    for (const variant of variants)
+      expectRefused(
+        verifyWebhook(BODY, { ...signedHeaders(), "webhook-signature": `v1,${variant}` }, [SECRET], NOW),
+        /malformed webhook-signature header/,
+      );
+    expect(verifyWebhook(BODY, { ...signedHeaders(), "webhook-signature": `v1,${good}` }, [SECRET], NOW).ok).toBe(true);
   });
 
   it("accepts a signature of the second active secret (rotation)", () => {
@@ -195,7 +249,7 @@ describe("verifyWebhook", () => {
   ])("refuses a malformed signature header: %s", (_what, header) => {
     expectRefused(
       verifyWebhook(BODY, { ...signedHeaders(), "webhook-signature": header }, [SECRET], NOW),
-      'malformed webhook-signature header: expected space-separated entries "v1,<base64 HMAC-SHA256>"',
+      'malformed webhook-signature header: expected space-separated entries "v1,<canonical base64 HMAC-SHA256>"',
     );
   });
 
@@ -244,7 +298,7 @@ describe("verifyWebhook", () => {
       ),
       { numRuns: 200 },
     );
-  });
+  }, 30_000); // generous: property runs on a shared, loaded machine
 });
 
 describe("parseSecrets", () => {
@@ -264,6 +318,12 @@ describe("parseSecrets", () => {
     ["with nothing after the prefix", "whsec_", /must be a non-empty standard base64 key$/],
     ["with characters outside base64", "whsec_MfKQ9r8G-KYqrTwjU_PD8ILPZ", /must be a non-empty standard base64 key$/],
     ["with broken padding", "whsec_abc", /is not valid base64 \(check its length and padding\)$/],
+    [
+      "with a key under 24 bytes",
+      `whsec_${Buffer.from("x").toString("base64")}`,
+      /is too short: its key is 1 bytes, at least 24/,
+    ],
+    ["with a 23-byte key", `whsec_${Buffer.alloc(23, 7).toString("base64")}`, /is too short: its key is 23 bytes/],
   ])("names the malformed entry (%s) by position, never by value", (_what, bad, message) => {
     let error: unknown;
     try {
@@ -274,7 +334,7 @@ describe("parseSecrets", () => {
 
     expect(error).toBeInstanceOf(WebhookSecretError);
     const text = (error as Error).message;
-    expect(text).toMatch(/^webhook secret 2 of 2 is malformed: /);
+    expect(text).toMatch(/^webhook secret 2 of 2 is (malformed|too short): /);
     expect(text).toMatch(message);
     expect(text).not.toContain(bad.replace("whsec_", "").slice(0, 6) || "\u0000");
   });
