@@ -1,5 +1,6 @@
 // Builds the adapters (DynamoDB, SQS, AX) from the configuration: called once per Lambda container.
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AxClient, type AxCallInfo } from "./ax/client";
@@ -10,7 +11,8 @@ import { DynamoStore } from "./store/dynamo-store";
 /** `clientConfig` overrides the SDK's defaults (the local stack passes DynamoDB Local's endpoint and credentials). */
 export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): DynamoStore {
   const endpoint = config.dynamodbEndpoint;
-  const client = new DynamoDBClient({ ...(endpoint ? { endpoint } : {}), ...clientConfig });
+  // A Lambda's credentials are in its environment (the bundles carry no other provider: serverless.yml `alias`).
+  const client = new DynamoDBClient({ credentials: fromEnv(), ...(endpoint ? { endpoint } : {}), ...clientConfig });
   return new DynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
@@ -18,7 +20,7 @@ export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientCo
 }
 
 export function buildQueue(config: AdapterConfig): SqsEventQueue {
-  return new SqsEventQueue(new SQSClient({}), config.queueUrl);
+  return new SqsEventQueue(new SQSClient({ credentials: fromEnv() }), config.queueUrl);
 }
 
 /** `onCall` sees the endpoint, outcome and duration of every AX call (the Lambda's metrics). */
