@@ -4,6 +4,7 @@ import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AxClient, type AxCallInfo } from "./ax/client";
+import { awsClientSettings } from "./aws-timeouts";
 import type { AdapterConfig } from "./config";
 import { SqsEventQueue } from "./queue/sqs-queue";
 import { DynamoStore } from "./store/dynamo-store";
@@ -12,16 +13,30 @@ import { DynamoStore } from "./store/dynamo-store";
 export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): DynamoStore {
   const endpoint = config.dynamodbEndpoint;
   // A Lambda's credentials are in its environment (the bundles carry no other provider: serverless.yml `alias`).
-  const client = new DynamoDBClient({ credentials: fromEnv(), ...(endpoint ? { endpoint } : {}), ...clientConfig });
+  const client = new DynamoDBClient({
+    credentials: fromEnv(),
+    ...awsClientSettings(awsTimeouts(config)),
+    ...(endpoint ? { endpoint } : {}),
+    ...clientConfig,
+  });
   return new DynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
   );
 }
 
-export function buildQueue(config: AdapterConfig): SqsEventQueue {
-  return new SqsEventQueue(new SQSClient({ credentials: fromEnv() }), config.queueUrl);
+export function buildSqsClient(config: AdapterConfig): SQSClient {
+  return new SQSClient({ credentials: fromEnv(), ...awsClientSettings(awsTimeouts(config)) });
 }
+
+export function buildQueue(config: AdapterConfig): SqsEventQueue {
+  return new SqsEventQueue(buildSqsClient(config), config.queueUrl);
+}
+
+const awsTimeouts = (config: AdapterConfig) => ({
+  connectMs: config.awsConnectTimeoutMs,
+  requestMs: config.awsRequestTimeoutMs,
+});
 
 /** `onCall` sees the endpoint, outcome and duration of every AX call (the Lambda's metrics). */
 export function buildAxClient(config: AdapterConfig, onCall?: (info: AxCallInfo) => void): AxClient {

@@ -47,6 +47,7 @@ export class SecretReader {
     const region = this.env.AWS_REGION?.trim();
     if (!region) throw new ConfigError("AWS_REGION is not set (needed to read secrets from SSM)");
     const endpoint = this.env.AWS_ENDPOINT_URL_SSM?.trim();
-    return ssmParameterReader({ region, ...(endpoint ? { endpoint } : {}) });
+    // Fails within seconds when SSM does not answer (the caller answers 503), like every AWS client here.
+    return ssmParameterReader({ region, ...(endpoint ? { endpoint } : {}), timeoutMs: 2_000 });
   }
 }

@@ -2,11 +2,11 @@
 import "../quiet-node20";
 import { readFileSync } from "node:fs";
 import { readOrder } from "../../lib/orders/read-order";
-import type { StoredEvent } from "../../lib/orders/model";
-import { systemClock, type QueuedEvent } from "../../lib/orders/ports";
+import { systemClock } from "../../lib/orders/ports";
+import { ReplayError, replayEvent } from "../../lib/orders/replay";
 import { ReconcileError, reconcileCreate, type Resolution } from "../../lib/orders/reconcile";
 import { MappingInputError, parseAttachment, parseMappingFile, validateMapping } from "./products";
-import { TargetError, openQueue, openStore, readLocalStackState } from "./target";
+import { TargetError, openDeadLetters, openStore, readLocalStackState } from "./target";
 import { runStatusSync } from "../status-sync";
 import { ConfigError } from "../../lib/config";
 
@@ -19,7 +19,7 @@ const usage = `usage: npm run cli -- <command>
   orders show <order_id>                    the order's mapping, statuses and events (as the read API)
   events list [queued|failed] [--reason R]  events still waiting, or parked with their reasons (default: failed)
   events replay <webhook_id>… | --all [--reason R]
-                                            send parked events through the queue again, once the cause is fixed
+                                            queue parked (or waiting) events again, once the cause is fixed
   reconcile attach <order_id> <tour|day-ticket> <file.json>
                                             attach the AX codes found in AX's console to an uncertain create
   reconcile resend <order_id> <tour|day-ticket>
@@ -27,21 +27,11 @@ const usage = `usage: npm run cli -- <command>
   queue redrive                             move the dead-letter queue's messages back to the queue
   sync run                                  poll AX for the open orders' statuses now, then send due notifications
 
-Works on the running local stack, or on a stage: TABLE_NAME, QUEUE_URL and DLQ_URL (AWS credentials and region as usual).`;
+Works on the running local stack, or on a stage: TABLE_NAME, and DLQ_URL for a redrive (AWS credentials and region as usual).`;
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
   return index >= 0 ? args[index + 1] : undefined;
-}
-
-function queuedMessage(event: StoredEvent): QueuedEvent {
-  return {
-    webhook_id: event.webhook_id,
-    order_id: event.order_id,
-    type: event.type,
-    received_at: event.received_at,
-    body: event.body,
-  };
 }
 
 export async function runCli(
@@ -107,30 +97,25 @@ export async function runCli(
       const reason = option(rest, "--reason");
       const ids = all ? undefined : rest.filter((arg) => !arg.startsWith("--") && arg !== reason);
       if (!all && (!ids || ids.length === 0)) throw new MappingInputError("events replay needs webhook ids, or --all");
-      // The index lists parked events without their bodies: each is read whole before it is sent again.
       const wanted = all
         ? (await store().listEventsByStatus("failed"))
             .filter((e) => !reason || e.reason === reason)
             .map((e) => e.webhook_id)
         : (ids ?? []);
-      const events = await Promise.all(wanted.map(async (id) => (await store().getEvent(id)) ?? id));
-      const queue = openQueue(env);
+      // Each goes back through the outbox: the table's stream queues it, as it queued the event the first time.
       let replayed = 0;
-      for (const event of events) {
-        if (typeof event === "string") {
-          out(`no event ${event}`);
-          continue;
+      for (const webhookId of wanted) {
+        try {
+          const event = await replayEvent({ events: store(), clock: systemClock }, webhookId, "cli");
+          out(`replaying ${event.webhook_id} (${event.type}, order ${event.order_id})`);
+          replayed++;
+        } catch (error) {
+          if (!(error instanceof ReplayError)) throw error;
+          out(`not replayed: ${error.message}`);
         }
-        if (event.status !== "failed") {
-          out(`${event.webhook_id} is ${event.status}, not parked: not replayed`);
-          continue;
-        }
-        await queue.send({ ...queuedMessage(event), replay: true });
-        out(`replaying ${event.webhook_id} (${event.type}, order ${event.order_id}, was ${event.reason ?? "failed"})`);
-        replayed++;
       }
-      out(`${replayed} event(s) sent for replay`);
-      return replayed === events.length ? 0 : 1;
+      out(`${replayed} event(s) queued for replay`);
+      return replayed === wanted.length ? 0 : 1;
     }
     case "reconcile attach":
     case "reconcile resend": {
@@ -143,9 +128,11 @@ export async function runCli(
         resolution = { kind: "attach", axOrders: parseAttachment(file, readFileSync(file, "utf8")) };
       }
       const result = await reconcileCreate({ orders: store(), clock: systemClock }, orderId, productType, resolution);
-      const placement = await store().getEvent(result.replayWebhookId);
-      if (!placement) throw new ReconcileError(`the placement event ${result.replayWebhookId} is no longer stored`);
-      await openQueue(env).send({ ...queuedMessage(placement), replay: true });
+      await replayEvent({ events: store(), clock: systemClock }, result.replayWebhookId, "cli").catch(
+        (error: unknown) => {
+          throw error instanceof ReplayError ? new ReconcileError(`reconciled, but ${error.message}`) : error;
+        },
+      );
       out(
         command === "attach"
           ? `attached the AX codes to the ${productType} create of ${orderId}; its placement is replayed to finish it`
@@ -176,7 +163,7 @@ export async function runCli(
       return sync.failed > 0 || (notifications?.dead ?? 0) > 0 ? 1 : 0;
     }
     case "queue redrive": {
-      const moved = await openQueue(env).redrive();
+      const moved = await openDeadLetters(env).redrive();
       out(typeof moved === "number" ? `${moved} message(s) moved back from the dead-letter queue` : moved);
       return 0;
     }
@@ -192,7 +179,12 @@ if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
       console.log(line);
     });
   } catch (error) {
-    if (error instanceof MappingInputError || error instanceof TargetError || error instanceof ReconcileError) {
+    if (
+      error instanceof MappingInputError ||
+      error instanceof TargetError ||
+      error instanceof ReconcileError ||
+      error instanceof ReplayError
+    ) {
       console.error(`error: ${error.message}`);
       process.exitCode = 2;
     } else throw error;

@@ -5,8 +5,6 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
-import type { EventQueue, QueuedEvent } from "../../lib/orders/ports";
-import { SqsEventQueue } from "../../lib/queue/sqs-queue";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { localClientConfig } from "../dynamodb/emulator";
 import { defaultDataDir } from "../stack";
@@ -47,19 +45,9 @@ export function openStore(env: Record<string, string | undefined> = process.env)
   );
 }
 
-/** The local stack's in-process queue, reached over its dev-only `/__local/*` routes. */
-export class LocalStackQueue implements EventQueue {
+/** The local stack's in-process queue, reached over its dev-only `/__local/*` routes: its dead letters. */
+export class LocalStackDeadLetters {
   constructor(private readonly url: string) {}
-
-  async send(message: QueuedEvent): Promise<void> {
-    const answer = await fetch(`${this.url}/__local/queue`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(message),
-    });
-    if (answer.status !== 202)
-      throw new TargetError(`the local stack refused the message: ${answer.status} ${await answer.text()}`);
-  }
 
   async redrive(): Promise<number> {
     const answer = await fetch(`${this.url}/__local/redrive`, { method: "POST" });
@@ -68,19 +56,15 @@ export class LocalStackQueue implements EventQueue {
   }
 }
 
-/** Where replays go: the stage's SQS queue (QUEUE_URL), or the running local stack (ADAPTER_URL or stack.json). */
-export function openQueue(
-  env: Record<string, string | undefined> = process.env,
-): EventQueue & { redrive(): Promise<number | string> } {
-  const queueUrl = env.QUEUE_URL;
-  if (queueUrl) {
+/** The dead-letter queue to redrive: the stage's (DLQ_URL), or the running local stack's (ADAPTER_URL or stack.json). */
+export function openDeadLetters(env: Record<string, string | undefined> = process.env): {
+  redrive(): Promise<number | string>;
+} {
+  const dlqUrl = env.DLQ_URL;
+  if (dlqUrl) {
     const sqs = new SQSClient({});
-    const queue = new SqsEventQueue(sqs, queueUrl);
     return {
-      send: (message) => queue.send(message),
       redrive: async () => {
-        const dlqUrl = env.DLQ_URL;
-        if (!dlqUrl) throw new TargetError("set DLQ_URL to the stage's dead-letter queue URL to redrive it");
         const { Attributes } = await sqs.send(
           new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
         );
@@ -92,7 +76,12 @@ export function openQueue(
       },
     };
   }
-  const url = env.ADAPTER_URL ?? readLocalStackState()?.url;
-  if (!url) throw new TargetError("no local stack is running (start it with `npm start`), and QUEUE_URL is not set");
-  return new LocalStackQueue(url);
+  const url = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
+  if (!url)
+    throw new TargetError(
+      env.TABLE_NAME
+        ? "set DLQ_URL to the stage's dead-letter queue URL to redrive it"
+        : "no local stack is running (start it with `npm start`), and DLQ_URL is not set",
+    );
+  return new LocalStackDeadLetters(url);
 }

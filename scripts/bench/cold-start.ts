@@ -73,7 +73,7 @@ export interface ColdStartResult {
   alias: Record<string, string>;
   packaged: BundleFigures[];
   alternative: { sdkExternal: boolean; external: string[]; bundles: BundleFigures[] };
-  /** The receiver's bundle by package (bytes in the output), built with the packaged options. */
+  /** The worker's bundle (the largest) by package (bytes in the output), built with the packaged options. */
   composition: { fn: string; bytes: number; parts: { name: string; bytes: number }[] };
   packageSeconds: number;
   service: ServiceFacts;
@@ -395,8 +395,8 @@ export async function benchColdStart(
     : [...external, "@aws-sdk/*"];
   log(`cold start: building the comparison bundles (external: ${alternativeExternal.join(", ") || "none"})`);
   const alternative = await buildVariant(config, alternativeExternal, path.join(WORK_DIR, "bundles", "alternative"));
-  // Where the receiver's bytes come from: the packaged options again, with a metafile (not timed).
-  const composition = await bundleComposition(config, external, "receiveWebhook");
+  // Where the worker's bytes come from: the packaged options again, with a metafile (not timed).
+  const composition = await bundleComposition(config, external, "processEvent");
 
   const empty = path.join(WORK_DIR, "bundles", "empty.mjs");
   writeFileSync(empty, "");
