@@ -349,8 +349,9 @@ export interface ColdStartSettings {
   runs: number;
   /** Paired callgrind runs, on Node 22 only (Lambda's runtime: the verdict) — each takes about a minute here. */
   callgrindRuns: number;
-  /** Also time the comparison bundles (`@aws-sdk/*` left to the runtime). */
+  /** Also time the comparison bundles (`@aws-sdk/*` left to the runtime), and the bundles with their maps loaded. */
   alternative: boolean;
+  sourceMaps: boolean;
 }
 
 export async function benchColdStart(
@@ -424,7 +425,7 @@ export async function benchColdStart(
       callgrind: true,
     })),
     ...packaged
-      .filter((bundle) => bundle.mapBytes > 0)
+      .filter((bundle) => settings.sourceMaps && bundle.mapBytes > 0)
       .map((bundle) => ({ key: `maps:${bundle.function}`, file: bundle.entry, env: withMaps, callgrind: false })),
     ...(settings.alternative ? alternative : []).map((bundle) => ({
       key: `alternative:${bundle.function}`,

@@ -173,7 +173,7 @@ function aims(report: Report): Aim[] {
       why:
         worst <= IMPORT_LIMIT_RATIO
           ? ""
-          : `What is left is V8 compiling the bundle (a CPU profile of the receiver's import shows the module's compilation far ahead of running its top level): it grows with the bytes, about ${ms(importMsPerKb(coldStart))} ms of CPU per KB here, and the AWS SDK's DynamoDB client and core are most of them. Loading the source maps is gone (\`--enable-source-maps\` would add ${ratio(mapsExtra(verdictRun))} on top). Reaching ${IMPORT_LIMIT_RATIO}× would take bundles of roughly half the size — the SDK clients replaced by signed requests of their few operations — or a V8 code cache shipped with the bundle (Node 22's compile cache, built for the exact runtime version), not done here.`,
+          : `What is left is V8 compiling the bundle (a CPU profile of the receiver's import shows the module's compilation far ahead of running its top level): it grows with the bytes, about ${ms(importMsPerKb(coldStart))} ms of CPU per KB here, and the AWS SDK's DynamoDB client and core are most of them. Loading the source maps is gone${Object.keys(verdictRun.withSourceMaps).length > 0 ? ` (\`--enable-source-maps\` would add ${ratio(mapsExtra(verdictRun))} on top)` : ""}. Reaching ${IMPORT_LIMIT_RATIO}× would take bundles of roughly half the size — the SDK clients replaced by signed requests of their few operations — or a V8 code cache shipped with the bundle (Node 22's compile cache, built for the exact runtime version), not done here.`,
     });
   }
   return result;
