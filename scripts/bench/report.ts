@@ -112,7 +112,7 @@ function aims(report: Report): Aim[] {
     why:
       throughputRatio <= INGEST_LIMIT_RATIO
         ? ""
-        : `Per webhook, ours spends ${ms(ours.cpuMsPerCall)} ms of Node CPU against the floor's ${ms(floor.cpuMsPerCall)} ms — schema validation, the SHA-256 of the body, document marshalling${ours.perCall.sqsSends > 0 ? ` and the SQS send (timed alone: ${ms(ingest.sqsSendCpuMs)} ms)` : " (no queue call since the outbox)"} — and its one PutItem writes ${perUnit(ours.perCall.wcu)} WCU against ${perUnit(floor.perCall.wcu)}: the stored event carries more attributes and a summary of it (without the body) is projected into the eventsByOrder and eventsByState indexes, so DynamoDB writes the item and two index entries. On this 2-core machine DynamoDB Local shares the CPU, so both show in the throughput.`,
+        : `Per webhook, ours spends ${ms(ours.cpuMsPerCall)} ms of Node CPU against the floor's ${ms(floor.cpuMsPerCall)} ms — schema validation, the SHA-256 of the body, document marshalling (no queue call since the outbox) — and its one PutItem writes ${perUnit(ours.perCall.wcu)} WCU against ${perUnit(floor.perCall.wcu)}: the stored event carries more attributes and a summary of it (without the body) is projected into the eventsByOrder and eventsByState indexes, so DynamoDB writes the item and two index entries. On this 2-core machine DynamoDB Local shares the CPU, so both show in the throughput.`,
   });
 
   const ingestWrites = ours.perCall.dynamoRequests;
