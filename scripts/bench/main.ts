@@ -27,6 +27,8 @@ const { values } = parseArgs({
     // ... and a later run that takes the cold start from such a file instead of measuring it again.
     "cold-start-from": { type: "string" },
     "skip-end-to-end": { type: "boolean", default: false },
+    // The end-to-end burst's size, whatever the other settings (a --quick run with the full burst of 2,000).
+    burst: { type: "string" },
   },
 });
 const quick = values.quick;
@@ -53,6 +55,8 @@ const settings = quick
         timeoutMs: 600_000,
       },
     };
+
+if (values.burst !== undefined) settings.endToEnd.burst.orders = Number(values.burst);
 
 const log = (line: string) => {
   console.log(line);
