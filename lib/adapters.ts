@@ -1,5 +1,6 @@
 // Builds the adapters (DynamoDB, SQS, AX) from the configuration: called once per Lambda container.
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AxClient, type AxCallInfo } from "./ax/client";
@@ -11,7 +12,9 @@ import { DynamoStore } from "./store/dynamo-store";
 /** `clientConfig` overrides the SDK's defaults (the local stack passes DynamoDB Local's endpoint and credentials). */
 export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): DynamoStore {
   const endpoint = config.dynamodbEndpoint;
+  // A Lambda's credentials are in its environment (the bundles carry no other provider: serverless.yml `alias`).
   const client = new DynamoDBClient({
+    credentials: fromEnv(),
     ...awsClientSettings(awsTimeouts(config)),
     ...(endpoint ? { endpoint } : {}),
     ...clientConfig,
@@ -23,7 +26,7 @@ export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientCo
 }
 
 export function buildSqsClient(config: AdapterConfig): SQSClient {
-  return new SQSClient(awsClientSettings(awsTimeouts(config)));
+  return new SQSClient({ credentials: fromEnv(), ...awsClientSettings(awsTimeouts(config)) });
 }
 
 export function buildQueue(config: AdapterConfig): SqsEventQueue {

@@ -1,11 +1,10 @@
 // Secrets at run time. In AWS each secret setting names an SSM Parameter Store SecureString (`<NAME>_PARAM`),
 // read with decryption and cached for a few minutes, so a rotated value is picked up without a redeploy.
-// Locally the plain `<NAME>` variable holds the value. (Powertools Parameters would do the same, but its newest
-// release trails our Logger/Metrics version and would bundle a second copy of its commons package.)
+// Locally the plain `<NAME>` variable holds the value. (Powertools Parameters would do the same, but it
+// wraps the SSM client, the 76 KB this avoids: lib/ssm-parameter.ts signs the one call itself.)
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { awsClientSettings } from "./aws-timeouts";
 import { ConfigError } from "./config-error";
+import { ssmParameterReader, type ParameterReader } from "./ssm-parameter";
 
 export type SecretName =
   | "WEBHOOK_SECRET"
@@ -35,12 +34,12 @@ export function secretsEqual(presented: string, expected: string): boolean {
 
 export class SecretReader {
   private readonly cache = new Map<string, { value: string; expires: number }>();
-  private ssm: SSMClient | undefined;
+  private ssm: ParameterReader | undefined;
 
   constructor(
     private readonly env: Record<string, string | undefined>,
     private readonly maxAgeMs = SECRET_CACHE_MS,
-    ssm?: SSMClient,
+    ssm?: ParameterReader,
   ) {
     this.ssm = ssm;
   }
@@ -57,12 +56,18 @@ export class SecretReader {
     }
     const cached = this.cache.get(parameter);
     if (cached && cached.expires > Date.now()) return cached.value;
-    // Fails within seconds when SSM does not answer (the caller answers 503), like every AWS client here.
-    this.ssm ??= new SSMClient(awsClientSettings({ connectMs: 1_000, requestMs: 2_000 }));
-    const { Parameter } = await this.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
-    const value = Parameter?.Value?.trim();
+    this.ssm ??= this.defaultReader();
+    const value = (await this.ssm(parameter))?.trim();
     if (!value) throw new ConfigError(`the SSM parameter ${parameter} (${name}) is empty`);
     this.cache.set(parameter, { value, expires: Date.now() + this.maxAgeMs });
     return value;
+  }
+
+  private defaultReader(): ParameterReader {
+    const region = this.env.AWS_REGION?.trim();
+    if (!region) throw new ConfigError("AWS_REGION is not set (needed to read secrets from SSM)");
+    const endpoint = this.env.AWS_ENDPOINT_URL_SSM?.trim();
+    // Fails within seconds when SSM does not answer (the caller answers 503), like every AWS client here.
+    return ssmParameterReader({ region, ...(endpoint ? { endpoint } : {}), timeoutMs: 2_000 });
   }
 }

@@ -165,7 +165,35 @@ export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_
 
 /** An AX order that is not final and due to be polled, as the sparse `openOrders` index hands it out. */
 export interface DueAxOrder extends AxOrderRecord {
+  /** When it was last written (or its poll last failed): the anchor of its schedule and its place in the index. */
   next_sync_at: string;
+  /** The index partition it was read from: a sweep of the index resumes per partition. */
+  open_shard: string;
+}
+
+/** Where a sweep of the `openOrders` index stands in one partition: the last AX order it looked at. */
+export interface SyncPosition {
+  order_id: string;
+  item_id: string;
+  next_sync_at: string;
+}
+
+/** Positions by index partition. */
+export type SyncPositions = Record<string, SyncPosition>;
+
+/**
+ * The status sync's progress, one small item: the sync writes nothing for an AX order that did not change, so what
+ * a run polls follows from this and the clock. A sweep visits every open AX order once (over several runs when the
+ * budget is short); an AX order confirmed by the supplier is polled in a sweep only when one of its turns
+ * (`next_sync_at` plus a whole number of intervals) fell after `window_from`.
+ */
+export interface SyncCursor {
+  /** Turns after this instant are due in the current sweep; absent: every AX order is due (the first sweep). */
+  window_from?: string;
+  /** When the unfinished sweep began (its run's start): the next sweep's `window_from`. */
+  sweep_started_at?: string;
+  /** Where the unfinished sweep goes on; absent: the next run starts a sweep from the beginning. */
+  resume?: SyncPositions;
 }
 
 export type NotificationType = "order.status_changed";

@@ -1,7 +1,8 @@
 // Use case: bring the supplier's decisions (AX confirmation info) into the adapter. The AX orders that are not final
-// come from a sparse index, oldest `next_sync_at` first; AX is asked with bounded concurrency until a time budget is
-// used; each change is written conditionally on the order's version (re-read on conflict), with a history entry and,
-// when the outbound webhook is configured, an `order.status_changed` notification in the same transaction.
+// come from a sparse index, swept in its order from where the last run stopped (a small cursor item), so that an
+// AX order that did not change costs a read and no write; AX is asked with bounded concurrency until a time budget
+// is used; each change is written conditionally on the order's version (re-read on conflict), with a history entry
+// and, when the outbound webhook is configured, an `order.status_changed` notification in the same transaction.
 import { AxError, type AxErrorReason } from "../ax/errors";
 import { findConfirmation, type ConfirmationEntry, type ConfirmationInfo } from "../ax/schemas";
 import { forEachBounded } from "./bounded-pool";
@@ -10,6 +11,9 @@ import {
   type AxOrderRecord,
   type DueAxOrder,
   type NotificationRecord,
+  type SyncCursor,
+  type SyncPosition,
+  type SyncPositions,
   type OrderAggregate,
   type OrderRecord,
   type ProductType,
@@ -24,10 +28,16 @@ export interface AxConfirmationReader {
 
 export interface StatusSyncStore {
   load(orderId: string): Promise<OrderAggregate>;
-  /** AX orders that are not final with `next_sync_at` before `before`, oldest first (the sparse `openOrders`). */
-  dueAxOrders(before: string): AsyncIterable<DueAxOrder>;
-  /** Moves an unchanged AX order's `next_sync_at`, if it is still open with the status read; `false` otherwise. */
+  /**
+   * AX orders that are not final with `next_sync_at` before `before`, oldest first (the sparse `openOrders`), in
+   * each partition after its position in `after`, or, with `through`, only in the partitions it names, from their
+   * start up to their position there.
+   */
+  dueAxOrders(before: string, range?: { after?: SyncPositions; through?: SyncPositions }): AsyncIterable<DueAxOrder>;
+  /** Moves an AX order whose poll failed to `nextSyncAt`, if it is still open with the status read. */
   deferSync(axOrder: DueAxOrder, nextSyncAt: string): Promise<boolean>;
+  loadSyncCursor(): Promise<SyncCursor | undefined>;
+  saveSyncCursor(cursor: SyncCursor): Promise<void>;
   /** An order change (conditional on its version, like OrderRepository.commit) with its notifications. */
   commitStatusChange(change: OrderCommit, notifications: readonly NotificationRecord[]): Promise<void>;
 }
@@ -38,7 +48,7 @@ export interface SyncStatusesDeps {
   clock: Clock;
   /** AX calls in flight at once. */
   concurrency: number;
-  /** A confirmed AX order that did not change is polled again after this long; pending ones on every run. */
+  /** A confirmed AX order is polled once in this long; pending ones in every sweep (every run, unless cut short). */
   confirmedIntervalMs: number;
   /** Set when the outbound webhook is configured: every change also writes a notification with this id. */
   newNotificationId?: () => string;
@@ -103,19 +113,106 @@ export async function syncStatuses(deps: SyncStatusesDeps, options: { deadline: 
   let stop: AxErrorReason | undefined;
   const canStart = () => stop === undefined && deps.clock.now().getTime() < options.deadline;
 
-  // Only AX orders due before the run started: the ones it writes move past that, so none is polled twice.
+  const sweep = new Sweep(deps, await deps.store.loadSyncCursor(), started);
   const outcome = await forEachBounded(
-    deps.store.dueAxOrders(report.started_at),
+    sweep.dueAxOrders(),
     { concurrency: deps.concurrency, canStart },
     async (axOrder) => {
+      sweep.visited(axOrder);
       const stopReason = await syncOne(deps, axOrder, report, written);
       if (stopReason !== undefined) stop ??= stopReason;
     },
   );
   report.due_left = !outcome.drained;
   if (report.due_left) report.stopped_by = stop ?? "budget";
+  // When AX stopped the run, the next one does this run's part again: the cursor stays where it was.
+  if (stop === undefined) await deps.store.saveSyncCursor(sweep.cursorAfter(outcome.drained));
   report.notifications = written.length;
   return { report, notifications: written };
+}
+
+const position = (axOrder: DueAxOrder): SyncPosition => ({
+  order_id: axOrder.order_id,
+  item_id: axOrder.item_id,
+  next_sync_at: axOrder.next_sync_at,
+});
+
+/**
+ * One run's part of the sweeps. It goes on with the unfinished sweep from the cursor; when that ends, it starts the
+ * next sweep at once, up to where this run began (so no AX order is polled twice in a run). It hands out only the
+ * AX orders whose turn came; the ones it passes over and the ones polled advance the positions.
+ */
+class Sweep {
+  private readonly now: number;
+  private readonly before: string;
+  /** The sweep going on (`resumed`) and the one started in this run, each with its window and positions. */
+  private readonly resumed: { windowFrom: number; startedAt: string; from: SyncPositions } | undefined;
+  private readonly fresh: { windowFrom: number; positions: SyncPositions; begun: boolean };
+  private readonly resumedPositions: SyncPositions;
+
+  constructor(
+    private readonly deps: SyncStatusesDeps,
+    private readonly cursor: SyncCursor | undefined,
+    started: Date,
+  ) {
+    this.now = started.getTime();
+    // Only AX orders due before the run started: the ones it writes move past that, so none is polled twice.
+    this.before = started.toISOString();
+    const windowFrom = cursor?.window_from === undefined ? -Infinity : Date.parse(cursor.window_from);
+    this.resumed =
+      cursor?.resume === undefined
+        ? undefined
+        : { windowFrom, startedAt: cursor.sweep_started_at ?? this.before, from: cursor.resume };
+    this.resumedPositions = { ...(cursor?.resume ?? {}) };
+    this.fresh = {
+      windowFrom: this.resumed ? Date.parse(this.resumed.startedAt) : windowFrom,
+      positions: {},
+      begun: this.resumed === undefined,
+    };
+  }
+
+  async *dueAxOrders(): AsyncGenerator<DueAxOrder> {
+    if (this.resumed) {
+      for await (const axOrder of this.deps.store.dueAxOrders(this.before, { after: this.resumed.from }))
+        if (this.isDue(axOrder, this.resumed.windowFrom)) yield axOrder;
+        else this.resumedPositions[axOrder.open_shard] = position(axOrder);
+      this.fresh.begun = true;
+    }
+    const range = this.resumed ? { through: this.resumed.from } : undefined;
+    for await (const axOrder of this.deps.store.dueAxOrders(this.before, range))
+      if (this.isDue(axOrder, this.fresh.windowFrom)) yield axOrder;
+      else this.fresh.positions[axOrder.open_shard] = position(axOrder);
+  }
+
+  /** An AX order handed out is being polled: the sweep it belongs to has got this far. */
+  visited(axOrder: DueAxOrder): void {
+    (this.fresh.begun ? this.fresh.positions : this.resumedPositions)[axOrder.open_shard] = position(axOrder);
+  }
+
+  /** The cursor for the next run: a fresh sweep after a run that got through, or where this one stopped. */
+  cursorAfter(drained: boolean): SyncCursor {
+    if (drained) return { window_from: this.before };
+    if (!this.fresh.begun && this.resumed)
+      return {
+        ...(this.cursor?.window_from !== undefined ? { window_from: this.cursor.window_from } : {}),
+        sweep_started_at: this.resumed.startedAt,
+        resume: this.resumedPositions,
+      };
+    return {
+      ...(Number.isFinite(this.fresh.windowFrom) ? { window_from: new Date(this.fresh.windowFrom).toISOString() } : {}),
+      sweep_started_at: this.before,
+      resume: this.fresh.positions,
+    };
+  }
+
+  /** Pending AX orders are due in every sweep; the others when a turn of theirs came after `windowFrom`. */
+  private isDue(axOrder: DueAxOrder, windowFrom: number): boolean {
+    const interval = Date.parse(nextSyncAt(axOrder, new Date(this.now), this.deps.confirmedIntervalMs)) - this.now;
+    const anchor = Date.parse(axOrder.next_sync_at);
+    if (interval <= 0 || Number.isNaN(anchor) || anchor >= this.now) return true;
+    const latestTurn = anchor + Math.floor((this.now - anchor) / interval) * interval;
+    return latestTurn > windowFrom;
+  }
 }
 
 /** Polls one AX order and records what AX says; returns a reason when the whole run should stop. */
@@ -164,8 +261,8 @@ async function syncOne(
   }
 
   if (entry.ax_order_status === axOrder.ax_order_status) {
+    // Nothing is written: its next turn follows from its schedule and the cursor.
     report.unchanged++;
-    await deps.store.deferSync(axOrder, nextSyncAt(axOrder, deps.clock.now(), deps.confirmedIntervalMs));
     return undefined;
   }
 
@@ -270,8 +367,8 @@ function withStatus(
 }
 
 /**
- * When an AX order that did not change is due again: on the next run while the supplier has not decided; after
- * `confirmedIntervalMs` once confirmed (only a cancellation can follow); once a day after its use date.
+ * When an AX order polled `now` that did not change is due again: in the next sweep while the supplier has not
+ * decided; after `confirmedIntervalMs` once confirmed (only a cancellation can follow); once a day after its use date.
  */
 export function nextSyncAt(axOrder: AxOrderRecord, now: Date, confirmedIntervalMs: number): string {
   let delay = axOrder.ax_order_status === CONFIRMED ? confirmedIntervalMs : 0;

@@ -46,7 +46,7 @@ import {
   productPk,
 } from "./keys";
 // Issue #7: the status sync and the outbox.
-import type { DueAxOrder, NotificationRecord } from "../orders/model";
+import type { DueAxOrder, NotificationRecord, SyncCursor, SyncPositions } from "../orders/model";
 import type { NotificationClaim, NotificationSettlement } from "../orders/notify";
 import {
   SYNC_PAGE_SIZE,
@@ -56,6 +56,10 @@ import {
   dueNotificationsQuery,
   fromDueAxOrderItem,
   fromNotificationItem,
+  fromSyncCursorItem,
+  syncCursorItem,
+  syncCursorKey,
+  syncPositionKey,
   mergeSorted,
   notificationItem,
   notificationsOfOrderQuery,
@@ -373,20 +377,37 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   // ---- status sync and outbound notifications (issue #7; items and queries in ./status-sync-items) -----------
 
   /** AX orders that are not final, due before `before`, oldest first across the shards of sparse `openOrders`. */
-  dueAxOrders(before: string): AsyncIterable<DueAxOrder> {
-    const pages = openShardIds().map((shard) => async (startKey: Item | undefined) => {
-      const page = await this.doc.send(
-        new QueryCommand({
-          ...dueAxOrdersQuery(this.tableName, shard, before, SYNC_PAGE_SIZE),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      return { items: page.Items ?? [], next: page.LastEvaluatedKey };
+  dueAxOrders(
+    before: string,
+    range: { after?: SyncPositions; through?: SyncPositions } = {},
+  ): AsyncIterable<DueAxOrder> {
+    const { after, through } = range;
+    const shards = through ? Object.keys(through) : openShardIds();
+    const pages = shards.map((shard) => {
+      const resumeAt = after?.[shard];
+      return async (startKey: Item | undefined) => {
+        const page = await this.doc.send(
+          new QueryCommand({
+            ...dueAxOrdersQuery(this.tableName, shard, before, SYNC_PAGE_SIZE, through?.[shard]),
+            ExclusiveStartKey: startKey ?? (resumeAt ? syncPositionKey(shard, resumeAt) : undefined),
+          }),
+        );
+        return { items: page.Items ?? [], next: page.LastEvaluatedKey };
+      };
     });
     const merged = mergeSorted(pages, (item) => String(item.next_sync_at));
     return (async function* () {
       for await (const item of merged) yield fromDueAxOrderItem(item);
     })();
+  }
+
+  async loadSyncCursor(): Promise<SyncCursor | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: syncCursorKey() }));
+    return Item ? fromSyncCursorItem(Item) : undefined;
+  }
+
+  async saveSyncCursor(cursor: SyncCursor): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: syncCursorItem(cursor) }));
   }
 
   async deferSync(axOrder: DueAxOrder, nextSyncAt: string): Promise<boolean> {

@@ -23,6 +23,8 @@ export function openShard(axOrderCode: string): string {
 }
 
 // ---- status sync and outbound notifications (issue #7) ----------------------------------------------------------
+/** The status sync's cursor (where its sweep of `openOrders` stands): one item of its own. */
+export const SYNC_CURSOR_KEY = { pk: "SYNC", sk: "CURSOR" } as const;
 /** Notifications live in their order's partition: the read API lists them with one query on `ORDER#{id}`. */
 export const NOTIFICATION_PREFIX = "NOTIFY#";
 export const notificationSk = (notificationId: string) => `${NOTIFICATION_PREFIX}${notificationId}`;

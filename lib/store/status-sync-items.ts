@@ -1,7 +1,7 @@
 // DynamoDB items and queries of the status sync and the outbox (issue #7), used by DynamoStore's last section.
 // Kept apart so that the store's class only gains thin methods.
 import type { QueryCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { DueAxOrder, NotificationRecord } from "../orders/model";
+import type { DueAxOrder, NotificationRecord, SyncCursor, SyncPosition } from "../orders/model";
 import type { NotificationClaim, NotificationSettlement } from "../orders/notify";
 import {
   INDEX_OPEN_ORDERS,
@@ -13,32 +13,65 @@ import {
   axOrderSk,
   notificationSk,
   orderPk,
+  SYNC_CURSOR_KEY,
 } from "./keys";
 
 type Item = Record<string, unknown>;
 
 /** Delivered notifications stay readable this long (like settled events), then expire. */
 export const DELIVERED_NOTIFICATION_TTL_DAYS = 90;
-export const SYNC_PAGE_SIZE = 25;
+export const SYNC_PAGE_SIZE = 100;
 
 export const openShardIds = (): string[] => Array.from({ length: OPEN_SHARDS }, (_, index) => openShardId(index));
 
-export function dueAxOrdersQuery(tableName: string, shard: string, before: string, limit: number): QueryCommandInput {
+/** One partition's due AX orders, before `before`, or only up to `through` (inclusive) when given. */
+export function dueAxOrdersQuery(
+  tableName: string,
+  shard: string,
+  before: string,
+  limit: number,
+  through?: SyncPosition,
+): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: INDEX_OPEN_ORDERS,
-    KeyConditionExpression: "open_shard = :shard AND next_sync_at < :before",
-    ExpressionAttributeValues: { ":shard": shard, ":before": before },
+    KeyConditionExpression: through
+      ? "open_shard = :shard AND next_sync_at <= :through"
+      : "open_shard = :shard AND next_sync_at < :before",
+    ExpressionAttributeValues: {
+      ":shard": shard,
+      ...(through ? { ":through": through.next_sync_at } : { ":before": before }),
+    },
     Limit: limit,
   };
 }
 
+/** The index position of a sweep (an ExclusiveStartKey of `openOrders`: its keys and the table's). */
+export const syncPositionKey = (shard: string, at: SyncPosition): Item => ({
+  open_shard: shard,
+  next_sync_at: at.next_sync_at,
+  pk: orderPk(at.order_id),
+  sk: axOrderSk(at.item_id),
+});
+
 export function fromDueAxOrderItem(item: Item): DueAxOrder {
-  const { pk: _pk, sk: _sk, open_shard: _o, item_kind: _k, ...rest } = item;
+  const { pk: _pk, sk: _sk, item_kind: _k, ...rest } = item;
   return rest as unknown as DueAxOrder;
 }
 
-/** Pushes an unchanged AX order's turn forward, if it is still open with the status that was polled. */
+/** The status sync's cursor: one item, outside every index. */
+export const syncCursorKey = () => ({ ...SYNC_CURSOR_KEY });
+
+export function syncCursorItem(cursor: SyncCursor): Item {
+  return { ...SYNC_CURSOR_KEY, item_kind: "sync_cursor", ...cursor };
+}
+
+export function fromSyncCursorItem(item: Item): SyncCursor {
+  const { pk: _pk, sk: _sk, item_kind: _k, ...rest } = item;
+  return rest;
+}
+
+/** Moves an AX order whose poll failed to the back of the line, if it is still open with the status polled. */
 export function deferSyncUpdate(tableName: string, axOrder: DueAxOrder, nextSyncAt: string): UpdateCommandInput {
   return {
     TableName: tableName,

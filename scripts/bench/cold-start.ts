@@ -1,15 +1,26 @@
 // Cold start: packages the service as `npm run package` does (osls + serverless-esbuild, offline), reads each
-// function's minified bundle out of its zip, and times importing it in a fresh Node process next to importing an
-// empty module. For comparison it also builds the bundles with the other choice about the AWS SDK (bundled vs
-// `@aws-sdk/*` left to the Lambda runtime), with esbuild and the same options serverless-esbuild passes.
+// function's minified bundle out of its zip, and measures what running it costs a fresh Node process next to an
+// empty module: process CPU time (user + system, read by the process itself at exit) over paired runs and, where
+// valgrind is installed, instruction counts (callgrind), which do not depend on the machine's load. On this Node and
+// on Node 22 (Lambda's runtime; the npm registry's `node-<os>-<arch>` package, unpacked under .cache/node22). For
+// comparison it also builds the bundles with `@aws-sdk/*` left to the Lambda runtime, with esbuild and the same
+// options serverless-esbuild passes.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
-import { inflateRawSync } from "node:zlib";
 import { build, type BuildOptions } from "esbuild";
+import { zipEntries } from "../zip";
 import { median } from "./load";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -25,29 +36,51 @@ export interface BundleFigures {
   zipBytes?: number;
   bundleBytes: number;
   mapBytes: number;
-  /** Median wall time of `node <bundle>` (spawn to exit), with the deployed NODE_OPTIONS. */
-  wallMs: number;
-  /** Median time of `await import(bundle)` measured inside the fresh process. */
-  importMs: number;
-  /** The same two without NODE_OPTIONS (no --enable-source-maps); packaged bundles only. */
-  wallMsNoOptions?: number;
-  importMsNoOptions?: number;
+}
+
+/** What running one file costs a fresh Node process, against the empty module in the same runs. */
+export interface ImportCost {
+  /** Median process CPU (user + system) of `node <file>`, ms. */
+  cpuMs: number;
+  /** Median, lowest and highest of the per-run ratios to the empty module's CPU in the same run. */
+  cpuRatio: number;
+  cpuRatioRange: [number, number];
+  /** Median instructions executed (valgrind callgrind), and the per-run ratios' median and range. */
+  instructions?: number;
+  instructionRatio?: number;
+  instructionRatioRange?: [number, number];
+}
+
+export interface NodeRun {
+  version: string;
+  /** Paired runs of CPU time, and of callgrind (0 when valgrind is not installed). */
+  runs: number;
+  callgrindRuns: number;
+  empty: ImportCost;
+  /** The packaged bundles, with the functions' NODE_OPTIONS. */
+  packaged: Record<string, ImportCost>;
+  /** The packaged bundles with `--enable-source-maps` added (CPU only): what loading their maps would cost. */
+  withSourceMaps: Record<string, ImportCost>;
+  /** The comparison build, `@aws-sdk/*` external (CPU only). */
+  alternative: Record<string, ImportCost>;
 }
 
 export interface ColdStartResult {
-  runs: number;
   nodeOptions: string;
   sdkExternal: boolean;
   external: string[];
-  empty: { wallMs: number; importMs: number; wallMsNoOptions: number; importMsNoOptions: number };
+  /** serverless.yml `custom.esbuild.alias`: modules replaced at bundling. */
+  alias: Record<string, string>;
   packaged: BundleFigures[];
   alternative: { sdkExternal: boolean; external: string[]; bundles: BundleFigures[] };
-  /** The packaged options with `mainFields` preferring `module`: the SDK's ES builds, which esbuild can tree-shake. */
-  esModules?: { mainFields: string[]; bundles: BundleFigures[] };
-  /** The receiver's bundle by package (bytes in the output), built with the packaged options. */
+  /** The worker's bundle (the largest) by package (bytes in the output), built with the packaged options. */
   composition: { fn: string; bytes: number; parts: { name: string; bytes: number }[] };
   packageSeconds: number;
   service: ServiceFacts;
+  /** This Node, then Node 22 when it could be had. */
+  nodes: NodeRun[];
+  /** Why Node 22 or callgrind is missing, if it is. */
+  notes: string[];
 }
 
 /** The service as osls resolved it (`serverless-state.json` in the package folder). */
@@ -105,38 +138,6 @@ function packageService(out: string): Promise<void> {
       else reject(new Error(`osls package failed (exit ${code}):\n${output}`));
     });
   });
-}
-
-interface ZipEntry {
-  name: string;
-  data: () => Buffer;
-}
-
-function zipEntries(file: string): ZipEntry[] {
-  const zip = readFileSync(file);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < 0) throw new Error(`${file} is not a zip archive`);
-  const entries: ZipEntry[] = [];
-  let offset = zip.readUInt32LE(end + 16);
-  for (let i = 0, count = zip.readUInt16LE(end + 10); i < count; i++) {
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    const localHeader = zip.readUInt32LE(offset + 42);
-    const name = zip.toString("utf8", offset + 46, offset + 46 + nameLength);
-    entries.push({
-      name,
-      data: () => {
-        const start = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-        const raw = zip.subarray(start, start + compressedSize);
-        return method === 0 ? Buffer.from(raw) : inflateRawSync(raw);
-      },
-    });
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
 }
 
 /** Unpacks each function's zip under `dir/<function>/`; returns its handler module and sizes. */
@@ -249,24 +250,114 @@ async function bundleComposition(
 
 // ---- timing ----------------------------------------------------------------------------------------------------
 
-interface Timing {
-  wall: number[];
-  imported: number[];
+const NODE22_DIR = path.join(ROOT, ".cache", "node22");
+
+/** Node 22's binary from the npm registry (`node-<os>-<arch>@22`), unpacked once under .cache/node22. */
+function node22(log: (line: string) => void): string | undefined {
+  const binary = path.join(NODE22_DIR, "package", "bin", "node");
+  if (!existsSync(binary)) {
+    mkdirSync(NODE22_DIR, { recursive: true });
+    const name = `node-${process.platform}-${process.arch}@22`;
+    log(`cold start: npm pack ${name} (into .cache/node22)`);
+    const packed = spawnSync("npm", ["pack", name, "--pack-destination", NODE22_DIR, "--silent"], {
+      encoding: "utf8",
+    });
+    const tarball = packed.stdout.trim().split("\n").at(-1);
+    if (packed.status !== 0 || !tarball) return undefined;
+    const unpacked = spawnSync("tar", ["-xzf", path.join(NODE22_DIR, tarball), "-C", NODE22_DIR, "package/bin/node"]);
+    rmSync(path.join(NODE22_DIR, tarball), { force: true });
+    if (unpacked.status !== 0) return undefined;
+  }
+  return binary;
 }
 
-function timeImport(file: string, env: NodeJS.ProcessEnv, timing: Timing): void {
-  let started = performance.now();
-  const plain = spawnSync(process.execPath, [file], { env, stdio: ["ignore", "ignore", "pipe"] });
-  timing.wall.push(performance.now() - started);
-  if (plain.status !== 0) throw new Error(`node ${file} failed: ${plain.stderr.toString()}`);
-  started = performance.now();
-  const driver = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const measured = spawnSync(process.execPath, ["--input-type=module", "-e", driver], { env });
-  if (measured.status !== 0) throw new Error(`importing ${file} failed: ${measured.stderr.toString()}`);
-  timing.imported.push(Number(measured.stdout.toString()));
+const hasValgrind = () => spawnSync("valgrind", ["--version"]).status === 0;
+
+/** Process CPU of `node <file>`, read by the process itself as it exits (a preloaded module prints it). */
+function cpuMs(node: string, file: string, env: NodeJS.ProcessEnv, reporter: string): number {
+  const run = spawnSync(node, ["--require", reporter, file], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const reported = /CPU_US (\d+)/.exec(run.stderr.toString());
+  if (run.status !== 0 || !reported?.[1]) throw new Error(`node ${file} failed: ${run.stderr.toString()}`);
+  return Number(reported[1]) / 1000;
 }
 
-export async function benchColdStart(runs: number, log: (line: string) => void): Promise<ColdStartResult> {
+/** Instructions executed by `node <file>` (all its threads), as valgrind's callgrind counts them. */
+function instructions(node: string, file: string, env: NodeJS.ProcessEnv): number {
+  const run = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", node, file], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const collected = /Collected : (\d+)/.exec(run.stderr.toString());
+  if (run.status !== 0 || !collected?.[1]) throw new Error(`valgrind node ${file} failed: ${run.stderr.toString()}`);
+  return Number(collected[1]);
+}
+
+interface Subject {
+  key: string;
+  file: string;
+  env: NodeJS.ProcessEnv;
+  callgrind: boolean;
+}
+
+/** Paired runs: every run measures every subject and the empty module once, in an order rotated run by run. */
+function measure(
+  node: string,
+  subjects: Subject[],
+  settings: { runs: number; callgrindRuns: number },
+  reporter: string,
+  log: (line: string) => void,
+): Map<string, ImportCost> {
+  const cpu = new Map<string, number[]>(subjects.map((subject) => [subject.key, []]));
+  const counts = new Map<string, number[]>(subjects.map((subject) => [subject.key, []]));
+  const rotated = (run: number) => subjects.map((_, i) => subjects[(i + run * 3) % subjects.length] as Subject);
+  for (let run = 0; run < settings.runs; run++) {
+    for (const subject of rotated(run)) cpu.get(subject.key)?.push(cpuMs(node, subject.file, subject.env, reporter));
+    if ((run + 1) % 10 === 0 || run + 1 === settings.runs) log(`cold start: CPU run ${run + 1}/${settings.runs}`);
+  }
+  for (let run = 0; run < settings.callgrindRuns; run++) {
+    for (const subject of rotated(run).filter((candidate) => candidate.callgrind))
+      counts.get(subject.key)?.push(instructions(node, subject.file, subject.env));
+    log(`cold start: callgrind run ${run + 1}/${settings.callgrindRuns}`);
+  }
+  const paired = (values: number[], floor: number[]) => values.map((value, i) => value / (floor[i] ?? Number.NaN));
+  const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  const emptyCpu = cpu.get("empty") ?? [];
+  const emptyCounts = counts.get("empty") ?? [];
+  return new Map(
+    subjects.map((subject) => {
+      const own = cpu.get(subject.key) ?? [];
+      const counted = counts.get(subject.key) ?? [];
+      const cost: ImportCost = {
+        cpuMs: median(own),
+        cpuRatio: median(paired(own, emptyCpu)),
+        cpuRatioRange: range(paired(own, emptyCpu)),
+        ...(counted.length > 0
+          ? {
+              instructions: median(counted),
+              instructionRatio: median(paired(counted, emptyCounts)),
+              instructionRatioRange: range(paired(counted, emptyCounts)),
+            }
+          : {}),
+      };
+      return [subject.key, cost];
+    }),
+  );
+}
+
+export interface ColdStartSettings {
+  /** Paired runs of CPU time on each Node. */
+  runs: number;
+  /** Paired callgrind runs, on Node 22 only (Lambda's runtime: the verdict) — each takes about a minute here. */
+  callgrindRuns: number;
+  /** Also time the comparison bundles (`@aws-sdk/*` left to the runtime), and the bundles with their maps loaded. */
+  alternative: boolean;
+  sourceMaps: boolean;
+}
+
+export async function benchColdStart(
+  settings: ColdStartSettings,
+  log: (line: string) => void,
+): Promise<ColdStartResult> {
   rmSync(WORK_DIR, { recursive: true, force: true });
   const packageDir = path.join(WORK_DIR, "package");
   log(`cold start: ${PACKAGE_COMMAND}`);
@@ -281,9 +372,9 @@ export async function benchColdStart(runs: number, log: (line: string) => void):
     runtime: config.provider.runtime,
     architecture: config.provider.architecture ?? "x86_64",
     memoryMb: Object.fromEntries(
-      Object.entries(config.functions).map(([fn, settings]) => [
+      Object.entries(config.functions).map(([fn, declared]) => [
         fn,
-        settings.memorySize ?? config.provider.memorySize ?? 1024,
+        declared.memorySize ?? config.provider.memorySize ?? 1024,
       ]),
     ),
   };
@@ -294,24 +385,27 @@ export async function benchColdStart(runs: number, log: (line: string) => void):
   const sdkExternal = external.some((entry) => entry.startsWith("@aws-sdk/"));
   const declared = config.provider.environment?.NODE_OPTIONS;
   const nodeOptions = typeof declared === "string" ? declared : "";
+  const declaredAlias = config.custom.esbuild.alias;
+  const alias =
+    typeof declaredAlias === "object" && declaredAlias !== null
+      ? Object.fromEntries(Object.entries(declaredAlias).map(([name, target]) => [name, String(target)]))
+      : {};
 
   const alternativeExternal = sdkExternal
     ? external.filter((entry) => !entry.startsWith("@aws-sdk/"))
     : [...external, "@aws-sdk/*"];
   log(`cold start: building the comparison bundles (external: ${alternativeExternal.join(", ") || "none"})`);
   const alternative = await buildVariant(config, alternativeExternal, path.join(WORK_DIR, "bundles", "alternative"));
-  const mainFields = ["module", "main"];
-  const declaredMainFields = asStrings(config.custom.esbuild.mainFields);
-  let esModules: Awaited<ReturnType<typeof buildVariant>> = [];
-  if (declaredMainFields[0] !== "module") {
-    log(`cold start: building the comparison bundles (mainFields: ${mainFields.join(", ")})`);
-    esModules = await buildVariant(config, external, path.join(WORK_DIR, "bundles", "es-modules"), { mainFields });
-  }
-  // Where the receiver's bytes come from: the packaged options again, with a metafile (not timed).
-  const composition = await bundleComposition(config, external, "receiveWebhook");
+  // Where the worker's bytes come from: the packaged options again, with a metafile (not timed).
+  const composition = await bundleComposition(config, external, "processEvent");
 
   const empty = path.join(WORK_DIR, "bundles", "empty.mjs");
   writeFileSync(empty, "");
+  const reporter = path.join(WORK_DIR, "cpu-report.cjs");
+  writeFileSync(
+    reporter,
+    `process.on("exit", () => { const u = process.cpuUsage(); require("node:fs").writeSync(2, "\\nCPU_US " + (u.user + u.system) + "\\n"); });\n`,
+  );
   // What a Lambda function gets (serverless.yml `provider.environment`), minus what only AWS resolves.
   const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -320,57 +414,67 @@ export async function benchColdStart(runs: number, log: (line: string) => void):
     POWERTOOLS_SERVICE_NAME: "ax-channel-adapter",
     POWERTOOLS_LOG_LEVEL: "INFO",
   };
-  const deployed = { ...base, NODE_OPTIONS: nodeOptions };
-  const subjects = [
-    { key: "empty", file: empty, env: deployed },
-    { key: "empty-plain", file: empty, env: base },
-    ...packaged.map((bundle) => ({ key: `packaged:${bundle.function}`, file: bundle.entry, env: deployed })),
-    ...packaged.map((bundle) => ({ key: `packaged-plain:${bundle.function}`, file: bundle.entry, env: base })),
-    ...alternative.map((bundle) => ({ key: `alternative:${bundle.function}`, file: bundle.entry, env: deployed })),
-    ...esModules.map((bundle) => ({ key: `es-modules:${bundle.function}`, file: bundle.entry, env: deployed })),
+  const deployed = { ...base, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+  const withMaps = { ...base, NODE_OPTIONS: `${nodeOptions} --enable-source-maps`.trim() };
+  const subjects: Subject[] = [
+    { key: "empty", file: empty, env: deployed, callgrind: true },
+    ...packaged.map((bundle) => ({
+      key: `packaged:${bundle.function}`,
+      file: bundle.entry,
+      env: deployed,
+      callgrind: true,
+    })),
+    ...packaged
+      .filter((bundle) => settings.sourceMaps && bundle.mapBytes > 0)
+      .map((bundle) => ({ key: `maps:${bundle.function}`, file: bundle.entry, env: withMaps, callgrind: false })),
+    ...(settings.alternative ? alternative : []).map((bundle) => ({
+      key: `alternative:${bundle.function}`,
+      file: bundle.entry,
+      env: deployed,
+      callgrind: false,
+    })),
   ];
-  const timings = new Map<string, Timing>(subjects.map((subject) => [subject.key, { wall: [], imported: [] }]));
-  const fresh = (key: string): Timing => timings.get(key) ?? { wall: [], imported: [] };
-  for (let run = 0; run < runs; run++) {
-    // Each run starts at another subject, so that none always runs first (or right after the same one).
-    for (let i = 0; i < subjects.length; i++) {
-      const subject = subjects[(i + run * 3) % subjects.length];
-      if (subject) timeImport(subject.file, subject.env, fresh(subject.key));
-    }
-    log(`cold start: run ${run + 1}/${runs}`);
+  const notes: string[] = [];
+  const valgrind = hasValgrind();
+  if (!valgrind) notes.push("valgrind is not installed: no instruction counts");
+  const binaries: string[] = [process.execPath];
+  const newer = node22(log);
+  if (newer) binaries.push(newer);
+  else notes.push("Node 22 could not be had from the npm registry: this Node only");
+
+  const nodes: NodeRun[] = [];
+  for (const node of binaries) {
+    const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+    log(`cold start: ${version}`);
+    const callgrindRuns = valgrind && version.startsWith("v22") ? settings.callgrindRuns : 0;
+    const costs = measure(node, subjects, { runs: settings.runs, callgrindRuns }, reporter, log);
+    const byFunction = (prefix: string) =>
+      Object.fromEntries(
+        [...costs].filter(([key]) => key.startsWith(prefix)).map(([key, cost]) => [key.slice(prefix.length), cost]),
+      );
+    const emptyCost = costs.get("empty");
+    if (!emptyCost) throw new Error("the empty module was not measured");
+    nodes.push({
+      version,
+      runs: settings.runs,
+      callgrindRuns,
+      empty: emptyCost,
+      packaged: byFunction("packaged:"),
+      withSourceMaps: byFunction("maps:"),
+      alternative: byFunction("alternative:"),
+    });
   }
-  const figures = (key: string) => ({ wallMs: median(fresh(key).wall), importMs: median(fresh(key).imported) });
   return {
-    runs,
     nodeOptions,
     sdkExternal,
     external,
-    empty: {
-      ...figures("empty"),
-      wallMsNoOptions: figures("empty-plain").wallMs,
-      importMsNoOptions: figures("empty-plain").importMs,
-    },
-    packaged: packaged.map((bundle) => ({
-      ...bundle,
-      ...figures(`packaged:${bundle.function}`),
-      wallMsNoOptions: figures(`packaged-plain:${bundle.function}`).wallMs,
-      importMsNoOptions: figures(`packaged-plain:${bundle.function}`).importMs,
-    })),
-    alternative: {
-      sdkExternal: !sdkExternal,
-      external: alternativeExternal,
-      bundles: alternative.map((bundle) => ({ ...bundle, ...figures(`alternative:${bundle.function}`) })),
-    },
-    ...(esModules.length > 0
-      ? {
-          esModules: {
-            mainFields,
-            bundles: esModules.map((bundle) => ({ ...bundle, ...figures(`es-modules:${bundle.function}`) })),
-          },
-        }
-      : {}),
+    alias,
+    packaged,
+    alternative: { sdkExternal: !sdkExternal, external: alternativeExternal, bundles: alternative },
+    composition,
     packageSeconds,
     service,
-    composition,
+    nodes,
+    notes,
   };
 }

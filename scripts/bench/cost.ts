@@ -1,6 +1,7 @@
 // What a million orders cost, from the measured figures and AWS's public list prices (assumptions, stated below).
 import type { IngestResult } from "./ingest";
 import type { ServiceFacts } from "./cold-start";
+import type { SyncResult } from "./sync";
 import type { WorkerResult } from "./worker";
 
 /**
@@ -118,3 +119,82 @@ export function costPerMillion(
 }
 
 const fmt = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+
+export interface SyncCost {
+  /** A million open AX order-days, per kind of AX order, now and in the former design. */
+  tables: CostTable[];
+  /** Calls in flight for one run to poll the 10,000 open AX orders of a stage within its budget. */
+  concurrencyFor10k: number;
+}
+
+/**
+ * The status sync per million open AX order-days (one AX order not final for one day), at 288 runs a day (every 5
+ * minutes) and a stage of `stageOpenAxOrders`: the index read every run, the cursor item written once per run and
+ * shared by all, the Lambda's time waiting for AX (`latencyMs` per poll, `concurrency` in flight).
+ */
+export function syncCostPerMillion(
+  sync: SyncResult,
+  service: ServiceFacts,
+  settings: { runsPerDay: number; confirmedPollsPerDay: number; stageOpenAxOrders: number },
+): SyncCost {
+  const gbPrice = service.architecture === "arm64" ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond;
+  const gb = (service.memoryMb.syncStatuses ?? 1024) / 1024;
+  const readsPerPoll = sync.unchangedRun.rcu / Math.max(1, sync.unchangedRun.polled);
+  const cursorShare = (sync.unchangedRun.wcu * settings.runsPerDay) / settings.stageOpenAxOrders;
+  const lambdaSecondsPerPoll = sync.coverage.latencyMs / 1000 / sync.coverage.concurrency;
+  const table = (title: string, polls: number, writesPerDay: number, writeBasis: string): CostTable => {
+    const lines: CostLine[] = [
+      {
+        item: "DynamoDB read request units",
+        quantity: MILLION * readsPerPoll * settings.runsPerDay,
+        unit: "RRU",
+        unitPrice: `$${PRICES.dynamoPerMillionReadUnits} per million`,
+        usd: readsPerPoll * settings.runsPerDay * PRICES.dynamoPerMillionReadUnits,
+        basis: `${readsPerPoll.toFixed(3)} per AX order per run (the openOrders index read, as DynamoDB Local counted it) × ${settings.runsPerDay} runs`,
+      },
+      {
+        item: "DynamoDB write request units",
+        quantity: MILLION * writesPerDay,
+        unit: "WRU",
+        unitPrice: `$${PRICES.dynamoPerMillionWriteUnits} per million`,
+        usd: writesPerDay * PRICES.dynamoPerMillionWriteUnits,
+        basis: writeBasis,
+      },
+      {
+        item: "Lambda duration (waiting for AX)",
+        quantity: MILLION * polls * lambdaSecondsPerPoll * gb,
+        unit: "GB-s",
+        unitPrice: `$${gbPrice} per GB-s (${service.architecture})`,
+        usd: MILLION * polls * lambdaSecondsPerPoll * gb * gbPrice,
+        basis: `${polls} polls a day × ${sync.coverage.latencyMs} ms ÷ ${sync.coverage.concurrency} in flight × ${gb} GB`,
+      },
+    ];
+    return { title, lines, total: lines.reduce((sum, line) => sum + line.usd, 0) };
+  };
+  const former = sync.formerDeferralWcu;
+  return {
+    tables: [
+      table(
+        "A million AX order-days not yet confirmed by the supplier (polled every run)",
+        settings.runsPerDay,
+        cursorShare,
+        `the cursor item: ${perUnit(sync.unchangedRun.wcu)} per run shared by ${settings.stageOpenAxOrders.toLocaleString("en-US")} open AX orders (nothing per AX order); before: ${former} per poll × ${settings.runsPerDay} = ${former * settings.runsPerDay}`,
+      ),
+      table(
+        "A million AX order-days confirmed (polled once an hour)",
+        settings.confirmedPollsPerDay,
+        cursorShare,
+        `the cursor's share as above; before: ${former} per poll × ${settings.confirmedPollsPerDay} = ${former * settings.confirmedPollsPerDay}`,
+      ),
+      table(
+        "Before this change: a million AX order-days not yet confirmed (next_sync_at rewritten after every poll)",
+        settings.runsPerDay,
+        former * settings.runsPerDay,
+        `${former} per poll (an UpdateItem of the AX order moving its openOrders sort key, as DynamoDB Local counted it) × ${settings.runsPerDay}`,
+      ),
+    ],
+    concurrencyFor10k: Math.ceil((settings.stageOpenAxOrders * sync.coverage.latencyMs) / sync.coverage.lambdaBudgetMs),
+  };
+}
+
+const perUnit = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));

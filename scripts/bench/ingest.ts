@@ -11,7 +11,6 @@ import { createReceiveWebhookHandler } from "../../functions/receive-webhook";
 import { parseSecrets } from "../../lib/channel/signature";
 import { readConfig } from "../../lib/config";
 import { systemClock } from "../../lib/orders/ports";
-import { SqsEventQueue } from "../../lib/queue/sqs-queue";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { createTable } from "../../local/dynamodb/table";
 import { sampleOrderPlaced } from "../../local/samples";
@@ -46,8 +45,6 @@ export interface IngestResult {
   bodyBytes: number;
   ours: IngestSubject;
   floor: IngestSubject;
-  /** Node CPU of one `SqsEventQueue.send` through the answered SQSClient, timed alone. */
-  sqsSendCpuMs: number;
 }
 
 /** The floor: the least a receiver must do — check the signature on the raw body, store it once, answer. */
@@ -107,18 +104,6 @@ async function drive(handler: Handler, events: APIGatewayProxyEventV2[], concurr
     const answer = await handler(event);
     if (answer.statusCode !== 202) throw new Error(`expected 202, got ${answer.statusCode}: ${answer.body ?? ""}`);
   });
-}
-
-/** The send of the sample's queue message, alone: Node CPU per send. */
-async function timeSqsSend(queue: SqsEventQueue): Promise<number> {
-  const body = JSON.stringify(sampleOrderPlaced("BENCH-SQS"));
-  const message = (n: number) => [{ webhook_id: `msg_${n}-${body.length}`, order_id: "BENCH-SQS", requeue_seq: 0 }];
-  for (let n = 0; n < 300; n++) await queue.send(message(n));
-  const sends = 2000;
-  const usage = process.cpuUsage();
-  for (let n = 0; n < sends; n++) await queue.send(message(n));
-  const used = process.cpuUsage(usage);
-  return (used.user + used.system) / 1000 / sends;
 }
 
 export async function benchIngest(
@@ -193,7 +178,6 @@ export async function benchIngest(
       roundsPerSecond: concurrent[name].map((run) => run.calls / (run.elapsedMs / 1000)),
     };
   };
-  const sqsSendCpuMs = await timeSqsSend(new SqsEventQueue(sqs.client, BENCH_QUEUE_URL));
   sqs.client.destroy();
   clients.ours.destroy();
   clients.floor.destroy();
@@ -202,6 +186,5 @@ export async function benchIngest(
     bodyBytes: Buffer.byteLength(JSON.stringify(sampleOrderPlaced("BENCH-00000000-0000-0000-0000-000000000000"))),
     ours: subject("ours"),
     floor: subject("floor"),
-    sqsSendCpuMs,
   };
 }

@@ -66,6 +66,23 @@ export interface WorkerResult {
   phases: WorkerPhase[];
 }
 
+/** The worker's configuration for a bench table and the AX sandbox (secrets as plain values, as locally). */
+export const benchConfig = (tableName: string, sandbox: { url: string; apiKey: string; channelCode: string }) =>
+  readConfig({
+    TABLE_NAME: tableName,
+    QUEUE_URL: BENCH_QUEUE_URL,
+    AX_BASE_URL: sandbox.url,
+    AX_API_KEY: sandbox.apiKey,
+    AX_CHANNEL_CODE: sandbox.channelCode,
+  });
+
+let orderNumber = 0;
+/**
+ * A channel order id shaped like the contract's example (`CH-10001`): ids are repeated in every item and ticket id
+ * the ORDER item holds, so their length decides whether it stays under 1 KB (one write unit). Unique per process.
+ */
+export const channelOrderId = () => `CH-${process.pid % 100}${String(++orderNumber).padStart(6, "0")}`;
+
 /** The sample order with only its first item (a tour: one product family, one AX create), totals adjusted. */
 export function oneFamilyOrder(orderId: string) {
   const sample = sampleOrderPlaced(orderId);
@@ -116,13 +133,7 @@ export async function benchWorker(
   const stopReplaying = replayTransactions(accountingClient, endpoint, shadowTable, (replay) => replays.push(replay));
   const axCalls = new Map<string, number>();
   try {
-    const config = readConfig({
-      TABLE_NAME: tableName,
-      QUEUE_URL: BENCH_QUEUE_URL,
-      AX_BASE_URL: sandbox.url,
-      AX_API_KEY: sandbox.apiKey,
-      AX_CHANNEL_CODE: sandbox.channelCode,
-    });
+    const config = benchConfig(tableName, sandbox);
     const worker = (client: DynamoDBClient) => {
       // As lib/adapters.ts buildStore does, on a client that carries the counting middleware.
       const store = new DynamoStore(
@@ -151,7 +162,7 @@ export async function benchWorker(
           const cancel = { type: "order.cancelled", data: { order_id: orderId, ticket_ids: [`${orderId}-1-2`] } };
           messages.push(await storeEvent(setupStore, cancel));
         } else {
-          const orderId = `BENCH-${randomUUID()}`;
+          const orderId = channelOrderId();
           const payload = kind === "place1" ? oneFamilyOrder(orderId) : sampleOrderPlaced(orderId);
           messages.push(await storeEvent(setupStore, payload));
         }

@@ -272,6 +272,7 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "AX_BASE_URL",
       "OUTBOUND_WEBHOOK_URL",
       "SYNC_BUDGET_MS",
+      "SYNC_CONCURRENCY",
       "SWEEP_STRANDED_AFTER_MS",
     ]);
     const secrets = ["WEBHOOK_SECRET", "ADMIN_TOKEN", "AX_API_KEY", "AX_CHANNEL_CODE", "OUTBOUND_WEBHOOK_SECRET"];

@@ -1,7 +1,7 @@
 // Reading the packaged CloudFormation templates and function zips (written by package-stages.ts).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { inflateRawSync } from "node:zlib";
+import { zipEntries } from "../../scripts/zip";
 
 export const PACKAGE_ROOT = ".cache/deploy-test";
 /** `prod`, and a non-prod stage whose name appears nowhere in the configuration. */
@@ -72,27 +72,9 @@ export function target(value: Json | undefined): string | undefined {
 
 /** One file of a zip archive (stored or deflated entries, as osls writes them). */
 export function readZipEntry(zipFile: string, entryName: string): Buffer {
-  const zip = readFileSync(zipFile);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < 0) throw new Error(`${zipFile} is not a zip archive`);
-  const count = zip.readUInt16LE(end + 10);
-  let offset = zip.readUInt32LE(end + 16);
-  for (let i = 0; i < count; i++) {
-    const method = zip.readUInt16LE(offset + 10);
-    const compressedSize = zip.readUInt32LE(offset + 20);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    const localHeader = zip.readUInt32LE(offset + 42);
-    const name = zip.toString("utf8", offset + 46, offset + 46 + nameLength);
-    if (name === entryName) {
-      const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-      const data = zip.subarray(dataStart, dataStart + compressedSize);
-      return method === 0 ? Buffer.from(data) : inflateRawSync(data);
-    }
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  throw new Error(`${zipFile} has no entry ${entryName}`);
+  const entry = zipEntries(zipFile).find((candidate) => candidate.name === entryName);
+  if (!entry) throw new Error(`${zipFile} has no entry ${entryName}`);
+  return entry.data();
 }
 
 /**

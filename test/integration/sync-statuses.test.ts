@@ -3,7 +3,7 @@
 // own verifier). Orders are placed by the real worker first.
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   createSyncStatusesHandler,
@@ -25,6 +25,7 @@ import { runCli } from "../../local/cli/main";
 import { ensureStream, tableDefinition } from "../../local/dynamodb/table";
 import { addMissingIndexes } from "../../local/status-sync";
 import { sampleOrderPlaced } from "../../local/samples";
+import { countedDynamoClient, DynamoCounter } from "../../scripts/bench/sdk-boundary";
 import { freshTable, type TestTable } from "../support/dynamodb";
 import { RECEIVER_SECRET, startReceiver, type Receiver } from "../support/receiver";
 import { sqsEvent, storeEvent } from "../support/worker";
@@ -223,12 +224,22 @@ describe("status sync and order.status_changed webhooks", () => {
     expect(third.sync.polled).toBe(0);
     expect(confirmationCallsFor([tour, day], since)).toHaveLength(0);
 
-    // It waits for its turn an hour later, still in the index.
+    // It waits for its turn an hour after its change, still in the index (nothing written for the unchanged poll).
     const { Item: confirmed } = await table.doc.send(
       new GetCommand({ TableName: table.tableName, Key: { pk: orderPk(orderId), sk: axOrderSk(`${orderId}-1`) } }),
     );
     expect(confirmed).toHaveProperty("open_shard");
-    expect(Date.parse(String(confirmed?.next_sync_at)) - Date.now()).toBeGreaterThan(59 * 60_000);
+    const changedAt = Date.parse(String(confirmed?.next_sync_at));
+    expect(confirmed?.updated_at).toBe(confirmed?.next_sync_at);
+    const beforeItsTurn = { now: () => new Date(changedAt + 3_540_000) };
+    expect((await run({ confirmedIntervalMs: 3_600_000, clock: beforeItsTurn })).sync.polled).toBe(0);
+    since = sandbox.requests().length;
+    const afterItsTurn = { now: () => new Date(changedAt + 3_660_000) };
+    expect((await run({ confirmedIntervalMs: 3_600_000, clock: afterItsTurn })).sync).toMatchObject({
+      polled: 1,
+      unchanged: 1,
+    });
+    expect(confirmationCallsFor([tour], since)).toHaveLength(1);
   });
 
   it("syncs many open orders with bounded concurrency, stops starting calls when the budget is used, and rotates", async () => {
@@ -283,6 +294,62 @@ describe("status sync and order.status_changed webhooks", () => {
     expect(most).toBeLessThanOrEqual(8);
     const leftOut = all.filter((code) => !polledFirst.has(code));
     expect(new Set(calls.slice(0, leftOut.length))).toEqual(new Set(leftOut));
+  });
+
+  it("writes nothing for an AX order that did not change: an unchanged run costs reads and one small cursor write", async () => {
+    for (let i = 0; i < 5; i++) await place();
+    // The first run (no cursor yet) polls all ten pending AX orders.
+    expect((await run()).sync).toMatchObject({ polled: 10, unchanged: 10 });
+
+    const counter = new DynamoCounter();
+    const counted = new DynamoStore(
+      DynamoDBDocumentClient.from(countedDynamoClient(table.endpoint, counter), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      table.tableName,
+    );
+    const plain = store;
+    store = counted;
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await run({ outbound: false })).sync).toMatchObject({ polled: 10, unchanged: 10 });
+    } finally {
+      store = plain;
+    }
+    // Per run: one PutItem of the cursor (1 WCU, no index), no update of any AX order.
+    expect(counter.byCommand.get("PutItemCommand")).toEqual({ requests: 3, capacityUnits: 3 });
+    expect(counter.byCommand.has("UpdateItemCommand")).toBe(false);
+    expect(counter.byCommand.has("TransactWriteItemsCommand")).toBe(false);
+    expect(counter.totals().wcu).toBe(3);
+    expect(counter.totals().rcu).toBeGreaterThan(0);
+  });
+
+  it("a sweep cut short by the budget goes on where it stopped: every AX order once before any twice", async () => {
+    for (let i = 0; i < 10; i++) await place();
+    const base = Date.now();
+    let elapsed = 0;
+    const clock = { now: () => new Date(base + elapsed) };
+    const calls: string[] = [];
+    const counting: AxConfirmationReader = {
+      getConfirmation: async (type: ProductType, code: string) => {
+        calls.push(code);
+        elapsed += 40;
+        return ax.getConfirmation(type, code);
+      },
+    };
+    // About 6 AX calls per run (budget 200 ms of virtual time, 40 ms per call, 2 at once): 20 AX orders.
+    const runs = [];
+    while (calls.length < 40 && runs.length < 20) {
+      elapsed += 1_000;
+      runs.push((await run({ ax: counting, concurrency: 2, budgetMs: 200, clock, outbound: false })).sync);
+    }
+    expect(runs[0]?.due_left).toBe(true);
+    const firstSweep = calls.slice(0, 20);
+    expect(new Set(firstSweep).size).toBe(20);
+    const secondSweep = calls.slice(20, 40);
+    expect(new Set(secondSweep).size).toBe(20);
+    // The second sweep goes in the same order as the first: the index order, not rewritten by the polls.
+    expect(secondSweep).toEqual(firstSweep);
   });
 
   it("stops starting calls when AX throttles, and the throttled orders stay first in line", async () => {
