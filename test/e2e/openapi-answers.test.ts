@@ -73,13 +73,13 @@ describe("the answers of the running API, against the OpenAPI document", () => {
     await expectAnswer(await post(invalid), 400, InvalidPayloadAnswerSchema, path, "post");
     const large = signedDelivery(undefined, { secret: DEV_WEBHOOK_SECRET, rawBody: `"${"x".repeat(20_001)}"` });
     await expectAnswer(await post(large), 413, PayloadTooLargeAnswerSchema, path, "post");
-    await stack.queue.idle();
+    await stack.settled();
   });
 
   it("GET /orders/{order_id}: 200 with the order view, 401, 404", async () => {
     const orderId = `OAS-${randomUUID().slice(0, 8)}`;
     await post(signedDelivery(sampleOrderPlaced(orderId), { secret: DEV_WEBHOOK_SECRET }));
-    await stack.queue.idle();
+    await stack.settled();
     const read = (id: string, token = DEV_ADMIN_TOKEN) =>
       fetch(`${stack.url}/orders/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
     const path = "/orders/{order_id}";
@@ -100,7 +100,7 @@ describe("the answers of the running API, against the OpenAPI document", () => {
       times: 1,
     });
     await post(signedDelivery(sampleOrderPlaced(orderId), { secret: DEV_WEBHOOK_SECRET }));
-    await stack.queue.idle();
+    await stack.settled();
     const answer = await fetch(`${stack.url}/orders/${orderId}`, {
       headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}` },
     });
