@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // Property tests take a second or two on an idle machine and several times that on a loaded CI machine.
+          testTimeout: 30_000,
         },
       },
       {
