@@ -17,6 +17,7 @@ export const DEFAULT_SYNC_CONFIRMED_INTERVAL_MS = 60 * 60_000;
 export const DEFAULT_LOCAL_SYNC_INTERVAL_MS = 60_000;
 export const DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS = 5_000;
 export const DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS = 12;
+export const DEFAULT_WAITING_TOO_LONG_MINUTES = 15;
 
 export interface AdapterConfig {
   readonly tableName: string;
@@ -39,6 +40,11 @@ export interface AdapterConfig {
   readonly outboundWebhookTimeoutMs: number;
   /** Attempts before a notification is given up (`dead`, alarmed). */
   readonly outboundWebhookMaxAttempts: number;
+  // ---- admin API (issue #13) ----
+  /** The stage's dead-letter queue (listed and redriven by operators). */
+  readonly deadLetterQueueUrl: string;
+  /** A queued event older than this is listed as waiting too long. */
+  readonly waitingTooLongMs: number;
   /** Secrets: from SSM in AWS (`<NAME>_PARAM`), from plain variables locally. */
   readonly secrets: SecretReader;
 }
@@ -112,6 +118,13 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     },
     get outboundWebhookMaxAttempts() {
       return positiveInt("OUTBOUND_WEBHOOK_MAX_ATTEMPTS", DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS);
+    },
+    // ---- admin API (issue #13) ----
+    get deadLetterQueueUrl() {
+      return required("DLQ_URL");
+    },
+    get waitingTooLongMs() {
+      return positiveInt("WAITING_TOO_LONG_MINUTES", DEFAULT_WAITING_TOO_LONG_MINUTES) * 60_000;
     },
   };
 }

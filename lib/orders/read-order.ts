@@ -1,5 +1,5 @@
 // The read API's view of one order: its AX orders and tickets, and every event received for it.
-import type { EventSummaryRow, NotificationRecord, OrderAggregate, OrderStatus } from "./model";
+import type { AxOrderRecord, EventSummaryRow, NotificationRecord, OrderAggregate, OrderStatus } from "./model";
 
 export interface OrderView {
   order_id: string;
@@ -58,20 +58,7 @@ export async function readOrder(reader: OrderReader, orderId: string): Promise<O
   return {
     order_id: orderId,
     status: aggregate.order?.status ?? "pending",
-    ax_orders: aggregate.axOrders
-      .sort((a, b) => a.item_id.localeCompare(b.item_id))
-      .map((axOrder) => ({
-        item_id: axOrder.item_id,
-        product_type: axOrder.product_type,
-        ax_order_code: axOrder.ax_order_code,
-        ax_order_status: axOrder.ax_order_status,
-        tickets: axOrder.tickets.map(({ ticket_id, ax_ticket_code, ax_ticket_status }) => ({
-          ticket_id,
-          ax_ticket_code,
-          ax_ticket_status,
-        })),
-        history: axOrder.history,
-      })),
+    ax_orders: aggregate.axOrders.sort((a, b) => a.item_id.localeCompare(b.item_id)).map(axOrderView),
     events: events
       .sort((a, b) => a.received_at.localeCompare(b.received_at))
       .map((event) => ({
@@ -83,6 +70,22 @@ export async function readOrder(reader: OrderReader, orderId: string): Promise<O
         ...(event.detail !== undefined ? { detail: event.detail } : {}),
       })),
     notifications: notifications.map(notificationView),
+  };
+}
+
+/** One AX order as operators and the read API show it: codes, statuses, tickets and its status history. */
+export function axOrderView(axOrder: AxOrderRecord): OrderView["ax_orders"][number] {
+  return {
+    item_id: axOrder.item_id,
+    product_type: axOrder.product_type,
+    ax_order_code: axOrder.ax_order_code,
+    ax_order_status: axOrder.ax_order_status,
+    tickets: axOrder.tickets.map(({ ticket_id, ax_ticket_code, ax_ticket_status }) => ({
+      ticket_id,
+      ax_ticket_code,
+      ax_ticket_status,
+    })),
+    history: axOrder.history,
   };
 }
 

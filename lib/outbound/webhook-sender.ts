@@ -53,7 +53,7 @@ export class OutboundWebhookSender implements WebhookSender {
       // The answer's body is not needed; reading it frees the connection.
       await answer.arrayBuffer().catch(() => undefined);
       if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
-      return { ok: false, error: `HTTP ${answer.status}` };
+      return { ok: false, status: answer.status, error: `HTTP ${answer.status}` };
     } catch (error) {
       return { ok: false, error: describe(error, this.options.timeoutMs) };
     }
