@@ -165,8 +165,13 @@ describe("failures end to end", () => {
     expect(axOrdersOf(orderId)).toHaveLength(0);
 
     await cli("products", "add", `SKU-${orderId}`, "day-ticket", "map-x", "opt-x");
-    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out).toContain(
-      `replaying ${webhookId}`,
+    // Count first, then confirm the count.
+    expect((await cli("events", "list", "failed", "--reason", "unmapped_sku")).out).toContain(webhookId);
+    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out).toBe(
+      "1 parked event(s) match; to replay them: npm run cli -- events replay --all --reason unmapped_sku --confirm 1",
+    );
+    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).out).toBe(
+      "1 parked event(s) replayed",
     );
     await stack.queue.idle();
     expect((await view(orderId)).status).toBe("placed");
