@@ -3,7 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildAdminStore, buildQueue } from "../lib/adapters";
+import { buildAdminStore } from "../lib/adapters";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { parseAdminTokens } from "../lib/admin/tokens";
 import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";
@@ -19,7 +19,6 @@ function defaultHandler() {
     handlerInstance = createAdminApiHandler({
       admin: {
         store: buildAdminStore(config),
-        queue: buildQueue(config),
         deadLetters: new SqsDeadLetters(new SQSClient({}), config.deadLetterQueueUrl),
         clock: systemClock,
         waitingTooLongMs: config.waitingTooLongMs,

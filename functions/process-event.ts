@@ -2,17 +2,17 @@
 import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as v from "valibot";
-import { buildAxClient, buildStore } from "../lib/adapters";
+import { buildAxClient, buildSqsClient, buildStore } from "../lib/adapters";
 import type { AxCallInfo } from "../lib/ax/client";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { readConfig, type AdapterConfig } from "../lib/config";
 import { SqsRetryScheduler } from "../lib/queue/sqs-queue";
 import type { DynamoStore } from "../lib/store/dynamo-store";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
-import { QueuedEventSchema, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
+import { QueuedEventSchema, UnknownEventError, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
+import { logContext, withLogContext } from "../lib/observability/log-context";
 import { systemClock } from "../lib/orders/ports";
 import { parseJsonOrUndefined } from "../lib/json";
 
@@ -31,24 +31,29 @@ export interface RetryScheduler {
 }
 
 export function createProcessEventHandler(
-  deps: ApplyEventDeps,
+  deps: ApplyEventDeps & Partial<NoteAttemptFailure>,
   metrics: AdapterMetrics = noMetrics,
   retry?: RetryScheduler,
 ) {
   return async (event: SQSEvent, context?: WorkerContext): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
+    // FIFO: once a message fails, the later messages of its group (its order) must wait for it; other orders go on.
+    const heldGroups = new Set<string>();
+    const holdBack = (record: SQSRecord) => {
+      heldGroups.add(record.attributes.MessageGroupId ?? "");
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    };
     for (const record of event.Records) {
-      // FIFO: once a message fails, the later ones must wait for it (they may belong to the same order).
-      if (batchItemFailures.length > 0) {
+      if (heldGroups.has(record.attributes.MessageGroupId ?? "")) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
       if (context && context.getRemainingTimeInMillis() < deps.createLeaseMs) {
-        logger.warn("too little time left in this invocation; the rest of the batch goes back to the queue", {
+        logger.warn("too little time left in this invocation; the message goes back to the queue", {
           message_id: record.messageId,
           remaining_ms: context.getRemainingTimeInMillis(),
         });
-        batchItemFailures.push({ itemIdentifier: record.messageId });
+        holdBack(record);
         continue;
       }
       const message = v.safeParse(QueuedEventSchema, parseJsonOrUndefined(record.body));
@@ -60,10 +65,11 @@ export function createProcessEventHandler(
       const ids = {
         webhook_id: message.output.webhook_id,
         order_id: message.output.order_id,
+        correlation_id: message.output.correlation_id,
         receive_count: Number(record.attributes.ApproximateReceiveCount),
       };
       try {
-        const outcome = await applyQueuedEvent(deps, message.output);
+        const outcome = await withLogContext(ids, () => applyQueuedEvent(deps, message.output));
         logger.info("event processed", {
           ...ids,
           status: outcome.status,
@@ -72,8 +78,17 @@ export function createProcessEventHandler(
         });
         metrics.eventProcessed(outcome);
       } catch (error) {
+        if (error instanceof UnknownEventError) {
+          // Nothing to apply, and a retry would find nothing either.
+          logger.error("queue message names no stored event of its order; dropped", { ...ids, error: error.message });
+          metrics.eventDropped();
+          continue;
+        }
         metrics.eventRetried();
-        batchItemFailures.push({ itemIdentifier: record.messageId });
+        holdBack(record);
+        await deps.noteAttemptFailure?.(ids.webhook_id, describeFailure(error)).catch((noteError: unknown) => {
+          logger.warn("could not note the failed attempt on the event", { ...ids, error: noteError as Error });
+        });
         const delaySeconds = await retry
           ?.later(record.receiptHandle, ids.receive_count)
           .catch((scheduleError: unknown) => {
@@ -88,16 +103,39 @@ export function createProcessEventHandler(
   };
 }
 
+/** Notes a passing failure on the stored event (what the read API and the console show while it is retried). */
+export interface NoteAttemptFailure {
+  noteAttemptFailure(webhookId: string, error: string): Promise<void>;
+}
+
+/** A failure in words for operators: the error's class and message, which never hold a response body. */
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  return String(error).slice(0, 500);
+}
+
 /** The worker's adapters, shared by the Lambda and the local stack; `onAxCall` sees every AX call (for metrics). */
 export function workerDeps(
   config: AdapterConfig,
   store: DynamoStore,
   onAxCall?: (info: AxCallInfo) => void,
-): ApplyEventDeps {
+): ApplyEventDeps & NoteAttemptFailure {
   return {
     orders: store,
     products: store,
-    ax: buildAxClient(config, onAxCall),
+    events: store,
+    noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),
+    ax: buildAxClient(config, (info) => {
+      // Carries the event's correlation id: one webhook can be followed from its request to its AX calls.
+      logger.info("AX call", {
+        ...logContext(),
+        endpoint: info.endpoint,
+        http_status: info.status,
+        outcome: info.outcome,
+        duration_ms: Math.round(info.durationMs),
+      });
+      onAxCall?.(info);
+    }),
     clock: systemClock,
     newAttemptId: randomUUID,
     // Longer than one AX call plus the writes around it: a younger `pending` create is another worker's, in flight.
@@ -116,7 +154,7 @@ function defaultHandler() {
     handlerInstance = createProcessEventHandler(
       workerDeps(config, buildStore(config), (info) => metrics.axCalled(info)),
       metrics,
-      new SqsRetryScheduler(new SQSClient({}), config.queueUrl),
+      new SqsRetryScheduler(buildSqsClient(config), config.queueUrl),
     );
   }
   return handlerInstance;

@@ -1,8 +1,9 @@
-// POST /webhooks/orders: verify, validate, store, queue, answer (see lib/orders/receive-webhook.ts).
+// POST /webhooks/orders: verify, validate, store, answer (see lib/orders/receive-webhook.ts). The table's stream
+// queues what is stored: this function has no queue permission.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildQueue, buildStore } from "../lib/adapters";
+import { buildStore } from "../lib/adapters";
 import { parseSecrets } from "../lib/channel/signature";
 import { readConfig } from "../lib/config";
 import { internalError, json, lowerCaseHeaders, rawBody } from "../lib/http/responses";
@@ -16,7 +17,11 @@ export function createReceiveWebhookHandler(deps: ReceiveDeps, metrics: AdapterM
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const headers = lowerCaseHeaders(event);
     try {
-      const answer = await receiveWebhook(deps, { headers, rawBody: rawBody(event) });
+      const answer = await receiveWebhook(deps, {
+        headers,
+        rawBody: rawBody(event),
+        correlationId: event.requestContext.requestId,
+      });
       logger.info("webhook answered", {
         status: answer.statusCode,
         outcome: answer.outcome,
@@ -27,8 +32,8 @@ export function createReceiveWebhookHandler(deps: ReceiveDeps, metrics: AdapterM
       metrics.webhookAnswered(answer);
       return json(answer.statusCode, answer.body);
     } catch (error) {
-      // Nothing was acknowledged: the channel retries, and a stored event is re-queued on that retry.
-      logger.error("webhook could not be stored or queued", {
+      // Nothing was acknowledged: the channel retries (a write that did land is then answered as a duplicate).
+      logger.error("webhook could not be stored", {
         webhook_id: headers["webhook-id"]?.slice(0, 128),
         error: error as Error,
       });
@@ -46,7 +51,6 @@ function defaultHandler() {
     handlerInstance = createReceiveWebhookHandler(
       {
         events: buildStore(config),
-        queue: buildQueue(config),
         secrets: async () => parseSecrets(await config.secrets.get("WEBHOOK_SECRET")),
         maxBytes: config.webhookMaxBytes,
         clock: systemClock,

@@ -3,6 +3,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { AxClient, type AxCallInfo } from "./ax/client";
+import { awsClientSettings } from "./aws-timeouts";
 import type { AdapterConfig } from "./config";
 import { SqsEventQueue } from "./queue/sqs-queue";
 import { DynamoStore } from "./store/dynamo-store";
@@ -11,16 +12,29 @@ import { AdminDynamoStore } from "./store/admin-store";
 /** `clientConfig` overrides the SDK's defaults (the local stack passes DynamoDB Local's endpoint and credentials). */
 export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): DynamoStore {
   const endpoint = config.dynamodbEndpoint;
-  const client = new DynamoDBClient({ ...(endpoint ? { endpoint } : {}), ...clientConfig });
+  const client = new DynamoDBClient({
+    ...awsClientSettings(awsTimeouts(config)),
+    ...(endpoint ? { endpoint } : {}),
+    ...clientConfig,
+  });
   return new DynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
   );
 }
 
-export function buildQueue(config: AdapterConfig): SqsEventQueue {
-  return new SqsEventQueue(new SQSClient({}), config.queueUrl);
+export function buildSqsClient(config: AdapterConfig): SQSClient {
+  return new SQSClient(awsClientSettings(awsTimeouts(config)));
 }
+
+export function buildQueue(config: AdapterConfig): SqsEventQueue {
+  return new SqsEventQueue(buildSqsClient(config), config.queueUrl);
+}
+
+const awsTimeouts = (config: AdapterConfig) => ({
+  connectMs: config.awsConnectTimeoutMs,
+  requestMs: config.awsRequestTimeoutMs,
+});
 
 /** `onCall` sees the endpoint, outcome and duration of every AX call (the Lambda's metrics). */
 export function buildAxClient(config: AdapterConfig, onCall?: (info: AxCallInfo) => void): AxClient {

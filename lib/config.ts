@@ -18,6 +18,11 @@ export const DEFAULT_LOCAL_SYNC_INTERVAL_MS = 60_000;
 export const DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS = 5_000;
 export const DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS = 12;
 export const DEFAULT_WAITING_TOO_LONG_MINUTES = 15;
+/** Past SQS's 5-minute deduplication window, and long enough that a forwarded event has been picked up. */
+export const DEFAULT_SWEEP_STRANDED_AFTER_MS = 10 * 60_000;
+/** AWS SDK calls: a DynamoDB or SQS that does not answer fails fast (a webhook gets its 503 within seconds). */
+export const DEFAULT_AWS_CONNECT_TIMEOUT_MS = 1_000;
+export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 2_000;
 
 export interface AdapterConfig {
   readonly tableName: string;
@@ -45,6 +50,11 @@ export interface AdapterConfig {
   readonly deadLetterQueueUrl: string;
   /** A queued event older than this is listed as waiting too long. */
   readonly waitingTooLongMs: number;
+  /** An event `queued` and untouched this long, with no attempt, is queued again by the sweeper. */
+  readonly sweepStrandedAfterMs: number;
+  /** Connection and per-attempt request timeouts of the AWS SDK clients. */
+  readonly awsConnectTimeoutMs: number;
+  readonly awsRequestTimeoutMs: number;
   /** Secrets: from SSM in AWS (`<NAME>_PARAM`), from plain variables locally. */
   readonly secrets: SecretReader;
 }
@@ -115,6 +125,15 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     },
     get outboundWebhookTimeoutMs() {
       return positiveInt("OUTBOUND_WEBHOOK_TIMEOUT_MS", DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS);
+    },
+    get sweepStrandedAfterMs() {
+      return positiveInt("SWEEP_STRANDED_AFTER_MS", DEFAULT_SWEEP_STRANDED_AFTER_MS);
+    },
+    get awsConnectTimeoutMs() {
+      return positiveInt("AWS_CONNECT_TIMEOUT_MS", DEFAULT_AWS_CONNECT_TIMEOUT_MS);
+    },
+    get awsRequestTimeoutMs() {
+      return positiveInt("AWS_REQUEST_TIMEOUT_MS", DEFAULT_AWS_REQUEST_TIMEOUT_MS);
     },
     get outboundWebhookMaxAttempts() {
       return positiveInt("OUTBOUND_WEBHOOK_MAX_ATTEMPTS", DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS);

@@ -3,6 +3,7 @@
 // Locally the plain `<NAME>` variable holds the value. (Powertools Parameters would do the same, but its newest
 // release trails our Logger/Metrics version and would bundle a second copy of its commons package.)
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { awsClientSettings } from "./aws-timeouts";
 import { ConfigError } from "./config-error";
 
 export type SecretName =
@@ -38,7 +39,8 @@ export class SecretReader {
     }
     const cached = this.cache.get(parameter);
     if (cached && cached.expires > Date.now()) return cached.value;
-    this.ssm ??= new SSMClient({});
+    // Fails within seconds when SSM does not answer (the caller answers 503), like every AWS client here.
+    this.ssm ??= new SSMClient(awsClientSettings({ connectMs: 1_000, requestMs: 2_000 }));
     const { Parameter } = await this.ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
     const value = Parameter?.Value?.trim();
     if (!value) throw new ConfigError(`the SSM parameter ${parameter} (${name}) is empty`);

@@ -3,7 +3,7 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { buildAdminStore } from "../lib/adapters";
 import { createAdminApiHandler } from "../lib/admin/http";
-import type { DeadLetters } from "../lib/admin/service";
+import { deadLetterRow, type DeadLetters } from "../lib/admin/service";
 import { parseAdminTokens } from "../lib/admin/tokens";
 import type { AdapterConfig } from "../lib/config";
 import { createConsoleHandler } from "../lib/console/serve";
@@ -19,12 +19,7 @@ export function localDeadLetters(queue: LocalFifoQueue): DeadLetters {
     list: (limit) =>
       Promise.resolve({
         count: queue.deadLetters.length,
-        items: queue.deadLetters.slice(0, limit).map(({ message }) => ({
-          webhook_id: message.webhook_id,
-          order_id: message.order_id,
-          type: message.type,
-          received_at: message.received_at,
-        })),
+        items: queue.deadLetters.slice(0, limit).map(deadLetterRow),
       }),
     redrive: () => Promise.resolve(`${queue.redrive()} message(s) moved back to the queue`),
   };
@@ -42,7 +37,6 @@ export function localAdminRoutes(options: {
   const admin = createAdminApiHandler({
     admin: {
       store: buildAdminStore(options.config, options.clientConfig),
-      queue: options.queue,
       deadLetters: localDeadLetters(options.queue),
       clock: systemClock,
       waitingTooLongMs: options.config.waitingTooLongMs,

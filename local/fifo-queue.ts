@@ -1,11 +1,14 @@
 // An in-process stand-in for SQS FIFO, for `npm start` and the end-to-end tests: one message group per order
-// (in order, one at a time), groups in parallel, deduplication by id for 5 minutes, retries with exponential
-// backoff and jitter, and a dead-letter list after `maxReceiveCount` receives — the behaviour the worker gets in AWS.
+// (in order, one at a time), groups in parallel up to the same concurrency cap as the worker's in AWS, deduplication
+// by id for 5 minutes, retries with exponential backoff and jitter, a dead-letter list after `maxReceiveCount`
+// receives, and a stop that takes no new work and lets deliveries in flight finish.
+// It keeps nothing on disk: after a crash, the local stack's start-up sweep queues every stored event that is still
+// `queued` again (lib/orders/sweep-events.ts), so the table is the only record that matters.
 import { randomUUID } from "node:crypto";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { EventQueue, QueuedEvent } from "../lib/orders/ports";
 import { retryDelayMs } from "../lib/queue/backoff";
-import { sqsSafeId } from "../lib/queue/sqs-queue";
+import { deduplicationId, messageGroupId } from "../lib/queue/sqs-queue";
 
 interface Pending {
   messageId: string;
@@ -20,12 +23,17 @@ export interface DeadLetter {
   movedAt: string;
 }
 
+/** The worker's concurrency cap in AWS (`maximumConcurrency` of its SQS event source). */
+export const WORKER_CONCURRENCY = 10;
+
 export interface LocalFifoQueueOptions {
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
   maxReceiveCount?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   dedupWindowMs?: number;
+  /** Deliveries in flight at once (each is one message group's head). Default: WORKER_CONCURRENCY. */
+  concurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -33,25 +41,29 @@ export class LocalFifoQueue implements EventQueue {
   readonly deadLetters: DeadLetter[] = [];
   private readonly groups = new Map<string, Pending[]>();
   private readonly busy = new Set<string>();
+  /** Groups whose head is due, waiting for a free delivery slot, in the order they became due. */
+  private readonly ready: string[] = [];
   private readonly dedup = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
   constructor(private readonly options: LocalFifoQueueOptions) {}
 
-  send(message: QueuedEvent): Promise<void> {
+  send(messages: readonly QueuedEvent[]): Promise<number> {
+    if (this.stopped) return Promise.reject(new Error("the local queue is stopped"));
     const now = Date.now();
-    const dedupId = message.replay ? randomUUID() : sqsSafeId(message.webhook_id);
-    const seen = this.dedup.get(dedupId);
-    if (seen !== undefined && now - seen < (this.options.dedupWindowMs ?? 5 * 60_000)) return Promise.resolve();
-    this.dedup.set(dedupId, now);
-    const group = sqsSafeId(message.order_id);
-    const list = this.groups.get(group) ?? [];
-    list.push({ messageId: randomUUID(), message, receiveCount: 0, notBefore: now });
-    this.groups.set(group, list);
-    this.schedule(group, 0);
-    return Promise.resolve();
+    const window = this.options.dedupWindowMs ?? 5 * 60_000;
+    for (const message of messages) {
+      const dedupId = deduplicationId(message);
+      const seen = this.dedup.get(dedupId);
+      if (seen !== undefined && now - seen < window) continue;
+      this.dedup.set(dedupId, now);
+      this.enqueue(message, now);
+    }
+    if (this.dedup.size > 100_000) for (const [id, at] of this.dedup) if (now - at >= window) this.dedup.delete(id);
+    return Promise.resolve(messages.length);
   }
 
   /** Messages waiting or in flight. */
@@ -59,6 +71,11 @@ export class LocalFifoQueue implements EventQueue {
     let count = 0;
     for (const list of this.groups.values()) count += list.length;
     return count;
+  }
+
+  /** Deliveries running now. */
+  get running(): number {
+    return this.busy.size;
   }
 
   /** Resolves once every message has been processed or dead-lettered. */
@@ -70,40 +87,76 @@ export class LocalFifoQueue implements EventQueue {
   /** Moves dead letters back to their groups (an operator's redrive). Returns how many. */
   redrive(): number {
     const letters = this.deadLetters.splice(0);
-    for (const letter of letters) {
-      const group = sqsSafeId(letter.message.order_id);
-      const list = this.groups.get(group) ?? [];
-      list.push({ messageId: randomUUID(), message: letter.message, receiveCount: 0, notBefore: Date.now() });
-      this.groups.set(group, list);
-      this.schedule(group, 0);
-    }
+    for (const letter of letters) this.enqueue(letter.message, Date.now());
     return letters.length;
   }
 
-  stop(): void {
+  /**
+   * Takes no new work and waits for the deliveries in flight (a worker between AX's answer and its write must be
+   * allowed to write), at most `graceMs`. Returns how many were still running when the grace ran out.
+   */
+  async stop(graceMs = 0): Promise<number> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    if (this.inFlight.size === 0 || graceMs <= 0) return this.inFlight.size;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), graceOver]);
+    clearTimeout(timer);
+    return this.inFlight.size;
   }
 
-  private schedule(group: string, delayMs: number): void {
-    if (this.stopped) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.deliver(group);
-    }, delayMs);
-    this.timers.add(timer);
+  private enqueue(message: QueuedEvent, now: number): void {
+    const group = messageGroupId(message.order_id);
+    const list = this.groups.get(group) ?? [];
+    list.push({ messageId: randomUUID(), message, receiveCount: 0, notBefore: now });
+    this.groups.set(group, list);
+    if (list.length === 1) this.wake(group, 0);
   }
 
-  private async deliver(group: string): Promise<void> {
-    if (this.busy.has(group) || this.stopped) return;
-    const head = this.groups.get(group)?.[0];
-    if (!head) return;
-    const wait = head.notBefore - Date.now();
-    if (wait > 0) {
-      this.schedule(group, wait);
+  /** The group's head is due after `delayMs`: then it waits for a free slot. */
+  private wake(group: string, delayMs: number): void {
+    if (this.stopped || this.timers.has(group)) return;
+    if (delayMs <= 0) {
+      this.makeReady(group);
       return;
     }
+    const timer = setTimeout(() => {
+      this.timers.delete(group);
+      this.makeReady(group);
+    }, delayMs);
+    this.timers.set(group, timer);
+  }
+
+  private makeReady(group: string): void {
+    if (!this.ready.includes(group)) this.ready.push(group);
+    this.pump();
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrency ?? WORKER_CONCURRENCY;
+    while (!this.stopped && this.busy.size < limit) {
+      const group = this.ready.shift();
+      if (group === undefined) return;
+      if (this.busy.has(group)) continue;
+      const head = this.groups.get(group)?.[0];
+      if (!head) continue;
+      const wait = head.notBefore - Date.now();
+      if (wait > 0) {
+        this.wake(group, wait);
+        continue;
+      }
+      const delivery = this.deliver(group, head).finally(() => {
+        this.inFlight.delete(delivery);
+      });
+      this.inFlight.add(delivery);
+    }
+  }
+
+  private async deliver(group: string, head: Pending): Promise<void> {
     this.busy.add(group);
     head.receiveCount += 1;
     let failed: boolean;
@@ -137,7 +190,11 @@ export class LocalFifoQueue implements EventQueue {
         });
     }
     if (list.length === 0) this.groups.delete(group);
-    if (list.length > 0) this.schedule(group, 0);
+    else {
+      const next = list[0];
+      this.wake(group, next ? next.notBefore - Date.now() : 0);
+    }
+    this.pump();
     if (this.depth === 0) {
       const waiters = this.idleWaiters.splice(0);
       for (const resolve of waiters) resolve();
@@ -159,7 +216,7 @@ function sqsEvent(pending: Pending, group: string): SQSEvent {
           SenderId: "local",
           ApproximateFirstReceiveTimestamp: now,
           MessageGroupId: group,
-          MessageDeduplicationId: sqsSafeId(pending.message.webhook_id),
+          MessageDeduplicationId: deduplicationId(pending.message),
         },
         messageAttributes: {},
         md5OfBody: "",

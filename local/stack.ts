@@ -1,12 +1,14 @@
-// The whole adapter on one machine: DynamoDB Local, the AX sandbox (unless AX_BASE_URL is set), the HTTP API
-// and the worker fed by an in-process FIFO queue. The handlers are the deployed ones, built with local adapters.
+// The whole adapter on one machine: DynamoDB Local, the AX sandbox (unless AX_BASE_URL is set), the HTTP API, the
+// outbox (a reader of DynamoDB Local's stream feeding the deployed stream consumer, and the sweeper) and the worker
+// fed by an in-process FIFO queue. The handlers are the deployed ones, built with local adapters.
+// Safe to stop and restart: a stop lets deliveries in flight finish; after a crash, the start-up sweep queues every
+// stored event that is still `queued`, and the stream reader carries on from its saved position.
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import * as v from "valibot";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import { buildStore } from "../lib/adapters";
 import { parseSecrets } from "../lib/channel/signature";
 import { readConfig } from "../lib/config";
-import { QueuedEventSchema } from "../lib/orders/apply-event";
 import { systemClock } from "../lib/orders/ports";
 import { createGetOrderHandler } from "../functions/get-order";
 import { handler as healthHandler } from "../functions/health";
@@ -14,13 +16,16 @@ import { createProcessEventHandler, workerDeps } from "../functions/process-even
 import { createReceiveWebhookHandler } from "../functions/receive-webhook";
 import { startAxSandbox } from "./ax-sandbox/server";
 import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
-import { createTable } from "./dynamodb/table";
+import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
+import { createForwardEventsHandler } from "../functions/forward-events";
+import { sweepEvents, type SweepReport } from "../lib/orders/sweep-events";
+import { lockDataDir } from "./data-lock";
+import { LocalStreamReader } from "./stream-reader";
 import { startHttpGateway, type Route } from "./http-gateway";
 import { createSyncStatusesHandler, syncRunDeps, type SyncRunReport } from "../functions/sync-statuses";
 import { json } from "../lib/http/responses";
 import { addMissingIndexes, startPeriodicSync } from "./status-sync";
-import { parseJsonOrUndefined } from "../lib/json";
 import { DEV_ADMIN_TOKEN_NAME, localAdminRoutes } from "./admin";
 
 /** Fixed development credentials: printed at start, never valid anywhere but here. */
@@ -36,8 +41,10 @@ export interface LocalStackOptions {
   port?: number;
   /** Keep DynamoDB data here across restarts; in memory when undefined. */
   dataDir?: string;
-  /** Queue retry timing (tests shorten it). */
-  queue?: { baseDelayMs?: number; maxReceiveCount?: number };
+  /** Queue retry timing and concurrency (tests shorten it). */
+  queue?: { baseDelayMs?: number; maxReceiveCount?: number; concurrency?: number };
+  /** How often the sweeper looks for stranded events (0: only at start). Default 60 s. */
+  sweepIntervalMs?: number;
   log?: (line: string) => void;
   /** Status sync period; 0 = only on demand (`syncNow`, `POST /__local/sync`). Default: SYNC_INTERVAL_MS or 60 s. */
   syncIntervalMs?: number;
@@ -54,6 +61,14 @@ export interface LocalStack {
   store: ReturnType<typeof buildStore>;
   /** Runs the status sync (then the sending of notifications) once, as `POST /__local/sync` does. */
   syncNow(): Promise<SyncRunReport>;
+  /**
+   * Resolves once every event stored so far has been forwarded from the stream and processed (or dead-lettered),
+   * including what that processing queued in turn: what tests wait for after a delivery.
+   */
+  settled(): Promise<void>;
+  /** What the start-up sweep queued again (events stranded by an earlier stop or crash). */
+  startupSweep: SweepReport;
+  streamReader: LocalStreamReader;
   /** The status sync's period (0: on demand only) and where `order.status_changed` webhooks go, for the banner. */
   syncIntervalMs: number;
   outboundWebhookUrl: string | undefined;
@@ -66,10 +81,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const stops: (() => Promise<void>)[] = [];
+  let describeLock: (url: string) => void = () => undefined;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    // One stack per data folder (released last, when everything else has stopped).
+    if (options.dataDir) {
+      const lock = lockDataDir(options.dataDir);
+      stops.push(() => {
+        lock.release();
+        return Promise.resolve();
+      });
+      describeLock = (url) => {
+        lock.describe(url);
+      };
+    }
     let dynamodbEndpoint: string;
     if (env.AWS_ENDPOINT_URL_DYNAMODB) dynamodbEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
     else {
@@ -84,6 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
     await createTable(ddb, tableName);
     await addMissingIndexes(ddb, tableName); // a table kept in .local-data from before an index was added
+    const streamArn = await ensureStream(ddb, tableName); // likewise, from before the outbox
     ddb.destroy();
 
     let sandbox: LocalStack["sandbox"];
@@ -92,7 +120,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const channelCode = env.AX_CHANNEL_CODE ?? DEV_AX_CHANNEL_CODE;
     if (env.AX_BASE_URL) axUrl = env.AX_BASE_URL;
     else {
-      sandbox = await startAxSandbox({ port: 0, apiKey, channelCode });
+      sandbox = await startAxSandbox({
+        port: 0,
+        apiKey,
+        channelCode,
+        ...(options.dataDir ? { dataFile: join(options.dataDir, "ax-sandbox.jsonl") } : {}),
+      });
       const running = sandbox;
       stops.push(() => running.stop());
       axUrl = sandbox.url;
@@ -115,9 +148,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = buildStore(config, localClientConfig(dynamodbEndpoint));
     const worker = createProcessEventHandler(workerDeps(config, store));
     const queue = new LocalFifoQueue({ handler: worker, ...options.queue, log });
-    stops.push(() => {
-      queue.stop();
-      return Promise.resolve();
+    // Stopped after the HTTP API and the outbox's readers, so nothing new arrives while calls in flight finish
+    // (up to one AX call's timeout: a worker between AX's answer and its write must be allowed to write).
+    stops.push(async () => {
+      const unfinished = await queue.stop(config.axTimeoutMs + 5_000);
+      if (unfinished > 0)
+        log(`${unfinished} event(s) still in flight at stop; they are queued again at the next start`);
+    });
+
+    // The outbox: the stream consumer queues what the table stores; the sweeper catches what it missed. At start,
+    // the in-process queue is empty, so every event still `queued` in the table is queued again now.
+    const sweepDeps = { events: store, orders: store, queue, clock: systemClock };
+    const startupSweep = await sweepEvents(sweepDeps, {
+      strandedAfterMs: 0,
+      includeAttempted: true,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    if (startupSweep.requeued > 0)
+      log(`queued again ${startupSweep.requeued} event(s) left unapplied by the last stop`);
+    const streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodbEndpoint));
+    const streamReader = new LocalStreamReader({
+      client: streamsClient,
+      streamArn,
+      checkpointFile: options.dataDir ? join(options.dataDir, "stream-position.json") : undefined,
+      consumer: createForwardEventsHandler(queue),
+      log,
+    });
+    streamReader.start();
+    const sweeper = startPeriodicSync(
+      () => sweepEvents(sweepDeps, { strandedAfterMs: config.sweepStrandedAfterMs }),
+      options.sweepIntervalMs ?? 60_000,
+      log,
+    );
+    stops.push(async () => {
+      await sweeper.stop();
+      await streamReader.stop();
+      streamsClient.destroy();
     });
     if (config.outboundWebhookUrl) parseSecrets(await config.secrets.get("OUTBOUND_WEBHOOK_SECRET")); // fail at start
     const runSync = createSyncStatusesHandler(syncRunDeps(config, store));
@@ -129,7 +195,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const adminToken = await config.secrets.get("ADMIN_TOKEN");
     const receiver = createReceiveWebhookHandler({
       events: store,
-      queue,
       secrets: () => Promise.resolve(secrets),
       maxBytes: config.webhookMaxBytes,
       clock: systemClock,
@@ -154,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
       options.port ?? Number(env.PORT ?? 3000),
     );
+    // Stopped first: no webhook is taken once stopping has begun.
     stops.push(
       () =>
         new Promise<void>((done) => {
@@ -163,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           server.closeAllConnections();
         }),
     );
+    describeLock(url);
     return {
       url,
       axUrl,
@@ -173,6 +240,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sandbox,
       store,
       syncNow: () => sync.runNow(),
+      startupSweep,
+      streamReader,
+      settled: async () => {
+        for (;;) {
+          await streamReader.caughtUp();
+          await queue.idle();
+          await streamReader.caughtUp();
+          if (queue.depth === 0) return;
+        }
+      },
       syncIntervalMs,
       outboundWebhookUrl: config.outboundWebhookUrl,
       stop: stopAll,
@@ -184,23 +261,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /**
- * Dev-only routes (never deployed) through which the CLI reaches the in-process queue, as it reaches SQS in AWS:
- * replays and reconciliations send to it, and its dead-letter list can be read and redriven.
+ * Dev-only routes (never deployed) through which the CLI reaches the in-process queue's dead letters, as it reaches
+ * the dead-letter queue in AWS. (Replays need no route: they go through the table, as in AWS.)
  */
 function localQueueRoutes(queue: LocalFifoQueue): Route[] {
   const answer = (statusCode: number, body: unknown) =>
     Promise.resolve({ statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return [
-    {
-      method: "POST",
-      path: "/__local/queue",
-      handler: async (event) => {
-        const parsed = v.safeParse(QueuedEventSchema, parseJsonOrUndefined(event.body ?? ""));
-        if (!parsed.success) return answer(400, { error: "invalid_message", message: "not a queued event" });
-        await queue.send(parsed.output);
-        return answer(202, { status: "queued" });
-      },
-    },
     { method: "POST", path: "/__local/redrive", handler: () => answer(200, { moved: queue.redrive() }) },
     { method: "GET", path: "/__local/dead-letters", handler: () => answer(200, queue.deadLetters) },
   ];

@@ -12,21 +12,22 @@ import { readConfig } from "../lib/config";
 import type { DynamoStore } from "../lib/store/dynamo-store";
 import { tableDefinition } from "./dynamodb/table";
 
-export interface PeriodicSync {
+export interface PeriodicSync<Report = SyncRunReport> {
   /** Runs once now (after the run in progress, if any) and answers its report. */
-  runNow(): Promise<SyncRunReport>;
+  runNow(): Promise<Report>;
   stop(): Promise<void>;
 }
 
-export function startPeriodicSync(
-  run: () => Promise<SyncRunReport>,
+/** Runs `run` every `intervalMs` (the sync, the sweeper), never two at once. */
+export function startPeriodicSync<Report = SyncRunReport>(
+  run: () => Promise<Report>,
   intervalMs: number,
   log: (line: string) => void,
-): PeriodicSync {
+): PeriodicSync<Report> {
   let tail: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const enqueue = (): Promise<SyncRunReport> => {
+  const enqueue = (): Promise<Report> => {
     const next = tail.then(run);
     tail = next.catch(() => undefined);
     return next;
@@ -36,7 +37,7 @@ export function startPeriodicSync(
   const tick = () => {
     enqueue()
       .catch((error: unknown) => {
-        log(`status sync failed: ${error instanceof Error ? error.message : String(error)}`);
+        log(`periodic run failed: ${error instanceof Error ? error.message : String(error)}`);
       })
       .finally(schedule);
   };

@@ -101,7 +101,7 @@ async function lane(): Promise<void> {
 }
 await Promise.all(Array.from({ length: parallel }, () => lane()));
 const sentMs = performance.now() - started;
-await stack.queue.idle();
+await stack.settled();
 const totalMs = performance.now() - started;
 
 let axOrders = 0;

@@ -216,8 +216,8 @@ export type UncertainCreate = v.InferOutput<typeof UncertainCreateSchema>;
 export const DeadLetterSchema = v.object({
   webhook_id: v.string(),
   order_id: v.string(),
-  type: v.string(),
-  received_at: v.string(),
+  /** When it reached the dead-letter queue, when known. */
+  moved_at: v.optional(v.string()),
 });
 export const DeadLetterListSchema = v.object({
   count: v.number(),

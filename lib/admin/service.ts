@@ -11,11 +11,11 @@ import type {
   ProductType,
   StoredEvent,
 } from "../orders/model";
-import type { Clock, EventQueue, OrderRepository } from "../orders/ports";
+import type { Clock, OrderRepository, QueuedEvent } from "../orders/ports";
 import { axOrderView } from "../orders/read-order";
 import { ReconcileError, reconcileCreate, type Resolution } from "../orders/reconcile";
 import { MappingInputError, parseMappingRows } from "./mapping-input";
-import { replayStoredEvent, sendForReplay, type ReplayStore } from "./replay";
+import { ReplayError, replayEvent as requeueEvent, type EventRequeuer } from "../orders/replay";
 import {
   PAGE_LIMIT_DEFAULT,
   type ActionResult,
@@ -57,7 +57,7 @@ export interface EventFilter {
 }
 
 /** What the use cases need from the table; every list is one page of an index. */
-export interface AdminStore extends OrderRepository, ReplayStore {
+export interface AdminStore extends OrderRepository, EventRequeuer {
   searchOrders(query: OrderSearchQuery & PageRequest, now: Date): Promise<Page<OrderRow>>;
   listEventsForOrder(orderId: string): Promise<EventSummaryRow[]>;
   getEvents(webhookIds: readonly string[]): Promise<StoredEvent[]>;
@@ -93,7 +93,6 @@ export interface DeadLetters {
 
 export interface AdminDeps {
   store: AdminStore;
-  queue: EventQueue;
   deadLetters: DeadLetters;
   clock: Clock;
   /** A queued event older than this needs a person (the worker should have taken it long ago). */
@@ -253,13 +252,23 @@ export async function listWaiting(deps: AdminDeps, query: PageQuery): Promise<Pa
   return { ...page, items: page.items.map(eventRow) };
 }
 
+/** Requeues one parked (or waiting) event through the table (the lead's replay use case: the stream queues it). */
+async function requeue(deps: AdminDeps, actor: string, webhookId: string) {
+  try {
+    return await requeueEvent({ events: deps.store, clock: deps.clock }, webhookId, actor);
+  } catch (error) {
+    if (!(error instanceof ReplayError)) throw error;
+    if (error.message === `no event ${webhookId} is stored`) throw new NotFoundError(error.message);
+    throw new ConflictError(error.message);
+  }
+}
+
 export async function replayEvent(deps: AdminDeps, actor: string, webhookId: string): Promise<ActionResult> {
-  const outcome = await replayStoredEvent({ events: deps.store, queue: deps.queue }, webhookId);
-  if (outcome.kind === "not_found") throw new NotFoundError(`no event with webhook id ${webhookId}`);
-  if (outcome.kind === "not_parked")
-    throw new ConflictError(`event ${webhookId} is ${outcome.status}, not parked: nothing to replay`);
-  await audit(deps, actor, "replay_event", webhookId, `order ${outcome.event.order_id}, was ${outcome.was}`);
-  return { ok: true, message: `event ${webhookId} is replayed (order ${outcome.event.order_id})` };
+  const before = await deps.store.getEvent(webhookId);
+  const event = await requeue(deps, actor, webhookId);
+  const was = before?.reason ?? before?.status ?? "parked";
+  await audit(deps, actor, "replay_event", webhookId, `order ${event.order_id}, was ${was}`);
+  return { ok: true, message: `event ${webhookId} is replayed (order ${event.order_id})` };
 }
 
 /** Without `confirm_count` only counts; with it, replays them all if the count is still the one the operator saw. */
@@ -292,8 +301,13 @@ export async function replayParked(
     );
   let replayed = 0;
   for (const id of ids) {
-    const outcome = await replayStoredEvent({ events: deps.store, queue: deps.queue }, id);
-    if (outcome.kind === "replayed") replayed++;
+    try {
+      await requeue(deps, actor, id);
+      replayed++;
+    } catch (error) {
+      // Settled meanwhile (a worker got to it): nothing to replay for that one.
+      if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+    }
   }
   await audit(deps, actor, "replay_parked", described, `${replayed} of ${ids.length} event(s) replayed`);
   return { count: ids.length, replayed, confirmed: true, message: `${replayed} parked event(s) replayed` };
@@ -333,9 +347,13 @@ export async function reconcile(
     if (error instanceof ReconcileError) throw new ConflictError(error.message);
     throw error;
   }
-  const placement = await deps.store.getEvent(result.replayWebhookId);
-  if (!placement) throw new ConflictError(`the placement event ${result.replayWebhookId} is no longer stored`);
-  await sendForReplay(deps.queue, placement);
+  try {
+    await requeue(deps, actor, result.replayWebhookId);
+  } catch (error) {
+    if (error instanceof ConflictError || error instanceof NotFoundError)
+      throw new ConflictError(`reconciled, but ${error.message}`);
+    throw error;
+  }
   const codes = request.kind === "attach" ? request.ax_orders.map((a) => a.ax_order_code).join(", ") : undefined;
   await audit(
     deps,
@@ -375,6 +393,15 @@ export async function resendNotification(
 }
 
 // ---- dead-letter queue ------------------------------------------------------------------------------------------
+
+/** A dead-letter message as operators see it (the message carries ids only). */
+export function deadLetterRow(letter: { message: QueuedEvent; movedAt?: string }): DeadLetterList["items"][number] {
+  return {
+    webhook_id: letter.message.webhook_id,
+    order_id: letter.message.order_id,
+    ...(letter.movedAt !== undefined ? { moved_at: letter.movedAt } : {}),
+  };
+}
 
 export async function listDeadLetters(deps: AdminDeps, query: PageQuery): Promise<DeadLetterList> {
   return deps.deadLetters.list(query.limit ?? PAGE_LIMIT_DEFAULT);

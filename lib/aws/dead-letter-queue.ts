@@ -11,12 +11,7 @@ import type { DeadLetters } from "../admin/service";
 import type { DeadLetterList } from "../admin/schemas";
 import { parseJsonOrUndefined } from "../json";
 
-const MessageSchema = v.object({
-  webhook_id: v.string(),
-  order_id: v.string(),
-  type: v.string(),
-  received_at: v.string(),
-});
+const MessageSchema = v.object({ webhook_id: v.string(), order_id: v.string() });
 
 export class SqsDeadLetters implements DeadLetters {
   constructor(
@@ -41,7 +36,7 @@ export class SqsDeadLetters implements DeadLetters {
     );
     const items = (Messages ?? []).flatMap((message) => {
       const parsed = v.safeParse(MessageSchema, parseJsonOrUndefined(message.Body ?? ""));
-      return parsed.success ? [parsed.output] : [];
+      return parsed.success ? [{ webhook_id: parsed.output.webhook_id, order_id: parsed.output.order_id }] : [];
     });
     return { count, items };
   }

@@ -38,7 +38,17 @@ export const METRIC = {
   axCalls: "AxCalls",
   axCallErrors: "AxCallErrors",
   axCallLatency: "AxCallLatency",
+  eventsForwarded: "EventsForwarded",
+  eventsSwept: "EventsSwept",
+  oldestStrandedEventAge: "OldestStrandedEventAge",
 } as const;
+
+/** What one sweep of the outbox found (the shape of SweepReport that metrics read). */
+export interface SweptEvents {
+  requeued: number;
+  /** Seconds since the oldest event still waiting for a first attempt was last touched (0: none). */
+  oldestStrandedAgeSeconds: number;
+}
 
 /** AX outcomes that count against AX's health: the call did not get a usable answer, or AX refused our credentials.
  *  A 400 (`ax_rejected`) or 404 (`ax_not_found`) is AX working as designed: those park events (EventsParked). */
@@ -63,9 +73,14 @@ export interface AdapterMetrics {
   /** A queue message that is not an adapter event. */
   eventDropped: () => void;
   axCalled: (info: AxCallInfo) => void;
+  /** Stored events the stream consumer (or the sweeper) put in the queue. */
+  eventsForwarded: (count: number) => void;
+  swept: (report: SweptEvents) => void;
 }
 
 export const noMetrics: AdapterMetrics = {
+  eventsForwarded: () => undefined,
+  swept: () => undefined,
   webhookAnswered: () => undefined,
   webhookFailed: () => undefined,
   eventProcessed: () => undefined,
@@ -111,6 +126,11 @@ export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE
     },
     eventRetried: () => count(METRIC.eventsRetried),
     eventDropped: () => count(METRIC.eventsDropped),
+    eventsForwarded: (forwarded) => publish({ [METRIC.eventsForwarded]: forwarded }, MetricUnit.Count),
+    swept: (report) => {
+      publish({ [METRIC.eventsSwept]: report.requeued }, MetricUnit.Count);
+      publish({ [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds }, MetricUnit.Seconds);
+    },
     axCalled: (info) => {
       const byCall: Dimensions[] = [{ endpoint: info.endpoint }, { endpoint: info.endpoint, outcome: info.outcome }];
       publish(

@@ -1,19 +1,21 @@
-// Use case: apply one queued event to its order. Events that cannot be applied for a lasting reason are parked
-// (status `failed` with a reason); passing faults are thrown so the queue retries them.
+// Use case: apply one queued event to its order. The message names the event; the event itself (type, body, whether
+// it is a replay) is read from the table, where the receiver stored it after checking its signature. Events that
+// cannot be applied for a lasting reason are parked (status `failed` with a reason); passing faults are thrown so
+// the queue retries them.
 import * as v from "valibot";
 import { parseChannelEvent } from "../channel/schemas";
-import type { EventQueue, QueuedEvent } from "./ports";
+import { parseJsonOrUndefined } from "../json";
+import type { EventReader, QueuedEvent } from "./ports";
 import { applyDeferredCancels, cancelOrder, type AxCanceller } from "./cancel-order";
 import type { ApplyOutcome } from "./order-state";
 import { placeOrder, type PlaceOrderDeps } from "./place-order";
 
+/** A queue message: ids only (fields of older messages, such as a body, are ignored). */
 export const QueuedEventSchema = v.object({
   webhook_id: v.pipe(v.string(), v.minLength(1)),
   order_id: v.pipe(v.string(), v.minLength(1)),
-  type: v.string(),
-  received_at: v.string(),
-  body: v.string(),
-  replay: v.optional(v.boolean()),
+  requeue_seq: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  correlation_id: v.optional(v.string()),
 });
 
 export interface ParkEvent {
@@ -21,16 +23,29 @@ export interface ParkEvent {
   parkEvent(webhookId: string, reason: string, detail: string): Promise<void>;
 }
 
-export type ApplyEventDeps = PlaceOrderDeps & ParkEvent & { ax: PlaceOrderDeps["ax"] & AxCanceller };
+export type ApplyEventDeps = PlaceOrderDeps &
+  ParkEvent & { ax: PlaceOrderDeps["ax"] & AxCanceller; events: EventReader };
+
+/** The message names no stored event of its order: nothing is applied (a forged, damaged or stale message). */
+export class UnknownEventError extends Error {
+  constructor(message: QueuedEvent, why: string) {
+    super(`queue message for event ${message.webhook_id} of order ${message.order_id}: ${why}; nothing applied`);
+    this.name = "UnknownEventError";
+  }
+}
 
 export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEvent): Promise<ApplyOutcome> {
-  const parsed = parseChannelEvent(JSON.parse(message.body) as unknown);
+  const stored = await deps.events.getEvent(message.webhook_id);
+  if (!stored) throw new UnknownEventError(message, "no such event is stored");
+  if (stored.order_id !== message.order_id)
+    throw new UnknownEventError(message, `the stored event belongs to order ${stored.order_id}`);
+  const parsed = parseChannelEvent(parseJsonOrUndefined(stored.body));
   if (!parsed.ok) {
     const detail = `the stored body no longer passes the contract: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
-    await deps.parkEvent(message.webhook_id, "invalid_payload", detail);
+    await deps.parkEvent(stored.webhook_id, "invalid_payload", detail);
     return { status: "failed", reason: "invalid_payload", detail };
   }
-  const context = { webhookId: message.webhook_id, receivedAt: message.received_at, replay: message.replay === true };
+  const context = { webhookId: stored.webhook_id, receivedAt: stored.received_at, replay: stored.replay === true };
   const event = parsed.event;
   if (event.type === "order.placed") {
     const outcome = await placeOrder(deps, context, event);
@@ -41,5 +56,3 @@ export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEven
   const { order_id: orderId, ...cancel } = event.data;
   return cancelOrder(deps, context, orderId, cancel);
 }
-
-export type { EventQueue };

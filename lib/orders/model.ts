@@ -140,6 +140,20 @@ export interface StoredEvent {
   attempts: number;
   reason?: string;
   detail?: string;
+  /**
+   * Bumped each time the event is put back in the queue on purpose (a replay, a reconciliation): the table's stream
+   * forwards the event again, under a deduplication id of its own. Absent = 0 (the first delivery).
+   */
+  requeue_seq?: number;
+  /** Set by a replay or a reconciliation: apply the event again although its order records it as failed. */
+  replay?: boolean;
+  /** Who asked for the last requeue (an operator's name, `cli`, `sweeper`). */
+  requeued_by?: string;
+  /** The API Gateway request id of the delivery that stored it: ties the worker's logs to the webhook's request. */
+  correlation_id?: string;
+  /** A passing failure of the last attempt (AX unreachable, a throttle): when and what, never a response body. */
+  last_attempt_at?: string;
+  last_error?: string;
 }
 
 /** AX order statuses after which nothing changes any more (AX spec, "Statuses"); records hold them as strings. */

@@ -44,19 +44,32 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** What travels through the queue: the stored event's raw body and the ids the worker needs. */
+/**
+ * What travels through the queue: ids only. The worker reads the event itself (type, body, replay flag) from the
+ * table, so a message that was forged or damaged on the way can name an event but never carry one.
+ */
 export interface QueuedEvent {
   webhook_id: string;
   order_id: string;
-  type: string;
-  received_at: string;
-  body: string;
-  /** Set by the operations CLI: re-apply an event that was parked. */
-  replay?: boolean;
+  /** The event's `requeue_seq` when it was queued: one deduplication id per (re)queueing of the event. */
+  requeue_seq: number;
+  /** The API Gateway request id of the delivery (for the logs). */
+  correlation_id?: string;
 }
 
 export interface EventQueue {
-  send(message: QueuedEvent): Promise<void>;
+  /** Sends in order; resolves with how many of the messages were sent (all, unless one failed: it and later ones were not). */
+  send(messages: readonly QueuedEvent[]): Promise<number>;
+}
+
+/** The message that queues a stored event. */
+export function queuedMessage(event: StoredEvent): QueuedEvent {
+  return {
+    webhook_id: event.webhook_id,
+    order_id: event.order_id,
+    requeue_seq: event.requeue_seq ?? 0,
+    ...(event.correlation_id !== undefined ? { correlation_id: event.correlation_id } : {}),
+  };
 }
 
 export type PutEventResult = { created: true } | { created: false; existing: StoredEvent };
@@ -64,4 +77,9 @@ export type PutEventResult = { created: true } | { created: false; existing: Sto
 export interface EventStore {
   /** Stores a new event conditionally on its webhook id; returns the stored one when the id is known. */
   putEvent(event: StoredEvent): Promise<PutEventResult>;
+}
+
+export interface EventReader {
+  /** The stored event with its body (a consistent read), or undefined. */
+  getEvent(webhookId: string): Promise<StoredEvent | undefined>;
 }

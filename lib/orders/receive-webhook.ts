@@ -1,17 +1,19 @@
 // Use case: take one webhook delivery, in the order of checks the contract fixes: size (413), signature and
 // timestamp (401), content type (415), JSON (400), schema (400), then the webhook-id look-up (200 / 409).
-// The event is stored durably and queued before the 202: after a 2xx nothing is lost.
+// The 202 depends on one conditional write and nothing else: the stored event is the queue entry (a transactional
+// outbox), forwarded to the queue from the table's stream, so after a 2xx nothing is lost.
 import { createHash } from "node:crypto";
 import { parseChannelEvent } from "../channel/schemas";
 import { verifyWebhook } from "../channel/signature";
-import type { EventQueue, EventStore, QueuedEvent } from "./ports";
-import type { Clock } from "./ports";
+import type { Clock, EventStore } from "./ports";
 import type { StoredEvent } from "./model";
 
 export interface WebhookRequest {
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
   rawBody: string;
+  /** The API Gateway request id: stored with the event and carried into the worker's logs. */
+  correlationId?: string;
 }
 
 export interface WebhookAnswer {
@@ -26,7 +28,6 @@ export interface WebhookAnswer {
 
 export interface ReceiveDeps {
   events: EventStore;
-  queue: EventQueue;
   secrets: () => Promise<string[]>;
   maxBytes: number;
   clock: Clock;
@@ -87,14 +88,8 @@ export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest)
     received_at: now.toISOString(),
     updated_at: now.toISOString(),
     attempts: 0,
+    ...(request.correlationId !== undefined ? { correlation_id: request.correlationId } : {}),
   };
-  const message = (from: StoredEvent): QueuedEvent => ({
-    webhook_id: from.webhook_id,
-    order_id: from.order_id,
-    type: from.type,
-    received_at: from.received_at,
-    body: from.body,
-  });
   const base = { webhookId, orderId: stored.order_id };
 
   const put = await deps.events.putEvent(stored);
@@ -109,12 +104,9 @@ export async function receiveWebhook(deps: ReceiveDeps, request: WebhookRequest)
         ),
         ...base,
       };
-    // Still queued: an earlier delivery may have been stored but not sent (its answer was a 5xx), so send again.
-    // SQS deduplicates within 5 minutes and the worker ignores events it has settled.
-    if (put.existing.status === "queued") await deps.queue.send(message(put.existing));
+    // Stored means queued: the stream forwarded it when it was written, so nothing is sent again here.
     return { statusCode: 200, body: { status: "duplicate", webhook_id: webhookId }, outcome: "duplicate", ...base };
   }
 
-  await deps.queue.send(message(stored));
   return { statusCode: 202, body: { status: "accepted", webhook_id: webhookId }, outcome: "accepted", ...base };
 }

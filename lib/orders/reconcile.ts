@@ -3,6 +3,7 @@
 // conditionally on the order's version, and the placement event is then replayed so deferred cancellations follow.
 import type { AxOrderRecord, CreateCall, OrderRecord, ProductType } from "./model";
 import { commitOrder, mergeAxOrders, withEvent, type WriteDeps } from "./order-state";
+import { ConcurrentUpdateError } from "./ports";
 
 export interface AttachedAxOrder {
   item_id: string;
@@ -26,7 +27,32 @@ export interface ReconcileResult {
   order: OrderRecord;
 }
 
+const ATTEMPTS = 5;
+
+/**
+ * Resolves the create, re-reading the order when another writer (the worker, the status sync, another operator)
+ * changed it meanwhile; gives up with a ReconcileError that says so after a few attempts.
+ */
 export async function reconcileCreate(
+  deps: WriteDeps,
+  orderId: string,
+  productType: ProductType,
+  resolution: Resolution,
+): Promise<ReconcileResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reconcileOnce(deps, orderId, productType, resolution);
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      if (attempt >= ATTEMPTS)
+        throw new ReconcileError(
+          `order ${orderId} kept changing while it was being reconciled (${ATTEMPTS} attempts); nothing was written, try again`,
+        );
+    }
+  }
+}
+
+async function reconcileOnce(
   deps: WriteDeps,
   orderId: string,
   productType: ProductType,

@@ -1,13 +1,26 @@
 // The SQS FIFO sender: one message group per channel order keeps its events in order.
-import { createHash, randomUUID } from "node:crypto";
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { createHash } from "node:crypto";
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { EventQueue, QueuedEvent } from "../orders/ports";
 import { SQS_RETRY_BACKOFF, retryDelayMs, type BackoffPolicy } from "./backoff";
 
-/** SQS group and deduplication ids allow 1–128 ASCII letters, digits and punctuation; anything else is hashed. */
-export function sqsSafeId(value: string): string {
-  return /^[\x21-\x7e]{1,128}$/.test(value) ? value : createHash("sha256").update(value).digest("hex");
+const sha256Hex = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
+
+/** SQS group ids allow 1–128 ASCII letters, digits and punctuation; any other order id is hashed. */
+export function messageGroupId(orderId: string): string {
+  return /^[\x21-\x7e]{1,128}$/.test(orderId) ? orderId : sha256Hex(orderId);
 }
+
+/**
+ * One deduplication id per (re)queueing of an event: always a hash, so that no webhook id can equal another's
+ * deduplication id (a webhook id may be 256 characters, SQS allows 128), and a replay (a new `requeue_seq`) is never
+ * swallowed by SQS's 5-minute deduplication of the first delivery.
+ */
+export function deduplicationId(message: Pick<QueuedEvent, "webhook_id" | "requeue_seq">): string {
+  return sha256Hex(`${message.webhook_id}\n${message.requeue_seq}`);
+}
+
+const SQS_BATCH_LIMIT = 10;
 
 export class SqsEventQueue implements EventQueue {
   constructor(
@@ -15,16 +28,28 @@ export class SqsEventQueue implements EventQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async send(message: QueuedEvent): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
-        MessageGroupId: sqsSafeId(message.order_id),
-        // A replay must not be swallowed by SQS's 5-minute deduplication of the original delivery.
-        MessageDeduplicationId: message.replay ? `replay-${randomUUID()}` : sqsSafeId(message.webhook_id),
-      }),
-    );
+  async send(messages: readonly QueuedEvent[]): Promise<number> {
+    let sent = 0;
+    for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
+      const batch = messages.slice(start, start + SQS_BATCH_LIMIT);
+      const { Failed } = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((message, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(message),
+            MessageGroupId: messageGroupId(message.order_id),
+            MessageDeduplicationId: deduplicationId(message),
+          })),
+        }),
+      );
+      // Entries of one batch may fail on their own: everything from the first failure on counts as not sent, so the
+      // caller retries them in their order.
+      const firstFailed = Math.min(...(Failed ?? []).map((failure) => Number(failure.Id)));
+      if (Number.isFinite(firstFailed)) return sent + firstFailed;
+      sent += batch.length;
+    }
+    return sent;
   }
 }
 

@@ -107,9 +107,122 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
 
   async getEvent(webhookId: string): Promise<StoredEvent | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: eventPk(webhookId), sk: EVENT_SK } }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: eventPk(webhookId), sk: EVENT_SK },
+        ConsistentRead: true,
+      }),
     );
     return Item ? fromEventItem(Item) : undefined;
+  }
+
+  /**
+   * Notes a passing failure of a queued event's attempt. `attempts` counts the worker's attempts since the event was
+   * (re)queued: the sweeper leaves an event that a worker has tried alone (it is in the queue or its dead-letter queue).
+   */
+  async noteAttemptFailure(webhookId: string, error: string, now: Date): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: eventPk(webhookId), sk: EVENT_SK },
+          UpdateExpression:
+            "SET attempts = if_not_exists(attempts, :zero) + :one, last_attempt_at = :now, last_error = :error, updated_at = :now",
+          ConditionExpression: "#status = :queued",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":zero": 0,
+            ":one": 1,
+            ":now": now.toISOString(),
+            ":error": error,
+            ":queued": "queued",
+          },
+        }),
+      );
+    } catch (error) {
+      // Settled meanwhile (another delivery applied it): nothing to note.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Puts a stored event back in the queue through the outbox: `queued` again with the next `requeue_seq`, which the
+   * table's stream forwards under a deduplication id of its own. Conditional on the status the caller saw, so two
+   * operators (or an operator and a worker) never requeue one event twice. Returns the event as written, or
+   * undefined when its status had moved.
+   */
+  async requeueEvent(
+    webhookId: string,
+    request: { expectedStatus: EventStatus; replay: boolean; by: string },
+    now: Date,
+  ): Promise<StoredEvent | undefined> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: eventPk(webhookId), sk: EVENT_SK },
+          UpdateExpression:
+            "SET #status = :queued, event_state = :queued, requeue_seq = if_not_exists(requeue_seq, :zero) + :one, " +
+            "replay = :replay, requeued_by = :by, attempts = :zero, updated_at = :now " +
+            "REMOVE expires_at, last_attempt_at, last_error",
+          ConditionExpression: "#status = :expected",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":queued": "queued",
+            ":expected": request.expectedStatus,
+            ":zero": 0,
+            ":one": 1,
+            ":replay": request.replay,
+            ":by": request.by,
+            ":now": now.toISOString(),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Attributes ? fromEventItem(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Queued events received before `before`, oldest first, a page at a time (the sweeper's candidates). */
+  async *queuedEventsReceivedBefore(before: string): AsyncGenerator<EventSummaryRow> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX_EVENTS_BY_STATE,
+          KeyConditionExpression: "event_state = :s AND received_at < :before",
+          ExpressionAttributeValues: { ":s": "queued", ":before": before },
+          ExclusiveStartKey: startKey,
+          Limit: 200,
+        }),
+      );
+      for (const item of page.Items ?? []) yield fromEventItem(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Marks a stranded event as swept (its `updated_at`), unless it moved since it was read. */
+  async markSwept(event: Pick<EventSummaryRow, "webhook_id" | "updated_at">, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: eventPk(event.webhook_id), sk: EVENT_SK },
+          UpdateExpression: "SET updated_at = :now",
+          ConditionExpression: "#status = :queued AND updated_at = :seen",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":now": now.toISOString(), ":queued": "queued", ":seen": event.updated_at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** The events of an order, without their bodies (the index does not copy them: a third of an event's size). */

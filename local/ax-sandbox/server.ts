@@ -3,6 +3,7 @@
 // Control: the in-process methods of the returned object, or the same over HTTP under /__sandbox/ (no AX auth).
 // Never imported from lib/ or functions/.
 import { randomUUID } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as v from "valibot";
@@ -156,6 +157,11 @@ export interface AxSandboxOptions {
   host?: string;
   apiKey?: string;
   channelCode?: string;
+  /**
+   * Keep the sandbox's AX orders in this file (a journal of JSON lines, appended as each order changes), so that a
+   * restarted local stack still knows every AX order its table refers to. In memory when absent.
+   */
+  dataFile?: string;
 }
 
 export class SandboxControlError extends Error {
@@ -173,12 +179,63 @@ export class SandboxControlError extends Error {
 
 type StoredOrder = Omit<SandboxOrder, "createCalls">;
 
+type JournalLine = { order: StoredOrder } | { calls: [string, number] } | { reset: true };
+
+/** Appends every change of the orders to a file and reads it back at start. Synchronous: a change is on disk (in the
+ *  OS's cache, which outlives a killed process) before AX's answer is sent, as AX's own database would have it. */
+class SandboxJournal {
+  constructor(private readonly file: string) {}
+
+  load(state: SandboxState): void {
+    if (!existsSync(this.file)) return;
+    for (const line of readFileSync(this.file, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      let entry: JournalLine;
+      try {
+        entry = JSON.parse(line) as JournalLine;
+      } catch {
+        continue; // a line cut short by a crash: the change before it stands
+      }
+      if ("order" in entry) state.orders.set(entry.order.axOrderCode, entry.order);
+      else if ("calls" in entry) state.calls.set(entry.calls[0], entry.calls[1]);
+      else {
+        state.orders.clear();
+        state.calls.clear();
+      }
+    }
+    // Compacted: one line per order and per count.
+    const lines = [
+      ...[...state.orders.values()].map((order) => JSON.stringify({ order })),
+      ...[...state.calls].map((calls) => JSON.stringify({ calls })),
+    ];
+    writeFileSync(`${this.file}.tmp`, lines.map((line) => `${line}\n`).join(""));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+
+  write(entry: JournalLine): void {
+    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+  }
+}
+
 class SandboxState implements AxSandboxControl {
   orders = new Map<string, StoredOrder>();
   calls = new Map<string, number>();
   faults: ActiveFault[] = [];
   shape: AnswerShape = { ...NEWEST_SHAPE };
   log: SandboxRequest[] = [];
+  journal: SandboxJournal | undefined;
+
+  /** Records a changed order (kept in the journal when there is one). */
+  saveOrder(order: StoredOrder): void {
+    this.orders.set(order.axOrderCode, order);
+    this.journal?.write({ order });
+  }
+
+  countCreateCall(channelOrderCode: string): void {
+    const count = this.createCalls(channelOrderCode) + 1;
+    this.calls.set(channelOrderCode, count);
+    this.journal?.write({ calls: [channelOrderCode, count] });
+  }
 
   injectFault(spec: FaultSpec): ActiveFault {
     const parsed = v.safeParse(FaultSpecSchema, spec);
@@ -220,6 +277,7 @@ class SandboxState implements AxSandboxControl {
     if (!SANDBOX_ORDER_STATUSES.includes(status)) throw new SandboxControlError(400, `unknown order status ${status}`);
     order.status = status;
     if (comment !== undefined) order.comment = comment;
+    this.saveOrder(order);
     return this.view(order);
   }
 
@@ -230,6 +288,7 @@ class SandboxState implements AxSandboxControl {
     if (!SANDBOX_TICKET_STATUSES.includes(status))
       throw new SandboxControlError(400, `unknown ticket status ${status}`);
     ticket.status = status;
+    this.saveOrder(order);
     return this.view(order);
   }
 
@@ -258,6 +317,7 @@ class SandboxState implements AxSandboxControl {
   }
 
   reset(): void {
+    this.journal?.write({ reset: true });
     this.orders.clear();
     this.calls.clear();
     this.log = [];
@@ -518,6 +578,10 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
   const channelCode = options.channelCode ?? "sandbox-channel";
   const host = options.host ?? "127.0.0.1";
   const state = new SandboxState();
+  if (options.dataFile !== undefined) {
+    state.journal = new SandboxJournal(options.dataFile);
+    state.journal.load(state);
+  }
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -555,7 +619,7 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       createdAt,
       request: structuredClone(body),
     }));
-    for (const order of orders) state.orders.set(order.axOrderCode, order);
+    for (const order of orders) state.saveOrder(order);
     return { status: 201, body: createAnswer(request.order.channel_order_code, orders, state.shape) };
   };
 
@@ -571,6 +635,7 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       for (const ticket of order.tickets)
         if (ticket.status !== "Traveler canceled" && ticket.status !== "Supplier canceled")
           ticket.status = "Traveler canceled";
+      state.saveOrder(order);
     }
     return { status: 200, body: fullCancelAnswer(order, state.shape) };
   };
@@ -580,8 +645,10 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
     if (!ticket) return { status: 404, body: NOT_FOUND };
     const errors = validate(body, ticketCancelBody);
     if (errors) return invalid(errors);
-    if (ticket.status !== "Traveler canceled" && ticket.status !== "Supplier canceled")
+    if (ticket.status !== "Traveler canceled" && ticket.status !== "Supplier canceled") {
       ticket.status = "Traveler canceled";
+      state.saveOrder(order);
+    }
     return { status: 200, body: ticketCancelAnswer(order, ticket, state.shape) };
   };
 
@@ -604,7 +671,7 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       const code = createBody.order.channel_order_code ?? createBody.order.channel_order_id;
       if (typeof code === "string") {
         channelOrderCode = code;
-        state.calls.set(code, state.createCalls(code) + 1);
+        state.countCreateCall(code);
       }
     } else if (routeInfo.axOrderCode !== undefined) {
       channelOrderCode = state.orders.get(routeInfo.axOrderCode)?.channelOrderCode;

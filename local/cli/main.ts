@@ -13,7 +13,7 @@ import { systemClock } from "../../lib/orders/ports";
 import { ReconcileError } from "../../lib/orders/reconcile";
 import { runStatusSync } from "../status-sync";
 import { MappingInputError, parseAttachment, validateMapping } from "./products";
-import { TargetError, openDeadLetters, openQueue, openStore, readLocalStackState } from "./target";
+import { TargetError, openDeadLetters, openStore, readLocalStackState } from "./target";
 
 type Env = Record<string, string | undefined>;
 type Out = (line: string) => void;
@@ -413,7 +413,7 @@ const commands: Command[] = [
       const list = await admin.listDeadLetters(context.deps(), { limit: 10 });
       if (context.values.json) context.out(JSON.stringify(list, null, 2));
       else {
-        for (const m of list.items) context.out(`${m.received_at}  ${m.webhook_id}  ${m.type}  order ${m.order_id}`);
+        for (const m of list.items) context.out(`${m.moved_at ?? ""}  ${m.webhook_id}  order ${m.order_id}`.trim());
         context.out(`${list.count} message(s) in the dead-letter queue`);
       }
       return 0;
@@ -477,7 +477,7 @@ const commands: Command[] = [
 ];
 
 const TARGET_NOTE =
-  "Works on the running local stack, or on a stage: TABLE_NAME, QUEUE_URL and DLQ_URL (AWS credentials and region as usual).";
+  "Works on the running local stack, or on a stage: TABLE_NAME, and DLQ_URL for the dead-letter queue (AWS credentials and region as usual).";
 
 export const usage = () =>
   [
@@ -580,10 +580,8 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
     );
     return 2;
   }
-  // The queue and the dead-letter queue are opened when an operation first needs them: a mapping change needs
-  // neither (and no QUEUE_URL).
+  // The dead-letter queue is opened when an operation first needs it: nothing else needs DLQ_URL.
   let deps: admin.AdminDeps | undefined;
-  let queue: ReturnType<typeof openQueue> | undefined;
   let deadLetters: ReturnType<typeof openDeadLetters> | undefined;
   return command.run({
     args: parsed.positionals,
@@ -594,7 +592,6 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
     deps: () =>
       (deps ??= {
         store: openStore(env),
-        queue: { send: (message) => (queue ??= openQueue(env)).send(message) },
         deadLetters: {
           list: (limit) => (deadLetters ??= openDeadLetters(env)).list(limit),
           redrive: () => (deadLetters ??= openDeadLetters(env)).redrive(),

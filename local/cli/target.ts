@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { DeadLetters } from "../../lib/admin/service";
+import type { DeadLetterList } from "../../lib/admin/schemas";
+import { deadLetterRow, type DeadLetters } from "../../lib/admin/service";
 import { SqsDeadLetters } from "../../lib/aws/dead-letter-queue";
-import type { EventQueue, QueuedEvent } from "../../lib/orders/ports";
-import { SqsEventQueue } from "../../lib/queue/sqs-queue";
+import type { QueuedEvent } from "../../lib/orders/ports";
 import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { localClientConfig } from "../dynamodb/emulator";
 import { defaultDataDir } from "../stack";
@@ -49,66 +49,35 @@ export function openStore(env: Record<string, string | undefined> = process.env)
   );
 }
 
-/** The local stack's in-process queue, reached over its dev-only `/__local/*` routes. */
-export class LocalStackQueue implements EventQueue {
+/** The local stack's in-process queue, reached over its dev-only `/__local/*` routes: its dead letters. */
+export class LocalStackDeadLetters implements DeadLetters {
   constructor(private readonly url: string) {}
 
-  async send(message: QueuedEvent): Promise<void> {
-    const answer = await fetch(`${this.url}/__local/queue`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(message),
-    });
-    if (answer.status !== 202)
-      throw new TargetError(`the local stack refused the message: ${answer.status} ${await answer.text()}`);
-  }
-
-  async deadLetters(): Promise<{ message: QueuedEvent }[]> {
+  async list(limit: number): Promise<DeadLetterList> {
     const answer = await fetch(`${this.url}/__local/dead-letters`);
     if (answer.status !== 200) throw new TargetError(`the local stack refused the list: ${answer.status}`);
-    return (await answer.json()) as { message: QueuedEvent }[];
+    const letters = (await answer.json()) as { message: QueuedEvent; movedAt?: string }[];
+    return { count: letters.length, items: letters.slice(0, limit).map(deadLetterRow) };
   }
 
-  async redrive(): Promise<number> {
+  async redrive(): Promise<string> {
     const answer = await fetch(`${this.url}/__local/redrive`, { method: "POST" });
     if (answer.status !== 200) throw new TargetError(`the local stack refused the redrive: ${answer.status}`);
-    return ((await answer.json()) as { moved: number }).moved;
+    const { moved } = (await answer.json()) as { moved: number };
+    return `${moved} message(s) moved back from the dead-letter queue`;
   }
 }
 
-/** Where replays go: the stage's SQS queue (QUEUE_URL), or the running local stack (ADAPTER_URL or stack.json). */
-export function openQueue(env: Record<string, string | undefined> = process.env): EventQueue {
-  const queueUrl = env.QUEUE_URL;
-  if (queueUrl) return new SqsEventQueue(new SQSClient({}), queueUrl);
-  return new LocalStackQueue(localStackUrl(env, "QUEUE_URL"));
-}
-
-/** The stage's dead-letter queue (DLQ_URL), or the running local stack's dead-letter list. */
+/** The dead-letter queue: the stage's (DLQ_URL), or the running local stack's (ADAPTER_URL or stack.json). */
 export function openDeadLetters(env: Record<string, string | undefined> = process.env): DeadLetters {
   const dlqUrl = env.DLQ_URL;
   if (dlqUrl) return new SqsDeadLetters(new SQSClient({}), dlqUrl);
-  if (env.QUEUE_URL) throw new TargetError("set DLQ_URL to the stage's dead-letter queue URL");
-  const queue = new LocalStackQueue(localStackUrl(env, "DLQ_URL"));
-  return {
-    list: async (limit) => {
-      const letters = await queue.deadLetters();
-      return {
-        count: letters.length,
-        items: letters.slice(0, limit).map(({ message }) => ({
-          webhook_id: message.webhook_id,
-          order_id: message.order_id,
-          type: message.type,
-          received_at: message.received_at,
-        })),
-      };
-    },
-    redrive: async () => `${await queue.redrive()} message(s) moved back from the dead-letter queue`,
-  };
-}
-
-function localStackUrl(env: Record<string, string | undefined>, stageSetting: string): string {
-  const url = env.ADAPTER_URL ?? readLocalStackState()?.url;
+  const url = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
   if (!url)
-    throw new TargetError(`no local stack is running (start it with \`npm start\`), and ${stageSetting} is not set`);
-  return url;
+    throw new TargetError(
+      env.TABLE_NAME
+        ? "set DLQ_URL to the stage's dead-letter queue URL"
+        : "no local stack is running (start it with `npm start`), and DLQ_URL is not set",
+    );
+  return new LocalStackDeadLetters(url);
 }

@@ -3,7 +3,9 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   type CreateTableCommandInput,
+  type UpdateTableCommandInput,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import definition from "../../resources/table.json";
@@ -11,9 +13,11 @@ import definition from "../../resources/table.json";
 export const tableDefinition = definition;
 
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { TimeToLiveSpecification: _ttl, ...shape } = definition;
+  const { TimeToLiveSpecification: _ttl, StreamSpecification: stream, ...shape } = definition;
   const input = {
     ...shape,
+    // CloudFormation's form has no StreamEnabled (a view type means enabled); the DynamoDB API's needs it.
+    StreamSpecification: { StreamEnabled: true, ...stream },
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
   } as CreateTableCommandInput;
@@ -29,4 +33,26 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+/**
+ * The table's stream ARN, turning the stream on for a table kept in .local-data from before the outbox (the whole
+ * table is then read once from its start: what was applied before is settled, and the worker does nothing with it).
+ */
+export async function ensureStream(client: DynamoDBClient, tableName: string): Promise<string> {
+  const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (described.Table?.StreamSpecification?.StreamEnabled === true && described.Table.LatestStreamArn)
+    return described.Table.LatestStreamArn;
+  const { TableDescription } = await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: {
+        StreamEnabled: true,
+        ...definition.StreamSpecification,
+      } as UpdateTableCommandInput["StreamSpecification"],
+    }),
+  );
+  const arn = TableDescription?.LatestStreamArn;
+  if (!arn) throw new Error(`table ${tableName} has no stream after turning it on`);
+  return arn;
 }

@@ -77,7 +77,7 @@ function floorHandler(client: DynamoDBClient, tableName: string): Handler {
 }
 
 /** The receiver as functions/receive-webhook.ts builds it, with the counted DynamoDB client and the answered SQS. */
-function oursHandler(client: DynamoDBClient, tableName: string, sqs: SQSClient): Handler {
+function oursHandler(client: DynamoDBClient, tableName: string, _sqs: SQSClient): Handler {
   const config = readConfig({ TABLE_NAME: tableName, QUEUE_URL: BENCH_QUEUE_URL, WEBHOOK_SECRET: TEST_SECRET });
   // As lib/adapters.ts buildStore does, on a client that carries the counting middleware.
   const store = new DynamoStore(
@@ -86,7 +86,6 @@ function oursHandler(client: DynamoDBClient, tableName: string, sqs: SQSClient):
   );
   return createReceiveWebhookHandler({
     events: store,
-    queue: new SqsEventQueue(sqs, config.queueUrl),
     secrets: async () => parseSecrets(await config.secrets.get("WEBHOOK_SECRET")),
     maxBytes: config.webhookMaxBytes,
     clock: systemClock,
@@ -113,13 +112,7 @@ async function drive(handler: Handler, events: APIGatewayProxyEventV2[], concurr
 /** The send of the sample's queue message, alone: Node CPU per send. */
 async function timeSqsSend(queue: SqsEventQueue): Promise<number> {
   const body = JSON.stringify(sampleOrderPlaced("BENCH-SQS"));
-  const message = (n: number) => ({
-    webhook_id: `msg_${n}`,
-    order_id: "BENCH-SQS",
-    type: "order.placed",
-    received_at: new Date().toISOString(),
-    body,
-  });
+  const message = (n: number) => [{ webhook_id: `msg_${n}-${body.length}`, order_id: "BENCH-SQS", requeue_seq: 0 }];
   for (let n = 0; n < 300; n++) await queue.send(message(n));
   const sends = 2000;
   const usage = process.cpuUsage();

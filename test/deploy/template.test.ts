@@ -120,15 +120,54 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(worker?.props.Timeout));
     expect(dlq.MessageRetentionPeriod).toBe(1_209_600);
 
-    const mappings = resourcesOfType(template, "AWS::Lambda::EventSourceMapping");
-    expect(mappings).toHaveLength(1);
-    const mapping = mappings[0]?.[1].Properties ?? {};
-    expect(target(mapping.EventSourceArn)).toBe("EventsQueue");
+    const mappings = resourcesOfType(template, "AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties ?? {});
+    const mapping = mappings.find((m) => target(m.EventSourceArn) === "EventsQueue") ?? {};
     expect(target(mapping.FunctionName)).toBe(worker?.id);
     expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     expect(Number(mapping.BatchSize)).toBeLessThanOrEqual(10);
-    // The receiver queues to this queue.
-    expect(target(environment(fns.get("receiveWebhook") ?? { props: {} }).QUEUE_URL)).toBe("EventsQueue");
+    expect(asObject(mapping.ScalingConfig).MaximumConcurrency).toBe(10);
+    // The stream consumer and the sweeper queue to this queue; the receiver does not know it.
+    expect(target(environment(fns.get("forwardEvents") ?? { props: {} }).QUEUE_URL)).toBe("EventsQueue");
+    expect(target(environment(fns.get("sweepEvents") ?? { props: {} }).QUEUE_URL)).toBe("EventsQueue");
+    expect(environment(fns.get("receiveWebhook") ?? { props: {} }).QUEUE_URL).toBeUndefined();
+  });
+
+  it("queues stored events from the table's stream (the outbox), in order, and sweeps what it missed", () => {
+    const table = props(template, "OrdersTable");
+    expect(table.StreamSpecification).toEqual(tableDefinition.StreamSpecification);
+    expect(asObject(table.StreamSpecification).StreamViewType).toBe("NEW_AND_OLD_IMAGES");
+    const forwarder = fns.get("forwardEvents");
+    const stream = resourcesOfType(template, "AWS::Lambda::EventSourceMapping")
+      .map(([, m]) => m.Properties ?? {})
+      .find((m) => target(m.FunctionName) === forwarder?.id);
+    if (!stream) throw new Error("no stream event source for forwardEvents");
+    // The stream's ARN of this stage's table.
+    expect(asArray(asObject(stream.EventSourceArn)["Fn::GetAtt"])).toEqual(["OrdersTable", "StreamArn"]);
+    expect(stream.StartingPosition).toBe("TRIM_HORIZON");
+    expect(stream.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(stream.BisectBatchOnFunctionError).not.toBe(true); // a retry starts at the failed record, in order
+    const filters = asArray(asObject(stream.FilterCriteria).Filters).map(
+      (f) => JSON.parse(str(asObject(f).Pattern)) as unknown,
+    );
+    expect(filters).toEqual([{ dynamodb: { NewImage: { sk: { S: ["EVENT"] }, status: { S: ["queued"] } } } }]);
+    // The sweeper runs on a schedule.
+    const sweeper = fns.get("sweepEvents");
+    const rules = resourcesOfType(template, "AWS::Events::Rule").filter(([, rule]) =>
+      asArray(rule.Properties?.Targets).some((t) => target(asObject(asObject(t).Arn)) === sweeper?.id),
+    );
+    expect(rules.map(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual(["rate(5 minutes)"]);
+    expect(Number(environment(sweeper ?? { props: {} }).SWEEP_STRANDED_AFTER_MS)).toBe(600_000);
+  });
+
+  it("alarms on stranded events and on the stream consumer's lag", () => {
+    const alarm = (id: string) => props(template, id);
+    expect(alarm("StrandedEventsAlarm")).toMatchObject({
+      MetricName: METRIC.oldestStrandedEventAge,
+      Statistic: "Maximum",
+      Threshold: 1200,
+    });
+    expect(alarm("OutboxLagAlarm")).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "IteratorAge" });
+    expect(target(asObject(asArray(alarm("OutboxLagAlarm").Dimensions)[0]).Value)).toBe(fns.get("forwardEvents")?.id);
   });
 
   it("defines the table once, from resources/table.json, on demand, with point-in-time recovery and TTL", () => {
@@ -181,12 +220,12 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     }
   });
 
-  it("lets the receiver store and queue events, and read only the webhook secrets", () => {
+  it("lets the receiver store events (no queue permission), and read only the webhook secrets", () => {
     const receiver = fns.get("receiveWebhook");
     if (!receiver) throw new Error("no receiveWebhook function");
     const list = statements(template, roleOf(template, receiver));
     expect([...actionsOf(list)].sort()).toEqual(
-      ["dynamodb:PutItem", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "ssm:GetParameter"].sort(),
+      ["dynamodb:PutItem", "logs:CreateLogStream", "logs:PutLogEvents", "ssm:GetParameter"].sort(),
     );
     expect(readableParameters(list)).toEqual([`/${SERVICE}/${stage}/webhook-secrets`]);
     expect(environment(receiver).AX_BASE_URL).toBeUndefined();
@@ -226,6 +265,7 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "AX_BASE_URL",
       "OUTBOUND_WEBHOOK_URL",
       "SYNC_BUDGET_MS",
+      "SWEEP_STRANDED_AFTER_MS",
     ]);
     const secrets = ["WEBHOOK_SECRET", "ADMIN_TOKEN", "AX_API_KEY", "AX_CHANNEL_CODE", "OUTBOUND_WEBHOOK_SECRET"];
     for (const [name, fn] of fns) {

@@ -85,7 +85,7 @@ describe("the console in a browser", () => {
       body: delivery.body,
     });
     expect(answer.status).toBe(202);
-    await stack.queue.idle();
+    await stack.settled();
     return delivery.webhookId;
   };
   const go = async (hash: string) => {
@@ -180,7 +180,7 @@ describe("the console in a browser", () => {
     await page.locator("tr", { hasText: webhookId }).getByRole("button", { name: "Replay" }).click();
     await page.locator("tr", { hasText: webhookId }).getByRole("button", { name: "Confirm" }).click();
     await statusLine().getByText(`event ${webhookId} is replayed`).waitFor();
-    await stack.queue.idle();
+    await stack.settled();
 
     await go(`/orders/${orderId}`);
     await page.locator("main h1 .badge", { hasText: "placed" }).waitFor();
@@ -211,7 +211,7 @@ describe("the console in a browser", () => {
     await screenshot("reconcile");
     await page.getByRole("button", { name: "Attach and finish the order" }).click();
     await statusLine().getByText(`attached the AX codes to the tour create of ${orderId}`).waitFor();
-    await stack.queue.idle();
+    await stack.settled();
 
     await go(`/orders/${orderId}`);
     await page.locator("main h1 .badge", { hasText: "placed" }).waitFor();

@@ -62,7 +62,7 @@ describe("failures end to end", () => {
     sandbox().injectFault({ endpoint: "create", kind: "status", status: 429, retryAfterSeconds: 0, times: 2 });
     const orderIds = [newOrderId(), newOrderId(), newOrderId()];
     for (const orderId of orderIds) await deliver(sampleOrderPlaced(orderId));
-    await stack.queue.idle();
+    await stack.settled();
     for (const orderId of orderIds) {
       expect((await view(orderId)).status).toBe("placed");
       expect(axOrdersOf(orderId)).toHaveLength(2);
@@ -80,7 +80,7 @@ describe("failures end to end", () => {
       times: 1,
     });
     await deliver(sampleOrderPlaced(orderId));
-    await stack.queue.idle();
+    await stack.settled();
     const order = await view(orderId);
     expect(order.status).toBe("uncertain");
     expect(order.events[0]).toMatchObject({ status: "failed", reason: "create_uncertain" });
@@ -99,12 +99,12 @@ describe("failures end to end", () => {
       times: 1,
     });
     await deliver(sampleOrderPlaced(orderId));
-    await stack.queue.idle();
+    await stack.settled();
     const cancelId = await deliver({
       type: "order.cancelled",
       data: { order_id: orderId, item_ids: [`${orderId}-2`] },
     });
-    await stack.queue.idle();
+    await stack.settled();
     expect((await view(orderId)).events.find((e) => e.webhook_id === cancelId)?.status).toBe("queued");
 
     const tour = axOrdersOf(orderId).find((o) => o.type === "tour");
@@ -122,7 +122,7 @@ describe("failures end to end", () => {
       }),
     );
     expect((await cli("reconcile", "attach", orderId, "tour", file)).code).toBe(0);
-    await stack.queue.idle();
+    await stack.settled();
 
     const after = await view(orderId);
     expect(after.status).toBe("partially_cancelled");
@@ -137,17 +137,17 @@ describe("failures end to end", () => {
     // AX never processed it: the answer hangs before AX stores anything.
     sandbox().injectFault({ endpoint: "create", channelOrderCode: orderId, kind: "hang", times: 1 });
     await deliver(sampleOrderPlaced(orderId));
-    await stack.queue.idle();
+    await stack.settled();
     expect((await view(orderId)).status).toBe("uncertain");
     expect(axOrdersOf(orderId).filter((o) => o.type === "tour")).toHaveLength(0);
 
     expect((await cli("reconcile", "resend", orderId, "tour")).code).toBe(0);
-    await stack.queue.idle();
+    await stack.settled();
     expect((await view(orderId)).status).toBe("placed");
     expect(axOrdersOf(orderId).filter((o) => o.type === "tour")).toHaveLength(1);
     // Once created, it is no longer uncertain: a second resend is refused and sends nothing.
     await expect(cli("reconcile", "resend", orderId, "tour")).rejects.toThrow(/created, not uncertain/);
-    await stack.queue.idle();
+    await stack.settled();
     expect(axOrdersOf(orderId).filter((o) => o.type === "tour")).toHaveLength(1);
   });
 
@@ -158,7 +158,7 @@ describe("failures end to end", () => {
     delete item.ax;
     item.sku = `SKU-${orderId}`;
     const webhookId = await deliver(payload);
-    await stack.queue.idle();
+    await stack.settled();
     expect((await cli("events", "list")).out).toContain(
       `${webhookId}  order.placed  order ${orderId}  failed  unmapped_sku`,
     );
@@ -173,23 +173,25 @@ describe("failures end to end", () => {
     expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).out).toBe(
       "1 parked event(s) replayed",
     );
-    await stack.queue.idle();
+    await stack.settled();
     expect((await view(orderId)).status).toBe("placed");
     expect(axOrdersOf(orderId)).toHaveLength(2);
-    expect((await cli("events", "replay", webhookId)).out).toContain("is applied, not parked");
+    expect((await cli("events", "replay", webhookId)).out).toContain(
+      `event ${webhookId} is applied: only parked (failed) or waiting (queued) events are replayed`,
+    );
   });
 
   it("a message that keeps failing reaches the dead-letter list and is redriven once AX is back", async () => {
     const orderId = newOrderId();
     sandbox().injectFault({ endpoint: "create", channelOrderCode: orderId, kind: "status", status: 503 });
     await deliver(sampleOrderPlaced(orderId));
-    await stack.queue.idle();
+    await stack.settled();
     expect(stack.queue.deadLetters.map((d) => d.message.order_id)).toContain(orderId);
     expect((await view(orderId)).events[0]?.status).toBe("queued");
 
     sandbox().clearFaults();
     expect((await cli("queue", "redrive")).out).toMatch(/^\d+ message\(s\) moved back/);
-    await stack.queue.idle();
+    await stack.settled();
     expect((await view(orderId)).status).toBe("placed");
     expect(axOrdersOf(orderId)).toHaveLength(2);
   });

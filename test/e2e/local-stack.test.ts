@@ -42,7 +42,7 @@ describe("local stack end to end", () => {
     const answer = await deliver(delivery);
     expect(answer.status).toBe(202);
     expect(await answer.json()).toEqual({ status: "accepted", webhook_id: delivery.webhookId });
-    await stack.queue.idle();
+    await stack.settled();
 
     const read = await readOrder(orderId);
     expect(read.status).toBe(200);
@@ -68,9 +68,9 @@ describe("local stack end to end", () => {
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(19);
-    await stack.queue.idle();
+    await stack.settled();
     expect((await deliver(delivery)).status).toBe(200);
-    await stack.queue.idle();
+    await stack.settled();
     expect(stack.sandbox?.listOrders({ channelOrderCode: orderId })).toHaveLength(2);
     expect(stack.sandbox?.createCalls(orderId)).toBe(2);
   });
@@ -80,7 +80,7 @@ describe("local stack end to end", () => {
     await deliver(signed(sampleOrderPlaced(orderId)));
     const again = signed(sampleOrderPlaced(orderId));
     expect((await deliver(again)).status).toBe(202);
-    await stack.queue.idle();
+    await stack.settled();
     expect(stack.sandbox?.createCalls(orderId)).toBe(2);
     const view = (await (await readOrder(orderId)).json()) as OrderView;
     expect(view.events.find((e) => e.webhook_id === again.webhookId)).toMatchObject({
@@ -131,13 +131,13 @@ describe("local stack end to end", () => {
     const orderId = `E2E-${randomUUID().slice(0, 8)}`;
     const cancel = signed({ type: "order.cancelled", data: { order_id: orderId, ticket_ids: [`${orderId}-1-2`] } });
     expect((await deliver(cancel)).status).toBe(202);
-    await stack.queue.idle();
+    await stack.settled();
     const waiting = (await (await readOrder(orderId)).json()) as OrderView;
     expect(waiting.status).toBe("pending");
     expect(waiting.events).toEqual([expect.objectContaining({ webhook_id: cancel.webhookId, status: "queued" })]);
 
     expect((await deliver(signed(sampleOrderPlaced(orderId)))).status).toBe(202);
-    await stack.queue.idle();
+    await stack.settled();
     const view = (await (await readOrder(orderId)).json()) as OrderView;
     expect(view.status).toBe("partially_cancelled");
     const ticket = view.ax_orders.flatMap((o) => o.tickets).find((t) => t.ticket_id === `${orderId}-1-2`);
@@ -160,7 +160,7 @@ describe("local stack end to end", () => {
       const orderId = `E2E-${randomUUID().slice(0, 8)}`;
       const delivery = signed(sampleOrderPlaced(orderId));
       await deliver(delivery);
-      await stack.queue.idle();
+      await stack.settled();
       await deliver(
         signed({ type: "order.placed", data: { order_id: orderId, purchaser: { email: "minji@example.com" } } }),
       );

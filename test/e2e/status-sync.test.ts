@@ -18,7 +18,7 @@ async function placeThrough(stack: LocalStack, orderId: string) {
     body: delivery.body,
   });
   expect(answer.status).toBe(202);
-  await stack.queue.idle();
+  await stack.settled();
   const axOrders = stack.sandbox?.listOrders({ channelOrderCode: orderId }) ?? [];
   const code = (type: string) => axOrders.find((o) => o.type === type)?.axOrderCode ?? "";
   return { tour: code("tour"), day: code("day-ticket") };

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessEventHandler } from "../../functions/process-event";
 import type { ApplyEventDeps } from "../../lib/orders/apply-event";
-import type { OrderCommit } from "../../lib/orders/ports";
+import { queuedMessage, systemClock, type OrderCommit } from "../../lib/orders/ports";
+import { replayEvent } from "../../lib/orders/replay";
 import type { DynamoStore } from "../../lib/store/dynamo-store";
 import type { AxSandbox } from "../../local/ax-sandbox/server";
 import { sampleOrderPlaced } from "../../local/samples";
@@ -84,7 +85,9 @@ describe("worker: order.placed", () => {
     expect((await store.listEventsByStatus("failed")).map((e) => e.webhook_id)).toContain(message.webhook_id);
 
     await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-1", option_code: "opt-1" });
-    await worker(sqsEvent({ ...message, replay: true }));
+    const replayed = await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "test");
+    expect(replayed).toMatchObject({ status: "queued", requeue_seq: 1, replay: true, requeued_by: "test" });
+    await worker(sqsEvent(queuedMessage(replayed)));
     expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
     const dayTicket = sandbox.listOrders({ channelOrderCode: id }).find((o) => o.type === "day-ticket");
     expect(dayTicket?.optionCode).toBe("opt-1");

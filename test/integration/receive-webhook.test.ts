@@ -1,39 +1,26 @@
 // The receiver on a real DynamoDB Local table: every answer of the contract's table, in its order of checks.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createReceiveWebhookHandler } from "../../functions/receive-webhook";
-import type { EventQueue, QueuedEvent } from "../../lib/orders/ports";
+import { createServer, type Socket } from "node:net";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { awsClientSettings } from "../../lib/aws-timeouts";
 import { systemClock } from "../../lib/orders/ports";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { sampleOrderPlaced } from "../../local/samples";
 import { freshTable } from "../support/dynamodb";
 import { OTHER_SECRET, TEST_SECRET, apiEvent, signedDelivery, type Delivery } from "../support/webhooks";
 
-class RecordingQueue implements EventQueue {
-  sent: QueuedEvent[] = [];
-  failNext = 0;
-  send(message: QueuedEvent): Promise<void> {
-    if (this.failNext > 0) {
-      this.failNext--;
-      return Promise.reject(new Error("SQS unavailable"));
-    }
-    this.sent.push(message);
-    return Promise.resolve();
-  }
-}
-
 describe("POST /webhooks/orders", () => {
   let store: DynamoStore;
-  let queue: RecordingQueue;
   let handler: ReturnType<typeof createReceiveWebhookHandler>;
   const maxBytes = 4096 * 4;
 
   beforeAll(async () => {
     const table = await freshTable();
     store = new DynamoStore(table.doc, table.tableName);
-    queue = new RecordingQueue();
     handler = createReceiveWebhookHandler({
       events: store,
-      queue,
       secrets: () => Promise.resolve([OTHER_SECRET, TEST_SECRET]),
       maxBytes,
       clock: systemClock,
@@ -47,15 +34,21 @@ describe("POST /webhooks/orders", () => {
     return { status: result.statusCode, body: JSON.parse(result.body ?? "{}") as Record<string, unknown> };
   };
 
-  it("202: stores the event durably and queues it (group = order id)", async () => {
+  it("202: stores the event durably as `queued` (the outbox entry), with the request id for the logs", async () => {
     const delivery = signedDelivery(sampleOrderPlaced("R-1"));
-    const answer = await post(delivery);
-    expect(answer).toEqual({ status: 202, body: { status: "accepted", webhook_id: delivery.webhookId } });
+    const request = apiEvent("POST", "/webhooks/orders", { headers: delivery.headers, body: delivery.body });
+    const answer = await handler(request);
+    expect(answer.statusCode).toBe(202);
+    expect(JSON.parse(answer.body ?? "")).toEqual({ status: "accepted", webhook_id: delivery.webhookId });
     const stored = await store.getEvent(delivery.webhookId);
-    expect(stored).toMatchObject({ order_id: "R-1", type: "order.placed", status: "queued", body: delivery.body });
-    expect(queue.sent.filter((m) => m.webhook_id === delivery.webhookId)).toEqual([
-      expect.objectContaining({ order_id: "R-1", body: delivery.body, type: "order.placed" }),
-    ]);
+    expect(stored).toMatchObject({
+      order_id: "R-1",
+      type: "order.placed",
+      status: "queued",
+      body: delivery.body,
+      attempts: 0,
+      correlation_id: request.requestContext.requestId,
+    });
   });
 
   it("200 duplicate: the same webhook-id with the same body does nothing twice", async () => {
@@ -156,15 +149,36 @@ describe("POST /webhooks/orders", () => {
     expect(answer.body.issues).toEqual([expect.objectContaining({ path: "type" })]);
   });
 
-  it("5xx when the queue is down after the store, and the channel's retry still gets the event queued", async () => {
+  it("503 within seconds, never a hang, when DynamoDB accepts connections and never answers", async () => {
+    const sockets: Socket[] = [];
+    const stalled = createServer((socket) => sockets.push(socket)); // reads nothing, answers nothing
+    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
+    const address = stalled.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const client = new DynamoDBClient({
+      ...awsClientSettings({ connectMs: 500, requestMs: 1_000 }),
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const stalledHandler = createReceiveWebhookHandler({
+      events: new DynamoStore(DynamoDBDocumentClient.from(client), "stalled"),
+      secrets: () => Promise.resolve([TEST_SECRET]),
+      maxBytes,
+      clock: systemClock,
+    });
     const delivery = signedDelivery(sampleOrderPlaced("R-10"));
-    queue.failNext = 1;
-    const first = await post(delivery);
-    expect(first.status).toBe(503);
-    expect(JSON.stringify(first.body)).not.toMatch(/SQS|stack|Error/);
-    expect(queue.sent.some((m) => m.webhook_id === delivery.webhookId)).toBe(false);
-    const retry = await post(delivery);
-    expect(retry.status).toBe(200);
-    expect(queue.sent.filter((m) => m.webhook_id === delivery.webhookId)).toHaveLength(1);
+    const started = Date.now();
+    const answer = await stalledHandler(
+      apiEvent("POST", "/webhooks/orders", { headers: delivery.headers, body: delivery.body }),
+    );
+    const tookMs = Date.now() - started;
+    expect(answer.statusCode).toBe(503);
+    expect(JSON.parse(answer.body ?? "")).toMatchObject({ error: "unavailable" });
+    expect(answer.body).not.toMatch(/stack|TimeoutError|\.ts:|requestTimeout/);
+    expect(tookMs).toBeLessThan(5_000); // two attempts of 1 s, not the caller's timeout
+    client.destroy();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => stalled.close(() => resolve()));
   });
 });

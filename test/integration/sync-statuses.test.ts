@@ -22,7 +22,7 @@ import { DynamoStore } from "../../lib/store/dynamo-store";
 import { axOrderSk, orderPk } from "../../lib/store/keys";
 import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
 import { runCli } from "../../local/cli/main";
-import { tableDefinition } from "../../local/dynamodb/table";
+import { ensureStream, tableDefinition } from "../../local/dynamodb/table";
 import { addMissingIndexes } from "../../local/status-sync";
 import { sampleOrderPlaced } from "../../local/samples";
 import { freshTable, type TestTable } from "../support/dynamodb";
@@ -62,6 +62,7 @@ describe("status sync and order.status_changed webhooks", () => {
     const worker = createProcessEventHandler({
       orders: store,
       products: store,
+      events: store,
       ax,
       clock: systemClock,
       newAttemptId: randomUUID,
@@ -437,9 +438,9 @@ describe("status sync and order.status_changed webhooks", () => {
     expect(receiver.received.map((r) => r.verification.ok)).toEqual([true]);
   });
 
-  it("`npm start` adds the outbox index to a table kept in .local-data from before it existed", async () => {
+  it("`npm start` adds the outbox index and the stream to a table kept in .local-data from before them", async () => {
     const tableName = `old-${randomUUID()}`;
-    const { TimeToLiveSpecification: _ttl, ...shape } = tableDefinition;
+    const { TimeToLiveSpecification: _ttl, StreamSpecification: _stream, ...shape } = tableDefinition;
     const old = {
       ...shape,
       GlobalSecondaryIndexes: shape.GlobalSecondaryIndexes.filter((index) => index.IndexName !== "outbox"),
@@ -454,5 +455,10 @@ describe("status sync and order.status_changed webhooks", () => {
     expect(await addMissingIndexes(table.client, tableName)).toEqual([]);
     const { Table } = await table.client.send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === "outbox")?.IndexStatus).toBe("ACTIVE");
+    expect(Table?.StreamSpecification).toBeUndefined();
+    const streamArn = await ensureStream(table.client, tableName);
+    expect(await ensureStream(table.client, tableName)).toBe(streamArn);
+    const after = await table.client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(after.Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" });
   });
 });

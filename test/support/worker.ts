@@ -28,7 +28,7 @@ export async function storeEvent(
     updated_at: now,
     attempts: 0,
   });
-  return { webhook_id: webhookId, order_id: payload.data.order_id, type: payload.type, received_at: now, body };
+  return { webhook_id: webhookId, order_id: payload.data.order_id, requeue_seq: 0 };
 }
 
 export function sqsEvent(...messages: QueuedEvent[]): SQSEvent {
@@ -72,6 +72,7 @@ export async function startWorkerFixture(options: {
   const deps: ApplyEventDeps = {
     orders: store,
     products: store,
+    events: store,
     ax: new AxClient({
       baseUrl: sandbox.url,
       credentials: { apiKey: "key", channelCode: "chan" },

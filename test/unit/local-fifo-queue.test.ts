@@ -5,14 +5,9 @@ import { describe, expect, it } from "vitest";
 import type { QueuedEvent } from "../../lib/orders/ports";
 import { LocalFifoQueue } from "../../local/fifo-queue";
 
-const message = (orderId: string, webhookId: string, replay = false): QueuedEvent => ({
-  webhook_id: webhookId,
-  order_id: orderId,
-  type: "order.placed",
-  received_at: new Date().toISOString(),
-  body: "{}",
-  ...(replay ? { replay } : {}),
-});
+const message = (orderId: string, webhookId: string, requeueSeq = 0): QueuedEvent[] => [
+  { webhook_id: webhookId, order_id: orderId, requeue_seq: requeueSeq },
+];
 
 /** A worker that records what it saw and fails the ids in `failures` as many times as given. */
 function recordingWorker(failures: Map<string, number> = new Map()) {
@@ -47,13 +42,13 @@ describe("LocalFifoQueue", () => {
     expect(worker.seen.filter((s) => s.webhookId === "a1").map((s) => s.receiveCount)).toEqual(["1", "2", "3"]);
   });
 
-  it("drops a second send of the same webhook-id within the deduplication window, but not a replay", async () => {
+  it("drops a second send of the same event within the deduplication window, but not a requeue (replay)", async () => {
     const worker = recordingWorker();
     const queue = new LocalFifoQueue({ handler: worker.handler });
     await queue.send(message("A", "x"));
     await queue.send(message("A", "x"));
     await queue.idle();
-    await queue.send(message("A", "x", true));
+    await queue.send(message("A", "x", 1));
     await queue.idle();
     expect(worker.seen.map((s) => s.webhookId)).toEqual(["x", "x"]);
   });
@@ -87,5 +82,36 @@ describe("LocalFifoQueue", () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(18);
     expect(gaps[2]).toBeGreaterThanOrEqual(78);
     expect(queue.deadLetters).toHaveLength(1);
+  });
+
+  it("runs at most `concurrency` orders at once, like the worker's cap in AWS", async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = async (): Promise<SQSBatchResponse> => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      running--;
+      return { batchItemFailures: [] };
+    };
+    const queue = new LocalFifoQueue({ handler: slow, concurrency: 3 });
+    await queue.send(Array.from({ length: 30 }, (_, i) => message(`O-${i}`, `w-${i}`)).flat());
+    await queue.idle();
+    expect(peak).toBe(3);
+  });
+
+  it("stops taking work but lets a delivery in flight finish", async () => {
+    const finished: string[] = [];
+    const slow = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const record of event.Records) finished.push((JSON.parse(record.body) as QueuedEvent).webhook_id);
+      return { batchItemFailures: [] };
+    };
+    const queue = new LocalFifoQueue({ handler: slow, concurrency: 1 });
+    await queue.send([...message("A", "first"), ...message("B", "second")]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await queue.stop(1_000)).toBe(0);
+    expect(finished).toEqual(["first"]);
+    await expect(queue.send(message("C", "late"))).rejects.toThrow(/stopped/);
   });
 });

@@ -1,0 +1,46 @@
+// Scheduled: queues again any stored event the outbox's stream did not deliver (lib/orders/sweep-events.ts), and
+// publishes the age of the oldest such event, which is alarmed.
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { buildQueue, buildStore } from "../lib/adapters";
+import { readConfig } from "../lib/config";
+import { logger } from "../lib/observability/logger";
+import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
+import { systemClock } from "../lib/orders/ports";
+import { sweepEvents, type SweepDeps, type SweepOptions, type SweepReport } from "../lib/orders/sweep-events";
+
+export function createSweepEventsHandler(deps: SweepDeps, options: SweepOptions, metrics: AdapterMetrics = noMetrics) {
+  return async (): Promise<SweepReport> => {
+    const report = await sweepEvents(deps, options);
+    metrics.swept(report);
+    const summary = {
+      requeued: report.requeued,
+      held: report.held,
+      retrying: report.retrying,
+      oldest_stranded_age_s: report.oldestStrandedAgeSeconds,
+    };
+    if (report.requeued > 0)
+      logger.warn("stranded events queued again", { ...summary, webhook_ids: report.requeuedIds.slice(0, 50) });
+    else logger.info("sweep found nothing stranded", summary);
+    return report;
+  };
+}
+
+let handlerInstance: ReturnType<typeof createSweepEventsHandler> | undefined;
+
+function defaultHandler() {
+  if (!handlerInstance) {
+    const config = readConfig();
+    const store = buildStore(config);
+    handlerInstance = createSweepEventsHandler(
+      { events: store, orders: store, queue: buildQueue(config), clock: systemClock },
+      { strandedAfterMs: config.sweepStrandedAfterMs },
+      emfMetrics(),
+    );
+  }
+  return handlerInstance;
+}
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler(() => defaultHandler()());
