@@ -117,8 +117,8 @@ describe("admin API", () => {
     server = started.server;
     url = started.url;
   });
-  afterAll(() => {
-    queue.stop();
+  afterAll(async () => {
+    await queue.stop();
     server.close();
   });
 
