@@ -37,6 +37,8 @@ try {
   Webhooks       POST ${stack.url}/webhooks/orders
   Read API       GET  ${stack.url}/orders/{order_id}   (Authorization: Bearer ${stack.adminToken})
   Health         GET  ${stack.url}/health
+  Console             ${stack.url}/console   (log in with the admin token above, named "dev", or one of ADMIN_TOKENS)
+  Admin API           ${stack.url}/admin/…   (same token; see docs/console.md)
   AX             ${stack.sandbox ? `${stack.axUrl}  (built-in AX sandbox; control at ${stack.axUrl}/__sandbox)` : `${stack.axUrl}  (AX_BASE_URL)`}
   DynamoDB Local ${stack.dynamodbEndpoint}  (${inMemory ? "in memory" : `data in ${defaultDataDir}; start fresh with npm start -- --fresh`})
   Webhook secret ${stack.webhookSecrets}
