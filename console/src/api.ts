@@ -196,5 +196,5 @@ export interface AuditEntry {
 
 export interface DeadLetterList {
   count: number;
-  items: { webhook_id: string; order_id: string; type: string; received_at: string }[];
+  items: { webhook_id: string; order_id: string; moved_at?: string }[];
 }

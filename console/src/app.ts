@@ -153,8 +153,8 @@ async function homePage(): Promise<void> {
       ),
       card("Dead-letter messages", attention.dead_letters, [
         table(
-          ["Webhook id", "Order", "Type", "Received"],
-          deadLetters.items.map((m) => [text(m.webhook_id), orderLink(m.order_id), text(m.type), time(m.received_at)]),
+          ["Webhook id", "Order", "Moved there"],
+          deadLetters.items.map((m) => [text(m.webhook_id), orderLink(m.order_id), time(m.moved_at)]),
         ),
         redrive,
       ]),
