@@ -196,9 +196,19 @@ export async function cancelOrder(
         return settle({ status: "failed", reason: error.reason, detail: error.message }, keepRecorded, [
           ...changed.values(),
         ]);
-      // Cancels are safe to repeat, but what went through is recorded so that the retry does not send it again.
+      // Cancels are safe to repeat, but what went through is recorded so that the retry does not send it again,
+      // and the event says why it waits (not "waiting for placement" on an order that is placed).
       const { cancelling: _released, ...rest } = snapshot.order;
-      await commitOrder(deps, { ...snapshot, order: rest }, { changed: [...changed.values()], all: axOrders });
+      const retrying: ApplyOutcome = {
+        status: "queued",
+        reason: error instanceof AxError ? error.reason : "retrying",
+        detail: `AX did not take the cancellation yet (${error instanceof Error ? error.message : String(error)}); it is retried with backoff`,
+      };
+      await commitOrder(
+        deps,
+        { ...snapshot, order: withEvent(rest, context, CANCELLED, retrying) },
+        { changed: [...changed.values()], all: axOrders, settle: [context.webhookId] },
+      );
       throw error;
     }
   }

@@ -72,7 +72,9 @@ export function orderStatus(order: OrderRecord, axOrders: readonly AxOrderRecord
     axOrders.some((axOrder) => axOrder.tickets.some((ticket) => isCancelledTicket(ticket.ax_ticket_status)));
   if (anyCancelled) return "partially_cancelled";
   if (calls.some((call) => call.state === "failed")) return "failed";
-  if (calls.length > 0 && calls.every((call) => call.state === "created")) return "placed";
+  // Placed only when every item has its AX order: a family whose create is still being retried is not placed yet.
+  const everyItemInAx = items.every((itemId) => axByItem.has(itemId) || before.items.includes(itemId));
+  if (calls.length > 0 && calls.every((call) => call.state === "created") && everyItemInAx) return "placed";
   return "pending";
 }
 

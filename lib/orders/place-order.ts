@@ -140,13 +140,10 @@ export async function placeOrder(
 
     const result = await callAx(deps, plan);
     if (result.kind === "retry") {
-      // AX did not take the request: drop the intent so that the queue's retry sends it again.
-      const { [plan.product_type]: _dropped, ...others } = snapshot.order.create_calls;
-      snapshot = await commitOrder(
-        deps,
-        { ...snapshot, order: { ...snapshot.order, create_calls: others } },
-        { all: axOrders },
-      );
+      // AX did not take the request: drop the intent so that the queue's retry sends it again. A concurrent write
+      // of the order (a cancellation waiting, the status sync) must not leave it `pending`, which the retry would
+      // take for a call in flight and, after the lease, for an uncertain one.
+      snapshot = await recordResult(deps, snapshot, axOrders, plan.product_type, intent, undefined, [], undefined);
       throw result.error;
     }
     const call: CreateCall =
@@ -160,6 +157,7 @@ export async function placeOrder(
       snapshot,
       axOrders,
       plan.product_type,
+      intent,
       call,
       created,
       isLast ? context : undefined,
@@ -229,6 +227,11 @@ function withCall(order: OrderRecord, type: ProductType, call: CreateCall): Orde
   return { ...order, create_calls: { ...order.create_calls, [type]: call } };
 }
 
+function withoutCall(order: OrderRecord, type: ProductType): OrderRecord {
+  const { [type]: _dropped, ...others } = order.create_calls;
+  return { ...order, create_calls: others };
+}
+
 function writeCall(
   deps: PlaceOrderDeps,
   snapshot: Snapshot,
@@ -240,23 +243,25 @@ function writeCall(
 }
 
 /**
- * Records AX's answer. AX's answer is the one thing that cannot be asked for again, so a concurrent change of the
- * order does not lose it: the order is re-read and the answer written onto it, as long as this attempt still owns
- * the call.
+ * Records AX's answer (`call`), or drops the intent when AX definitely did not take the request (`call` undefined).
+ * AX's answer is the one thing that cannot be asked for again, so a concurrent change of the order does not lose
+ * it: the order is re-read and the answer written onto it, as long as this attempt still owns the call
+ * (`intent.attempt_id`).
  */
 async function recordResult(
   deps: PlaceOrderDeps,
   snapshot: Snapshot,
   allAxOrders: readonly AxOrderRecord[],
   type: ProductType,
-  call: CreateCall,
+  intent: CreateCall,
+  call: CreateCall | undefined,
   created: AxOrderRecord[],
   context: EventContext | undefined,
 ): Promise<Snapshot> {
   let current = snapshot;
   let all = allAxOrders;
   for (let attempt = 1; ; attempt++) {
-    let order = withCall(current.order, type, call);
+    let order = call ? withCall(current.order, type, call) : withoutCall(current.order, type);
     if (context) order = withEvent(order, context, PLACED, placementOutcome(order));
     try {
       return await commitOrder(
@@ -268,7 +273,7 @@ async function recordResult(
       if (!(error instanceof ConcurrentUpdateError) || attempt >= RESULT_WRITE_ATTEMPTS) throw error;
       const reloaded = await deps.orders.load(snapshot.order.order_id);
       const owner = reloaded.order?.create_calls[type];
-      if (!reloaded.order || owner?.attempt_id !== call.attempt_id) throw error;
+      if (!reloaded.order || owner?.attempt_id !== intent.attempt_id) throw error;
       current = { order: reloaded.order, version: reloaded.order.version };
       all = mergeAxOrders(reloaded.axOrders, created);
     }

@@ -212,4 +212,21 @@ describe("worker: order.cancelled", () => {
     expect(patches([codes[1] ?? ""])).toHaveLength(2);
     expect((await store.load(orderId)).order?.status).toBe("cancelled");
   });
+
+  it("a cancel whose AX call keeps failing after the placement shows AX's failure, not `waiting_for_placement`", async () => {
+    const orderId = newOrderId();
+    const cancel = await storeEvent(store, cancelled(orderId));
+    await worker(sqsEvent(cancel)); // arrives first: waits for the placement
+    sandbox.injectFault({ endpoint: "cancel_order", kind: "status", status: 503 });
+    const placement = await storeEvent(store, sampleOrderPlaced(orderId));
+    expect((await worker(sqsEvent(placement))).batchItemFailures).toHaveLength(1); // its waiting cancel failed
+    const { order } = await store.load(orderId);
+    expect(order?.status).toBe("placed");
+    expect(await store.getEvent(cancel.webhook_id)).toMatchObject({ status: "queued", reason: "ax_unavailable" });
+    expect(order?.events[cancel.webhook_id]?.detail).toMatch(/retried with backoff/);
+    sandbox.clearFaults();
+    expect(await worker(sqsEvent(placement))).toEqual({ batchItemFailures: [] });
+    expect((await store.load(orderId)).order?.status).toBe("cancelled");
+    expect(await store.getEvent(cancel.webhook_id)).toMatchObject({ status: "applied" });
+  });
 });

@@ -116,6 +116,59 @@ describe("worker: order.placed", () => {
     expect((await store.load(id)).order?.status).toBe("placed");
   });
 
+  it("a concurrent write of the order while AX answers 503 never leaves the create `pending` (no false uncertain)", async () => {
+    const id = orderId();
+    sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "status", status: 503, times: 1 });
+    // Another writer (the status sync, a cancellation being recorded) changes the order while AX is being called.
+    const racing = createProcessEventHandler({
+      ...deps,
+      ax: {
+        ...deps.ax,
+        createOrder: async (type, body) => {
+          const { order } = await store.load(id);
+          if (order)
+            await store.commit({ order: { ...order, version: order.version + 1 }, expectedVersion: order.version });
+          return deps.ax.createOrder(type, body);
+        },
+      },
+    });
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect((await racing(sqsEvent(message))).batchItemFailures).toHaveLength(1);
+    const afterFailure = (await store.load(id)).order;
+    expect(afterFailure?.create_calls.tour).toBeUndefined(); // dropped although the order had moved on
+    expect(afterFailure?.status).toBe("pending");
+    // The retry, even past the create lease, sends the create once and does not call it uncertain.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect((await store.load(id)).order?.status).toBe("placed");
+    expect(sandbox.listOrders({ channelOrderCode: id })).toHaveLength(2);
+  });
+
+  it("an order is not `placed` while one family's create is still being retried", async () => {
+    const id = orderId();
+    // The first create (one family) goes through; the second meets a 503.
+    let calls = 0;
+    const secondFails = createProcessEventHandler({
+      ...deps,
+      ax: {
+        ...deps.ax,
+        createOrder: async (type, body) => {
+          calls++;
+          if (calls === 2)
+            sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "status", status: 503, times: 1 });
+          return deps.ax.createOrder(type, body);
+        },
+      },
+    });
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect((await secondFails(sqsEvent(message))).batchItemFailures).toHaveLength(1);
+    const { order, axOrders } = await store.load(id);
+    expect(axOrders).toHaveLength(1);
+    expect(order?.status).toBe("pending");
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect((await store.load(id)).order?.status).toBe("placed");
+  });
+
   it("asks for the retry's backoff with the message's receipt handle and receive count", async () => {
     const id = orderId();
     sandbox.injectFault({ endpoint: "create", channelOrderCode: id, kind: "status", status: 429, times: 1 });

@@ -80,4 +80,70 @@ describe("reconcileCreate", () => {
       /has no placement/,
     );
   });
+
+  it("retries when another writer changes the order meanwhile, instead of ending with a retry nobody makes", async () => {
+    const { orderId } = await uncertainOrder();
+    let raced = 0;
+    const racingOrders = {
+      load: (id: string) => fixture.store.load(id),
+      commit: async (change: Parameters<typeof fixture.store.commit>[0]) => {
+        if (raced < 2) {
+          // The status sync (say) writes the order between the reconciliation's read and its write.
+          raced++;
+          const { order } = await fixture.store.load(orderId);
+          if (order)
+            await fixture.store.commit({
+              order: { ...order, version: order.version + 1 },
+              expectedVersion: order.version,
+            });
+        }
+        return fixture.store.commit(change);
+      },
+    };
+    const result = await reconcileCreate({ orders: racingOrders, clock: systemClock }, orderId, "tour", {
+      kind: "resend",
+    });
+    expect(raced).toBe(2);
+    expect(result.order.create_calls.tour).toBeUndefined();
+  });
+
+  it("of two reconciliations racing, one wins and the other says plainly there is nothing left to do", async () => {
+    const { orderId, tour } = await uncertainOrder();
+    const tickets = tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode }));
+    const outcomes = await Promise.allSettled([
+      reconcileCreate(deps(), orderId, "tour", {
+        kind: "attach",
+        axOrders: [{ item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets }],
+      }),
+      reconcileCreate(deps(), orderId, "tour", { kind: "resend" }),
+    ]);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === "rejected");
+    expect(refused?.reason).toBeInstanceOf(ReconcileError);
+    expect(String(refused?.reason)).toMatch(/not uncertain: nothing to reconcile/);
+  });
+
+  it("gives up with a clear message when the order keeps changing", async () => {
+    const { orderId } = await uncertainOrder();
+    const alwaysRacing = {
+      load: (id: string) => fixture.store.load(id),
+      commit: async (change: Parameters<typeof fixture.store.commit>[0]) => {
+        const { order } = await fixture.store.load(orderId);
+        if (order)
+          await fixture.store.commit({
+            order: { ...order, version: order.version + 1 },
+            expectedVersion: order.version,
+          });
+        return fixture.store.commit(change);
+      },
+    };
+    await expect(
+      reconcileCreate({ orders: alwaysRacing, clock: systemClock }, orderId, "tour", { kind: "resend" }),
+    ).rejects.toThrow(
+      new ReconcileError(
+        `order ${orderId} kept changing while it was being reconciled (5 attempts); nothing was written, try again`,
+      ),
+    );
+    expect((await fixture.store.load(orderId)).order?.create_calls.tour?.state).toBe("uncertain");
+  });
 });

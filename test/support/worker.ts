@@ -84,5 +84,9 @@ export async function startWorkerFixture(options: {
     parkEvent: (webhookId, reason, detail) =>
       store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
   };
-  return { sandbox, store, deps, worker: createProcessEventHandler(deps) };
+  const worker = createProcessEventHandler({
+    ...deps,
+    noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),
+  });
+  return { sandbox, store, deps, worker };
 }

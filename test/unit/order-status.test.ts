@@ -41,6 +41,17 @@ describe("orderStatus", () => {
     );
   });
 
+  it("pending, not placed, while one family's AX order is missing (its create is still being retried)", () => {
+    const tourOnly = order({
+      create_calls: {
+        tour: { state: "created", attempt_id: "a", started_at: "2026-01-01T00:00:00Z", item_ids: ["O-1-1"] },
+      },
+    });
+    expect(orderStatus(tourOnly, [axOrder("O-1-1", "New", ["New", "New"])])).toBe("pending");
+    // Both calls recorded as created but one AX order not written: still not placed.
+    expect(orderStatus(order(), [axOrder("O-1-1", "New", ["New", "New"])])).toBe("pending");
+  });
+
   it("partially_cancelled after one ticket, cancelled once every item is", () => {
     const one = axOrder("O-1-2", "New", ["New"]);
     expect(orderStatus(order(), [axOrder("O-1-1", "New", ["New", "Traveler canceled"]), one])).toBe(

@@ -1,0 +1,214 @@
+// The outbox on a real DynamoDB Local table: its stream read by the local reader and handed to the deployed stream
+// consumer, the sweeper's choices, and the worker's trust in the table rather than in the queue message.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createForwardEventsHandler } from "../../functions/forward-events";
+import { systemClock, type Clock, type EventQueue, type QueuedEvent } from "../../lib/orders/ports";
+import { placeOrder } from "../../lib/orders/place-order";
+import { replayEvent } from "../../lib/orders/replay";
+import { sweepEvents } from "../../lib/orders/sweep-events";
+import { DynamoStore } from "../../lib/store/dynamo-store";
+import { localClientConfig } from "../../local/dynamodb/emulator";
+import { sampleOrderPlaced } from "../../local/samples";
+import { LocalStreamReader } from "../../local/stream-reader";
+import { freshTable, type TestTable } from "../support/dynamodb";
+import { sqsEvent, startWorkerFixture, storeEvent, type WorkerFixture } from "../support/worker";
+
+class RecordingQueue implements EventQueue {
+  sent: QueuedEvent[] = [];
+  send(messages: readonly QueuedEvent[]): Promise<number> {
+    this.sent.push(...messages);
+    return Promise.resolve(messages.length);
+  }
+  of(webhookId: string) {
+    return this.sent.filter((m) => m.webhook_id === webhookId);
+  }
+}
+
+const later = (ms: number): Clock => ({ now: () => new Date(Date.now() + ms) });
+
+describe("the table's stream, read as `npm start` reads it", () => {
+  let table: TestTable;
+  let store: DynamoStore;
+  let streams: DynamoDBStreamsClient;
+  let streamArn: string;
+  beforeAll(async () => {
+    table = await freshTable();
+    store = new DynamoStore(table.doc, table.tableName);
+    streams = new DynamoDBStreamsClient(localClientConfig(table.endpoint));
+    const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    streamArn = Table?.LatestStreamArn ?? "";
+  });
+  afterAll(() => {
+    streams.destroy();
+  });
+
+  const reader = (queue: EventQueue, checkpointFile?: string) => {
+    const started = new LocalStreamReader({
+      client: streams,
+      streamArn,
+      checkpointFile,
+      consumer: createForwardEventsHandler(queue),
+      idleMs: 20,
+    });
+    started.start();
+    return started;
+  };
+
+  it("queues a stored event once, and again only when it is replayed (with a new deduplication id)", async () => {
+    const queue = new RecordingQueue();
+    const running = reader(queue);
+    const message = await storeEvent(store, sampleOrderPlaced(`S-${randomUUID().slice(0, 8)}`));
+    await running.caughtUp();
+    expect(queue.of(message.webhook_id)).toEqual([{ ...message, requeue_seq: 0 }]);
+
+    // Writes that are not new work queue nothing: a failed attempt noted, the event parked.
+    await store.noteAttemptFailure(message.webhook_id, "AxUnavailableError: AX answered 503", new Date());
+    await store.setEventStatus(
+      { webhook_id: message.webhook_id, status: "failed", reason: "x", detail: "y" },
+      new Date(),
+    );
+    await running.caughtUp();
+    expect(queue.of(message.webhook_id)).toHaveLength(1);
+
+    await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "operator");
+    await running.caughtUp();
+    expect(queue.of(message.webhook_id).map((m) => m.requeue_seq)).toEqual([0, 1]);
+    await running.stop();
+  });
+
+  it("carries on from its saved position after a restart: nothing queued twice, nothing written meanwhile lost", async () => {
+    const checkpoint = join(mkdtempSync(join(tmpdir(), "stream-")), "position.json");
+    const queue = new RecordingQueue();
+    let running = reader(queue, checkpoint);
+    const before = await storeEvent(store, sampleOrderPlaced(`S-${randomUUID().slice(0, 8)}`));
+    await running.caughtUp();
+    await running.stop();
+    const whileStopped = await storeEvent(store, sampleOrderPlaced(`S-${randomUUID().slice(0, 8)}`));
+    running = reader(queue, checkpoint);
+    await running.caughtUp();
+    await running.stop();
+    expect(queue.of(before.webhook_id)).toHaveLength(1);
+    expect(queue.of(whileStopped.webhook_id)).toHaveLength(1);
+  });
+});
+
+describe("the sweeper", () => {
+  let fixture: WorkerFixture;
+  beforeAll(async () => {
+    fixture = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 5000 });
+  });
+  afterAll(async () => {
+    await fixture.sandbox.stop();
+  });
+  const deps = (queue: EventQueue, clock: Clock = later(11 * 60_000)) => ({
+    events: fixture.store,
+    orders: fixture.store,
+    queue,
+    clock,
+  });
+  const options = { strandedAfterMs: 10 * 60_000 };
+
+  it("queues an event no worker ever got, once, and reports how long it waited", async () => {
+    const stranded = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    const queue = new RecordingQueue();
+    const report = await sweepEvents(deps(queue), options);
+    expect(queue.of(stranded.webhook_id)).toEqual([stranded]);
+    expect(report.requeuedIds).toContain(stranded.webhook_id);
+    expect(report.oldestStrandedAgeSeconds).toBeGreaterThanOrEqual(600);
+    // Marked as swept: the next run (a minute later) leaves it to the queue.
+    await sweepEvents(deps(queue, later(12 * 60_000)), options);
+    expect(queue.of(stranded.webhook_id)).toHaveLength(1);
+  });
+
+  it("leaves young events, events a worker has tried (queue or dead-letter queue), and held cancellations", async () => {
+    const young = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    const tried = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    await fixture.store.noteAttemptFailure(tried.webhook_id, "AxUnavailableError", new Date());
+    const orderId = `W-${randomUUID().slice(0, 8)}`;
+    const cancel = await storeEvent(fixture.store, { type: "order.cancelled", data: { order_id: orderId } });
+    await fixture.worker(sqsEvent(cancel)); // no placement yet: held on purpose
+    const queue = new RecordingQueue();
+    await sweepEvents(deps(queue, later(60_000)), options); // young: a minute old
+    expect(queue.of(young.webhook_id)).toEqual([]);
+    const report = await sweepEvents(deps(queue), options);
+    expect(queue.of(tried.webhook_id)).toEqual([]);
+    expect(queue.of(cancel.webhook_id)).toEqual([]);
+    expect(report.retrying).toBeGreaterThanOrEqual(1);
+    expect(report.held).toBeGreaterThanOrEqual(1);
+    // After a crash of the local stack, every queued event is stranded, tried or not (but held ones stay held).
+    const afterCrash = new RecordingQueue();
+    await sweepEvents(deps(afterCrash, later(0)), { strandedAfterMs: 0, includeAttempted: true });
+    expect(afterCrash.of(tried.webhook_id)).toHaveLength(1);
+    expect(afterCrash.of(cancel.webhook_id)).toEqual([]);
+  });
+
+  it("queues a held cancellation whose placement went through without applying it", async () => {
+    const orderId = `W-${randomUUID().slice(0, 8)}`;
+    const cancel = await storeEvent(fixture.store, { type: "order.cancelled", data: { order_id: orderId } });
+    await fixture.worker(sqsEvent(cancel));
+    // The placement is applied by a worker that stops before it applies the waiting cancellation.
+    const placement = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    const event = sampleOrderPlaced(orderId) as Parameters<typeof placeOrder>[2];
+    await placeOrder(
+      fixture.deps,
+      { webhookId: placement.webhook_id, receivedAt: new Date().toISOString(), replay: false },
+      event,
+    );
+    const queue = new RecordingQueue();
+    await sweepEvents(deps(queue), options);
+    expect(queue.of(cancel.webhook_id)).toHaveLength(1);
+  });
+
+  it("of two sweepers at once, only one queues a stranded event", async () => {
+    const stranded = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    const queue = new RecordingQueue();
+    await Promise.all([sweepEvents(deps(queue), options), sweepEvents(deps(queue), options)]);
+    expect(queue.of(stranded.webhook_id)).toHaveLength(1);
+  });
+});
+
+describe("the worker trusts the table, not the queue message", () => {
+  let fixture: WorkerFixture;
+  beforeAll(async () => {
+    fixture = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 5000 });
+  });
+  afterAll(async () => {
+    await fixture.sandbox.stop();
+  });
+
+  it("drops a message naming no stored event, or another order's event, and calls AX for neither", async () => {
+    const orderId = `T-${randomUUID().slice(0, 8)}`;
+    const stored = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    const forged = { webhook_id: `msg_${randomUUID()}`, order_id: orderId, requeue_seq: 0 };
+    const misdirected = { ...stored, order_id: `T-${randomUUID().slice(0, 8)}` };
+    // A body in the message (an old message's shape, or a forged one) is never read.
+    const withBody = { ...forged, body: JSON.stringify(sampleOrderPlaced(orderId)) };
+    expect(await fixture.worker(sqsEvent(forged, misdirected, withBody))).toEqual({ batchItemFailures: [] });
+    expect(fixture.sandbox.createCalls(orderId)).toBe(0);
+    expect((await fixture.store.getEvent(stored.webhook_id))?.status).toBe("queued");
+  });
+
+  it("in a batch, a failing message holds back only the later messages of its own order", async () => {
+    const failing = `T-${randomUUID().slice(0, 8)}`;
+    const other = `T-${randomUUID().slice(0, 8)}`;
+    fixture.sandbox.injectFault({ endpoint: "create", channelOrderCode: failing, kind: "status", status: 503 });
+    const first = await storeEvent(fixture.store, sampleOrderPlaced(failing));
+    const sameOrder = await storeEvent(fixture.store, { type: "order.cancelled", data: { order_id: failing } });
+    const otherOrder = await storeEvent(fixture.store, sampleOrderPlaced(other));
+    const batch = sqsEvent(first, sameOrder, otherOrder);
+    const answer = await fixture.worker(batch);
+    expect(answer.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      batch.Records.slice(0, 2).map((r) => r.messageId),
+    );
+    expect((await fixture.store.load(other)).order?.status).toBe("placed");
+    expect(await fixture.store.getEvent(first.webhook_id)).toMatchObject({ status: "queued", attempts: 1 });
+    expect((await fixture.store.getEvent(first.webhook_id))?.last_error).toMatch(/503/);
+    fixture.sandbox.clearFaults();
+  });
+});
