@@ -18,7 +18,7 @@ describe("failures end to end", () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({
-      env: { AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), TABLE_NAME: tableName, AX_TIMEOUT_MS: "400" },
+      env: { AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), TABLE_NAME: tableName, AX_TIMEOUT_MS: "2000" },
       port: 0,
       queue: { baseDelayMs: 10, maxReceiveCount: 4 },
     });
