@@ -8,6 +8,7 @@ import { awsClientSettings } from "./aws-timeouts";
 import type { AdapterConfig } from "./config";
 import { SqsEventQueue } from "./queue/sqs-queue";
 import { DynamoStore } from "./store/dynamo-store";
+import { AdminDynamoStore } from "./store/admin-store";
 
 /** `clientConfig` overrides the SDK's defaults (the local stack passes DynamoDB Local's endpoint and credentials). */
 export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): DynamoStore {
@@ -49,4 +50,10 @@ export function buildAxClient(config: AdapterConfig, onCall?: (info: AxCallInfo)
       channelCode: await config.secrets.get("AX_CHANNEL_CODE"),
     }),
   });
+}
+
+/** The store with the admin API's queries (issue #13): the same table and client settings as `buildStore`. */
+export function buildAdminStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): AdminDynamoStore {
+  const store = buildStore(config, clientConfig);
+  return new AdminDynamoStore(store.documentClient, config.tableName);
 }

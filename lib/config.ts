@@ -17,6 +17,7 @@ export const DEFAULT_SYNC_CONFIRMED_INTERVAL_MS = 60 * 60_000;
 export const DEFAULT_LOCAL_SYNC_INTERVAL_MS = 60_000;
 export const DEFAULT_OUTBOUND_WEBHOOK_TIMEOUT_MS = 5_000;
 export const DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS = 12;
+export const DEFAULT_WAITING_TOO_LONG_MINUTES = 15;
 /** Past SQS's 5-minute deduplication window, and long enough that a forwarded event has been picked up. */
 export const DEFAULT_SWEEP_STRANDED_AFTER_MS = 10 * 60_000;
 /** AWS SDK calls: a DynamoDB or SQS that does not answer fails fast (a webhook gets its 503 within seconds). */
@@ -44,6 +45,11 @@ export interface AdapterConfig {
   readonly outboundWebhookTimeoutMs: number;
   /** Attempts before a notification is given up (`dead`, alarmed). */
   readonly outboundWebhookMaxAttempts: number;
+  // ---- admin API (issue #13) ----
+  /** The stage's dead-letter queue (listed and redriven by operators). */
+  readonly deadLetterQueueUrl: string;
+  /** A queued event older than this is listed as waiting too long. */
+  readonly waitingTooLongMs: number;
   /** An event `queued` and untouched this long, with no attempt, is queued again by the sweeper. */
   readonly sweepStrandedAfterMs: number;
   /** Connection and per-attempt request timeouts of the AWS SDK clients. */
@@ -129,6 +135,13 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     },
     get outboundWebhookMaxAttempts() {
       return positiveInt("OUTBOUND_WEBHOOK_MAX_ATTEMPTS", DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS);
+    },
+    // ---- admin API (issue #13) ----
+    get deadLetterQueueUrl() {
+      return required("DLQ_URL");
+    },
+    get waitingTooLongMs() {
+      return positiveInt("WAITING_TOO_LONG_MINUTES", DEFAULT_WAITING_TOO_LONG_MINUTES) * 60_000;
     },
   };
 }

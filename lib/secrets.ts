@@ -9,6 +9,8 @@ import { ssmParameterReader, type ParameterReader } from "./ssm-parameter";
 export type SecretName =
   | "WEBHOOK_SECRET"
   | "ADMIN_TOKEN"
+  /** The admin API's tokens, each with a name: `name:token name2:token2` (issue #13). */
+  | "ADMIN_TOKENS"
   | "AX_API_KEY"
   | "AX_CHANNEL_CODE"
   /** `whsec_<base64 key>` the outbound `order.status_changed` webhooks are signed with (several: a rotation). */

@@ -23,6 +23,8 @@ export function banner(stack: BannerFacts, options: { inMemory: boolean; dataDir
   Webhooks       POST ${stack.url}/webhooks/orders
   Read API       GET  ${stack.url}/orders/{order_id}   (Authorization: Bearer ${token})
   Health         GET  ${stack.url}/health
+  Console             ${stack.url}/console   (log in with the admin token above, named "dev", or one of ADMIN_TOKENS)
+  Admin API           ${stack.url}/admin/…   (same token; see docs/console.md)
   AX             ${ax}
   DynamoDB Local ${stack.dynamodbEndpoint}  (${data})
   Webhook secret ${secret}

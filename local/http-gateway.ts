@@ -85,9 +85,17 @@ function match(route: Route, method: string, path: string): Record<string, strin
   if (route.method !== method) return undefined;
   const want = route.path.split("/");
   const got = path.split("/");
-  if (want.length !== got.length) return undefined;
+  // `{proxy+}` as the last part takes the rest of the path (API Gateway's greedy parameter).
+  const greedy = want.at(-1) === "{proxy+}";
+  if (greedy ? got.length < want.length : want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (const [index, part] of want.entries()) {
+    if (greedy && index === want.length - 1) {
+      const rest = got.slice(index).join("/");
+      if (!rest) return undefined;
+      params.proxy = decodeURIComponent(rest);
+      break;
+    }
     const actual = got[index] ?? "";
     const name = /^\{(.+)\}$/.exec(part)?.[1];
     if (name) {
@@ -153,7 +161,8 @@ function toEvent(request: IncomingMessage, body: Buffer, params: Record<string, 
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   response.writeHead(result.statusCode ?? 200, { "content-type": "application/json", ...(result.headers ?? {}) });
-  response.end(result.body ?? "");
+  // A binary answer (a compressed asset) comes base64-encoded, as API Gateway expects it.
+  response.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
 }
 
 const answer = (response: ServerResponse, refusal: Refusal) => {

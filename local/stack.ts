@@ -26,6 +26,7 @@ import { startHttpGateway, type Route } from "./http-gateway";
 import { createSyncStatusesHandler, syncRunDeps, type SyncRunReport } from "../functions/sync-statuses";
 import { json } from "../lib/http/responses";
 import { addMissingIndexes, startPeriodicSync } from "./status-sync";
+import { DEV_ADMIN_TOKEN_NAME, localAdminRoutes } from "./admin";
 
 /** Fixed development credentials: printed at start, never valid anywhere but here. */
 export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=";
@@ -212,6 +213,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...localQueueRoutes(queue),
         // Dev-only too: the CLI's `sync run`, so that a run uses this stack's settings (AX, outbound webhook).
         { method: "POST", path: "/__local/sync", handler: async () => json(200, await sync.runNow()) },
+        // ---- operators' console and admin API (issue #13) ----
+        ...localAdminRoutes({
+          config,
+          clientConfig: localClientConfig(dynamodbEndpoint),
+          queue,
+          adminTokens: env.ADMIN_TOKENS ?? `${DEV_ADMIN_TOKEN_NAME}:${adminToken}`,
+          log,
+        }),
       ],
       options.port ?? Number(env.PORT ?? 3000),
       { adminToken },

@@ -221,6 +221,20 @@ export interface NotificationRecord {
   delivered_at?: string;
   /** What the last failed attempt got (`HTTP 503`, `no answer within 5000 ms`, …); never a response body. */
   last_error?: string;
+  /** Every delivery attempt, oldest first (older notifications, written before attempts were kept, have none). */
+  delivery_attempts?: DeliveryAttempt[];
+  /** An operator sent a dead notification again: who and when (the attempts start over). */
+  resent?: { by: string; at: string }[];
+}
+
+/** One POST of a notification to the channel: when, what came back, how long it took. */
+export interface DeliveryAttempt {
+  at: string;
+  /** The channel's HTTP status; absent when it did not answer (timeout, connection refused). */
+  http_status?: number;
+  latency_ms: number;
+  /** Why the attempt failed; absent when it was delivered. */
+  error?: string;
 }
 
 /** A stored event as the indexes list it: everything but the body (which only the worker and a replay need). */

@@ -4,7 +4,13 @@
 import * as v from "valibot";
 import { forEachBounded } from "./bounded-pool";
 import { AxProductTypeSchema } from "../ax/schemas";
-import { ORDER_STATUSES, type AxOrderRecord, type NotificationRecord, type OrderStatus } from "./model";
+import {
+  ORDER_STATUSES,
+  type AxOrderRecord,
+  type DeliveryAttempt,
+  type NotificationRecord,
+  type OrderStatus,
+} from "./model";
 import type { Clock } from "./ports";
 
 export const STATUS_CHANGED = "order.status_changed";
@@ -82,7 +88,8 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), RETRY_MAX_DELAY_MS);
 }
 
-export type SendResult = { ok: true; status: number } | { ok: false; error: string };
+/** A failed attempt has an HTTP status when the channel answered (not 2xx), none when it did not answer. */
+export type SendResult = { ok: true; status: number } | { ok: false; status?: number; error: string };
 
 export interface WebhookSender {
   /** Loads what sending needs (the secrets) before any attempt is taken; throws when the adapter cannot sign. */
@@ -99,10 +106,11 @@ export interface NotificationClaim {
   nextAttemptAt: string;
 }
 
-export type NotificationSettlement =
+export type NotificationSettlement = (
   | { status: "delivered"; at: string }
   | { status: "pending"; at: string; error: string }
-  | { status: "dead"; at: string; error: string };
+  | { status: "dead"; at: string; error: string }
+) & { attempt: DeliveryAttempt };
 
 export interface OutboxStore {
   /** Pending notifications due at `now`, oldest first, through a sparse index (never a scan). */
@@ -190,15 +198,28 @@ async function deliverOne(deps: DeliverDeps, notification: NotificationRecord, r
   } catch (error) {
     result = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-  const at = deps.clock.now().toISOString();
+  const ended = deps.clock.now();
+  const at = ended.toISOString();
+  // Every attempt is kept (what an operator reads in the console), not only the last error.
+  const attempt: DeliveryAttempt = {
+    at: now.toISOString(),
+    latency_ms: Math.max(0, ended.getTime() - now.getTime()),
+    ...(result.status !== undefined ? { http_status: result.status } : {}),
+    ...(result.ok ? {} : { error: result.error }),
+  };
   if (result.ok) {
-    await deps.outbox.settleNotification(notification, attempts, { status: "delivered", at });
+    await deps.outbox.settleNotification(notification, attempts, { status: "delivered", at, attempt });
     report.delivered++;
   } else if (attempts >= deps.maxAttempts) {
-    await deps.outbox.settleNotification(notification, attempts, { status: "dead", at, error: result.error });
+    await deps.outbox.settleNotification(notification, attempts, { status: "dead", at, error: result.error, attempt });
     report.dead++;
   } else {
-    await deps.outbox.settleNotification(notification, attempts, { status: "pending", at, error: result.error });
+    await deps.outbox.settleNotification(notification, attempts, {
+      status: "pending",
+      at,
+      error: result.error,
+      attempt,
+    });
     report.failed++;
   }
 }

@@ -1,7 +1,13 @@
 // The read API's view of one order: its AX orders and tickets, and every event received for it.
 import * as v from "valibot";
 import { AX_PRODUCT_TYPES, AxProductTypeSchema } from "../ax/schemas";
-import { ORDER_STATUSES, type EventSummaryRow, type NotificationRecord, type OrderAggregate } from "./model";
+import {
+  ORDER_STATUSES,
+  type AxOrderRecord,
+  type EventSummaryRow,
+  type NotificationRecord,
+  type OrderAggregate,
+} from "./model";
 
 const timestamp = v.pipe(v.string(), v.description("RFC 3339 UTC"));
 
@@ -105,20 +111,7 @@ export async function readOrder(reader: OrderReader, orderId: string): Promise<O
   return {
     order_id: orderId,
     status: aggregate.order?.status ?? "pending",
-    ax_orders: aggregate.axOrders
-      .sort((a, b) => a.item_id.localeCompare(b.item_id))
-      .map((axOrder) => ({
-        item_id: axOrder.item_id,
-        product_type: axOrder.product_type,
-        ax_order_code: axOrder.ax_order_code,
-        ax_order_status: axOrder.ax_order_status,
-        tickets: axOrder.tickets.map(({ ticket_id, ax_ticket_code, ax_ticket_status }) => ({
-          ticket_id,
-          ax_ticket_code,
-          ax_ticket_status,
-        })),
-        history: axOrder.history,
-      })),
+    ax_orders: aggregate.axOrders.sort((a, b) => a.item_id.localeCompare(b.item_id)).map(axOrderView),
     create_calls: AX_PRODUCT_TYPES.flatMap((productType) => {
       const call = aggregate.order?.create_calls[productType];
       if (!call) return [];
@@ -144,6 +137,22 @@ export async function readOrder(reader: OrderReader, orderId: string): Promise<O
         ...(event.detail !== undefined ? { detail: event.detail } : {}),
       })),
     notifications: notifications.map(notificationView),
+  };
+}
+
+/** One AX order as operators and the read API show it: codes, statuses, tickets and its status history. */
+export function axOrderView(axOrder: AxOrderRecord): OrderView["ax_orders"][number] {
+  return {
+    item_id: axOrder.item_id,
+    product_type: axOrder.product_type,
+    ax_order_code: axOrder.ax_order_code,
+    ax_order_status: axOrder.ax_order_status,
+    tickets: axOrder.tickets.map(({ ticket_id, ax_ticket_code, ax_ticket_status }) => ({
+      ticket_id,
+      ax_ticket_code,
+      ax_ticket_status,
+    })),
+    history: axOrder.history,
   };
 }
 

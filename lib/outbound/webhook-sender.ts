@@ -60,7 +60,7 @@ export class OutboundWebhookSender implements WebhookSender {
         finish({ ok: false, error: `no answer within ${timeoutMs} ms` });
       }, timeoutMs);
       const byStatus = (status: number): SendResult =>
-        status >= 200 && status < 300 ? { ok: true, status } : { ok: false, error: `HTTP ${status}` };
+        status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` };
 
       try {
         const url = new URL(this.options.url);

@@ -6,7 +6,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -37,11 +36,14 @@ import {
   EVENT_SK,
   INDEX_EVENTS_BY_ORDER,
   INDEX_EVENTS_BY_STATE,
+  INDEX_MAPPINGS_BY_SKU,
+  MAPPING_KIND,
   ORDER_SK,
   PRODUCT_SK,
   axOrderSk,
   eventPk,
   openShard,
+  orderIndexAttributes,
   orderPk,
   productPk,
 } from "./keys";
@@ -76,9 +78,14 @@ const MAX_TRANSACTION_ITEMS = 100;
 
 export class DynamoStore implements OrderRepository, ProductCatalog, EventStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    protected readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
+
+  /** The client this store sends with (a store with more queries shares it). */
+  get documentClient(): DynamoDBDocumentClient {
+    return this.doc;
+  }
 
   // ---- webhook events -------------------------------------------------------------------------------------
 
@@ -269,7 +276,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     const now = new Date(change.order.updated_at);
     const orderPut = {
       TableName: this.tableName,
-      Item: { pk: orderPk(change.order.order_id), sk: ORDER_SK, ...change.order },
+      Item: orderItem(change.order),
       ...(change.expectedVersion === undefined
         ? { ConditionExpression: "attribute_not_exists(pk)" }
         : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": change.expectedVersion } }),
@@ -300,21 +307,29 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   // ---- product mappings -----------------------------------------------------------------------------------
 
   async findMappings(skus: readonly string[]): Promise<Map<string, ProductMapping>> {
+    const items = await this.batchGet(
+      [...new Set(skus)].map((sku) => ({ pk: productPk(sku), sk: PRODUCT_SK })),
+      true,
+    );
     const found = new Map<string, ProductMapping>();
-    const unique = [...new Set(skus)];
-    for (let start = 0; start < unique.length; start += 100) {
-      let keys: Item[] | undefined = unique
-        .slice(start, start + 100)
-        .map((sku) => ({ pk: productPk(sku), sk: PRODUCT_SK }));
-      for (let round = 0; keys && keys.length > 0 && round < 10; round++) {
+    for (const item of items) {
+      const mapping = stripKeys(item) as unknown as ProductMapping;
+      found.set(mapping.sku, mapping);
+    }
+    return found;
+  }
+
+  /** The items of these keys (absent ones left out), 100 keys a request, unprocessed keys asked again. */
+  protected async batchGet(keys: readonly Item[], consistent = false): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let start = 0; start < keys.length; start += 100) {
+      let batch: Item[] | undefined = keys.slice(start, start + 100);
+      for (let round = 0; batch && batch.length > 0 && round < 10; round++) {
         const result: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: consistent } } }),
         );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const mapping = stripKeys(item) as unknown as ProductMapping;
-          found.set(mapping.sku, mapping);
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
+        found.push(...(result.Responses?.[this.tableName] ?? []));
+        batch = result.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
     return found;
@@ -324,7 +339,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: productPk(mapping.sku), sk: PRODUCT_SK, item_kind: "product", ...mapping },
+        Item: { pk: productPk(mapping.sku), sk: PRODUCT_SK, item_kind: MAPPING_KIND, ...mapping },
       }),
     );
   }
@@ -340,23 +355,14 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     return Attributes !== undefined;
   }
 
-  /** An operator's listing of a small table of mappings (a scan filtered to mapping items). */
+  /** Every mapping, by sku, from the sparse `mappingsBySku` index (never a scan). */
   async listMappings(): Promise<ProductMapping[]> {
-    const mappings: ProductMapping[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: "sk = :sk",
-          ExpressionAttributeValues: { ":sk": PRODUCT_SK },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) mappings.push(stripKeys(item) as unknown as ProductMapping);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return mappings.sort((a, b) => a.sku.localeCompare(b.sku));
+    const items = await this.queryAll({
+      IndexName: INDEX_MAPPINGS_BY_SKU,
+      KeyConditionExpression: "item_kind = :kind",
+      ExpressionAttributeValues: { ":kind": MAPPING_KIND },
+    });
+    return items.map((item) => stripKeys(item) as unknown as ProductMapping);
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------
@@ -427,7 +433,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
       {
         Put: {
           TableName: this.tableName,
-          Item: { pk: orderPk(change.order.order_id), sk: ORDER_SK, ...change.order },
+          Item: orderItem(change.order),
           ConditionExpression: "version = :v",
           ExpressionAttributeValues: { ":v": change.expectedVersion },
         },
@@ -508,7 +514,7 @@ function eventItem(event: StoredEvent): Item {
   };
 }
 
-function fromEventItem(item: Item): StoredEvent {
+export function fromEventItem(item: Item): StoredEvent {
   const { pk: _pk, sk: _sk, event_order_pk: _o, event_state: _s, expires_at: _e, ...rest } = item;
   return rest as unknown as StoredEvent;
 }
@@ -560,7 +566,22 @@ function axOrderItem(axOrder: AxOrderRecord): Item {
   };
 }
 
-function stripKeys(item: Item): Item {
-  const { pk: _pk, sk: _sk, open_shard: _o, next_sync_at: _n, item_kind: _k, ...rest } = item;
+export function stripKeys(item: Item): Item {
+  const {
+    pk: _pk,
+    sk: _sk,
+    open_shard: _o,
+    next_sync_at: _n,
+    item_kind: _k,
+    order_month: _m,
+    order_status_key: _s,
+    order_id_head: _h,
+    ...rest
+  } = item;
   return rest;
+}
+
+/** An order with the attributes of the operators' order indexes (by month, status and id). */
+function orderItem(order: OrderRecord): Item {
+  return { pk: orderPk(order.order_id), sk: ORDER_SK, ...order, ...orderIndexAttributes(order) };
 }

@@ -32,3 +32,27 @@ export const notificationSk = (notificationId: string) => `${NOTIFICATION_PREFIX
 export const INDEX_OUTBOX = "outbox";
 export const OUTBOX_PENDING = "pending";
 export const OUTBOX_DEAD = "dead";
+
+// ---- operators' console and admin API (issue #13) ---------------------------------------------------------------
+/** Sparse indexes over order items only (their own key attributes): by month, by status, and by id prefix. */
+export const INDEX_ORDERS_BY_MONTH = "ordersByMonth";
+export const INDEX_ORDERS_BY_STATUS = "ordersByStatus";
+export const INDEX_ORDERS_BY_ID = "ordersById";
+/** Mapping items carry `item_kind` = "product" and their `sku`: the index lists them by sku, never a scan. */
+export const INDEX_MAPPINGS_BY_SKU = "mappingsBySku";
+export const MAPPING_KIND = "product";
+/** An id search needs this many leading characters: they are the index partition the search reads. */
+export const ORDER_ID_HEAD_LENGTH = 3;
+export const orderIdHead = (orderId: string) => orderId.slice(0, ORDER_ID_HEAD_LENGTH);
+export const orderMonth = (createdAt: string) => createdAt.slice(0, 7);
+/** Operators' actions, one partition per UTC day, newest last by their time. */
+export const auditPk = (day: string) => `AUDIT#${day}`;
+
+/** The index attributes of an order item, written with every version of the order. */
+export function orderIndexAttributes(order: { order_id: string; status: string; created_at: string }) {
+  return {
+    order_month: orderMonth(order.created_at),
+    order_status_key: order.status,
+    order_id_head: orderIdHead(order.order_id),
+  };
+}

@@ -133,6 +133,9 @@ export function claimNotificationUpdate(
   };
 }
 
+const APPEND_ATTEMPT = "delivery_attempts = list_append(if_not_exists(delivery_attempts, :none), :attempt)";
+const attemptValues = (outcome: NotificationSettlement) => ({ ":none": [], ":attempt": [outcome.attempt] });
+
 export function settleNotificationUpdate(
   tableName: string,
   notification: NotificationRecord,
@@ -148,8 +151,9 @@ export function settleNotificationUpdate(
   if (outcome.status === "delivered")
     return {
       ...base,
-      UpdateExpression: "SET #status = :status, delivered_at = :at, expires_at = :ttl REMOVE outbox_state, last_error",
+      UpdateExpression: `SET #status = :status, delivered_at = :at, expires_at = :ttl, ${APPEND_ATTEMPT} REMOVE outbox_state, last_error`,
       ExpressionAttributeValues: {
+        ...attemptValues(outcome),
         ":attempts": attempts,
         ":status": "delivered",
         ":at": outcome.at,
@@ -160,8 +164,9 @@ export function settleNotificationUpdate(
     // Still in the sparse index, under `dead`: what an operator lists (and may send again) once the channel is back.
     return {
       ...base,
-      UpdateExpression: "SET #status = :status, outbox_state = :dead, next_attempt_at = :at, last_error = :error",
+      UpdateExpression: `SET #status = :status, outbox_state = :dead, next_attempt_at = :at, last_error = :error, ${APPEND_ATTEMPT}`,
       ExpressionAttributeValues: {
+        ...attemptValues(outcome),
         ":attempts": attempts,
         ":status": "dead",
         ":dead": OUTBOX_DEAD,
@@ -172,8 +177,8 @@ export function settleNotificationUpdate(
   const { ExpressionAttributeNames: _unused, ...pending } = base;
   return {
     ...pending,
-    UpdateExpression: "SET last_error = :error",
-    ExpressionAttributeValues: { ":attempts": attempts, ":error": outcome.error },
+    UpdateExpression: `SET last_error = :error, ${APPEND_ATTEMPT}`,
+    ExpressionAttributeValues: { ...attemptValues(outcome), ":attempts": attempts, ":error": outcome.error },
   };
 }
 

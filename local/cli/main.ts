@@ -1,156 +1,462 @@
-// `npm run cli -- <command>`: the operations CLI (docs/operations.md, "The CLI").
+// `npm run cli -- <command>`: the operations CLI (docs/operations.md, "The CLI"; docs/console.md). Every operation is the admin API's use case
+// (lib/admin/service.ts), run here on the stage's table with the caller's AWS credentials, or on the local stack.
 import "../quiet-node20";
 import { readFileSync } from "node:fs";
-import { readOrder } from "../../lib/orders/read-order";
+import { userInfo } from "node:os";
+import { parseArgs } from "node:util";
+import * as v from "valibot";
+import * as admin from "../../lib/admin/service";
+import { formatOfFile } from "../../lib/admin/mapping-input";
+import { ORDER_STATUSES, OrderSearchQuerySchema, type EventRow } from "../../lib/admin/schemas";
+import { ConfigError, readConfig } from "../../lib/config";
 import { systemClock } from "../../lib/orders/ports";
-import { ReplayError, replayEvent } from "../../lib/orders/replay";
-import { ReconcileError, reconcileCreate, type Resolution } from "../../lib/orders/reconcile";
-import { MappingInputError, parseAttachment, parseMappingFile, validateMapping } from "./products";
-import { TargetError, localAdminToken, openDeadLetters, openStore, readLocalStackState } from "./target";
+import { ReconcileError } from "../../lib/orders/reconcile";
 import { runStatusSync } from "../status-sync";
-import { ConfigError } from "../../lib/config";
+import { MappingInputError, parseAttachment, validateMapping } from "./products";
+import { TargetError, localAdminToken, openDeadLetters, openStore, readLocalStackState } from "./target";
 
-const usage = `usage: npm run cli -- <command>
+type Env = Record<string, string | undefined>;
+type Out = (line: string) => void;
+/** parseArgs' options, each with a line of help. */
+type Options = Record<string, { type: "string" | "boolean"; description?: string }>;
+type Values = Record<string, string | boolean | undefined>;
 
-  products add <sku> <tour|day-ticket> <mapping_code> <option_code>
-  products list
-  products import <file.csv|file.json>     CSV header: sku,product_type,mapping_code,option_code
-  products remove <sku>
-  orders show <order_id>                    the order's mapping, statuses and events (as the read API)
-  events list [queued|failed] [--reason R]  events still waiting, or parked with their reasons (default: failed)
-  events replay <webhook_id>… | --all [--reason R]
-                                            queue parked (or waiting) events again, once the cause is fixed
-  reconcile attach <order_id> <tour|day-ticket> <file.json>
-                                            attach the AX codes found in AX's console to an uncertain create
-  reconcile resend <order_id> <tour|day-ticket>
-                                            decide AX does not have it: send the uncertain create again
-  queue redrive                             move the dead-letter queue's messages back to the queue
-  sync run                                  poll AX for the open orders' statuses now, then send due notifications
+/** A mistake in how the CLI was called: said in one line with a hint, exit code 2. */
+export class UsageError extends Error {}
 
-Works on the running local stack, or on a stage: TABLE_NAME, and DLQ_URL for a redrive (AWS credentials and region as usual).`;
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
+interface Command {
+  /** e.g. "products add" */
+  name: string;
+  args: string;
+  summary: string;
+  options?: Options;
+  /** How many positionals, at least and at most. */
+  positionals: [number, number];
+  run(context: Context): Promise<number>;
 }
 
-export async function runCli(
-  args: string[],
-  out: (line: string) => void,
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
-  const [group, command, ...rest] = args;
-  let opened: ReturnType<typeof openStore> | undefined;
-  const store = () => (opened ??= openStore(env));
-  switch (`${group ?? ""} ${command ?? ""}`) {
-    case "products add": {
-      const [sku, product_type, mapping_code, option_code] = rest;
+interface Context {
+  args: string[];
+  values: Values;
+  out: Out;
+  env: Env;
+  deps: () => admin.AdminDeps;
+  actor: string;
+}
+
+const json = { json: { type: "boolean", description: "print JSON instead of lines" } } as const;
+const pageOptions = { limit: { type: "string" }, cursor: { type: "string" } } as const;
+const timeRange = { from: { type: "string" }, to: { type: "string" } } as const;
+const str = (values: Values, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+};
+
+/** Reads a file an operator named, saying plainly what is wrong with it (not a stack trace). */
+function readOperatorFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (error as Error).message;
+    throw new MappingInputError(`cannot read ${file}: ${why}`);
+  }
+}
+
+/** Every page of a list (the CLI prints whole lists; the API hands them out a page at a time). */
+async function allPages<T>(load: (cursor: string | undefined) => Promise<admin.Page<T>>, max = 10_000): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await load(cursor);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor && items.length < max);
+  return items;
+}
+
+const eventLine = (e: EventRow) =>
+  `${e.received_at}  ${e.webhook_id}  ${e.type}  order ${e.order_id}  ${e.status}${e.reason ? `  ${e.reason}: ${e.detail ?? ""}` : ""}`;
+
+function printList<T>(context: Context, items: T[], header: string | undefined, line: (item: T) => string) {
+  if (context.values.json) {
+    context.out(JSON.stringify(items, null, 2));
+    return;
+  }
+  if (header) context.out(header);
+  for (const item of items) context.out(line(item));
+}
+
+function productType(value: string | undefined): "tour" | "day-ticket" {
+  if (value === "tour" || value === "day-ticket") return value;
+  throw new UsageError(`the product family must be tour or day-ticket, not ${value ?? "nothing"}`);
+}
+
+const commands: Command[] = [
+  {
+    name: "products add",
+    args: "<sku> <tour|day-ticket> <mapping_code> <option_code>",
+    summary: "map a channel sku to an AX product (refused if the sku is mapped: use products edit)",
+    positionals: [4, 4],
+    run: async ({ args, deps, actor, out }) => {
+      const [sku, product_type, mapping_code, option_code] = args;
       const mapping = validateMapping({ sku, product_type, mapping_code, option_code }, "products add");
-      await store().putMapping(mapping);
+      await admin.addMapping(deps(), actor, mapping);
       out(`added ${mapping.sku} → ${mapping.product_type} ${mapping.mapping_code} / ${mapping.option_code}`);
       return 0;
-    }
-    case "products list": {
-      const mappings = await store().listMappings();
-      out("sku,product_type,mapping_code,option_code");
-      for (const m of mappings) out(`${m.sku},${m.product_type},${m.mapping_code},${m.option_code}`);
+    },
+  },
+  {
+    name: "products edit",
+    args: "<sku> <tour|day-ticket> <mapping_code> <option_code>",
+    summary: "change the AX product of a mapped sku",
+    positionals: [4, 4],
+    run: async ({ args, deps, actor, out }) => {
+      const [sku, product_type, mapping_code, option_code] = args;
+      const mapping = validateMapping({ sku, product_type, mapping_code, option_code }, "products edit");
+      await admin.editMapping(deps(), actor, mapping);
+      out(`changed ${mapping.sku} → ${mapping.product_type} ${mapping.mapping_code} / ${mapping.option_code}`);
       return 0;
-    }
-    case "products import": {
-      const [file] = rest;
-      if (!file) throw new MappingInputError("products import needs a file name");
-      const mappings = parseMappingFile(file, readFileSync(file, "utf8"));
-      for (const mapping of mappings) await store().putMapping(mapping);
-      out(`imported ${mappings.length} mapping(s) from ${file}`);
+    },
+  },
+  {
+    name: "products list",
+    args: "",
+    summary: "every mapping, by sku (CSV lines, or --json)",
+    options: { ...json, prefix: { type: "string", description: "only skus starting with this" } },
+    positionals: [0, 0],
+    run: async (context) => {
+      const prefix = str(context.values, "prefix");
+      const mappings = await allPages((cursor) => admin.listMappings(context.deps(), { prefix, limit: 100, cursor }));
+      printList(
+        context,
+        mappings,
+        "sku,product_type,mapping_code,option_code",
+        (m) => `${m.sku},${m.product_type},${m.mapping_code},${m.option_code}`,
+      );
       return 0;
-    }
-    case "products remove": {
-      const [sku] = rest;
-      if (!sku) throw new MappingInputError("products remove needs a sku");
-      out((await store().deleteMapping(sku)) ? `removed ${sku}` : `no mapping for ${sku}`);
-      return 0;
-    }
-    case "orders show": {
-      const [orderId] = rest;
-      if (!orderId) throw new MappingInputError("orders show needs an order id");
-      const view = await readOrder(store(), orderId);
-      if (!view) {
-        out(`no order ${orderId}`);
+    },
+  },
+  {
+    name: "products import",
+    args: "<file.csv|file.json>",
+    summary:
+      "add or change mappings from a file (CSV header sku,product_type,mapping_code,option_code); every row is checked first, nothing is written if one is wrong",
+    options: { "dry-run": { type: "boolean", description: "check and report, write nothing" } },
+    positionals: [1, 1],
+    run: async ({ args, values, deps, actor, out }) => {
+      const file = args[0] ?? "";
+      const format = formatOfFile(file);
+      const content = readOperatorFile(file);
+      let report;
+      try {
+        report = await admin.importMappings(deps(), actor, { format, content, dry_run: values["dry-run"] === true });
+      } catch (error) {
+        if (error instanceof admin.AdminInputError) throw new MappingInputError(`${file}: ${error.message}`);
+        throw error;
+      }
+      const where = format === "csv" ? "line" : "entry";
+      for (const error of report.errors) out(`${file} ${where} ${error.row}: ${error.message}`);
+      if (report.errors.length > 0) {
+        out(`nothing imported: ${report.errors.length} of ${report.rows} row(s) need fixing`);
         return 1;
       }
-      out(JSON.stringify(view, null, 2));
+      out(
+        `${report.written ? "imported" : "would import"} ${report.rows} mapping(s) from ${file}: ${report.created} new, ${report.updated} changed`,
+      );
       return 0;
-    }
-    case "events list": {
-      const status = rest[0] === "queued" ? "queued" : "failed";
-      const reason = option(rest, "--reason");
-      const events = (await store().listEventsByStatus(status)).filter((e) => !reason || e.reason === reason);
-      for (const e of events)
-        out(
-          `${e.received_at}  ${e.webhook_id}  ${e.type}  order ${e.order_id}  ${e.status}${e.reason ? `  ${e.reason}: ${e.detail ?? ""}` : ""}`,
+    },
+  },
+  {
+    name: "products remove",
+    args: "<sku>",
+    summary: "remove a mapping",
+    positionals: [1, 1],
+    run: async ({ args, deps, actor, out }) => {
+      const sku = args[0] ?? "";
+      try {
+        await admin.removeMapping(deps(), actor, sku);
+        out(`removed ${sku}`);
+      } catch (error) {
+        if (!(error instanceof admin.NotFoundError)) throw error;
+        out(`no mapping for ${sku}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: "orders list",
+    args: "",
+    summary: "orders by status and time (newest first), or by id prefix",
+    options: {
+      ...json,
+      ...timeRange,
+      ...pageOptions,
+      status: { type: "string", description: ORDER_STATUSES.join("|") },
+      "id-prefix": { type: "string", description: "at least 3 characters" },
+    },
+    positionals: [0, 0],
+    run: async (context) => {
+      const query = v.parse(
+        OrderSearchQuerySchema,
+        Object.fromEntries(
+          Object.entries({
+            status: str(context.values, "status"),
+            id_prefix: str(context.values, "id-prefix"),
+            from: str(context.values, "from"),
+            to: str(context.values, "to"),
+            limit: str(context.values, "limit"),
+            cursor: str(context.values, "cursor"),
+          }).filter(([, value]) => value !== undefined),
+        ),
+      );
+      const page = await admin.searchOrders(context.deps(), query);
+      if (context.values.json) context.out(JSON.stringify(page, null, 2));
+      else {
+        for (const o of page.items)
+          context.out(
+            `${o.created_at}  ${o.order_id}  ${o.status}${o.total ? `  ${o.total} ${o.currency ?? ""}` : ""}`,
+          );
+        if (page.next_cursor) context.out(`more: --cursor ${page.next_cursor}`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: "orders show",
+    args: "<order_id>",
+    summary: "one order: items, create calls, AX orders and tickets, events with payloads, notifications (JSON)",
+    positionals: [1, 1],
+    run: async ({ args, deps, out }) => {
+      try {
+        out(JSON.stringify(await admin.orderDetail(deps(), args[0] ?? ""), null, 2));
+        return 0;
+      } catch (error) {
+        if (!(error instanceof admin.NotFoundError)) throw error;
+        out(`no order ${args[0] ?? ""}`);
+        return 1;
+      }
+    },
+  },
+  {
+    name: "events list",
+    args: "[failed|waiting]",
+    summary: "parked events with their reasons (default), or events queued for too long",
+    options: { ...json, ...timeRange, reason: { type: "string" } },
+    positionals: [0, 1],
+    run: async (context) => {
+      const kind = context.args[0] ?? "failed";
+      if (kind !== "failed" && kind !== "waiting" && kind !== "queued")
+        throw new UsageError(`events list takes failed or waiting, not ${kind}`);
+      const reason = str(context.values, "reason");
+      const events =
+        kind === "failed"
+          ? await allPages((cursor) =>
+              admin.listParked(context.deps(), {
+                reason,
+                from: str(context.values, "from"),
+                to: str(context.values, "to"),
+                limit: 100,
+                cursor,
+              }),
+            )
+          : await allPages((cursor) => admin.listWaiting(context.deps(), { limit: 100, cursor }));
+      printList(context, events, undefined, eventLine);
+      if (!context.values.json)
+        context.out(
+          `${events.length} ${kind === "failed" ? "parked" : "waiting"} event(s)${reason ? ` with reason ${reason}` : ""}`,
         );
-      out(`${events.length} ${status} event(s)${reason ? ` with reason ${reason}` : ""}`);
       return 0;
-    }
-    case "events replay": {
-      const all = rest.includes("--all");
-      const reason = option(rest, "--reason");
-      const ids = all ? undefined : rest.filter((arg) => !arg.startsWith("--") && arg !== reason);
-      if (!all && (!ids || ids.length === 0)) throw new MappingInputError("events replay needs webhook ids, or --all");
-      const wanted = all
-        ? (await store().listEventsByStatus("failed"))
-            .filter((e) => !reason || e.reason === reason)
-            .map((e) => e.webhook_id)
-        : (ids ?? []);
-      // Each goes back through the outbox: the table's stream queues it, as it queued the event the first time.
+    },
+  },
+  {
+    name: "events show",
+    args: "<webhook_id>",
+    summary: "one event with its payload (JSON)",
+    positionals: [1, 1],
+    run: async ({ args, deps, out }) => {
+      out(JSON.stringify(await admin.eventDetailOf(deps(), args[0] ?? ""), null, 2));
+      return 0;
+    },
+  },
+  {
+    name: "events replay",
+    args: "<webhook_id>… | --all [--reason R] [--from T] [--to T] [--confirm N]",
+    summary: "replay parked events once the cause is fixed; --all counts first, then replays with --confirm <count>",
+    options: { ...timeRange, all: { type: "boolean" }, reason: { type: "string" }, confirm: { type: "string" } },
+    positionals: [0, 1000],
+    run: async ({ args, values, deps, actor, out }) => {
+      if (values.all) {
+        if (args.length > 0) throw new UsageError("events replay takes webhook ids or --all, not both");
+        const confirm = str(values, "confirm");
+        if (confirm !== undefined && !/^\d+$/.test(confirm))
+          throw new UsageError("--confirm takes the count the first run printed");
+        const request = { reason: str(values, "reason"), from: str(values, "from"), to: str(values, "to") };
+        const result = await admin.replayParked(deps(), actor, {
+          ...request,
+          ...(confirm !== undefined ? { confirm_count: Number(confirm) } : {}),
+        });
+        if (!result.confirmed) {
+          const flags = [
+            "--all",
+            request.reason ? `--reason ${request.reason}` : "",
+            request.from ? `--from ${request.from}` : "",
+            request.to ? `--to ${request.to}` : "",
+          ].filter(Boolean);
+          out(
+            `${result.count} parked event(s) match; to replay them: npm run cli -- events replay ${flags.join(" ")} --confirm ${result.count}`,
+          );
+        } else out(result.message);
+        return 0;
+      }
+      if (args.length === 0) throw new UsageError("events replay needs webhook ids, or --all");
       let replayed = 0;
-      for (const webhookId of wanted) {
+      for (const webhookId of args) {
         try {
-          const event = await replayEvent({ events: store(), clock: systemClock }, webhookId, "cli");
-          out(`replaying ${event.webhook_id} (${event.type}, order ${event.order_id})`);
+          out(`replaying: ${(await admin.replayEvent(deps(), actor, webhookId)).message}`);
           replayed++;
         } catch (error) {
-          if (!(error instanceof ReplayError)) throw error;
-          out(`not replayed: ${error.message}`);
+          if (!(error instanceof admin.NotFoundError || error instanceof admin.ConflictError)) throw error;
+          out(error.message);
         }
       }
-      out(`${replayed} event(s) queued for replay`);
-      return replayed === wanted.length ? 0 : 1;
-    }
-    case "reconcile attach":
-    case "reconcile resend": {
-      const [orderId, productType, file] = rest;
-      if (!orderId || (productType !== "tour" && productType !== "day-ticket"))
-        throw new MappingInputError(`reconcile ${command ?? ""} needs <order_id> <tour|day-ticket>`);
-      let resolution: Resolution = { kind: "resend" };
-      if (command === "attach") {
-        if (!file)
-          throw new MappingInputError(
-            "reconcile attach needs a JSON file with the AX codes (docs/operations.md, creates-uncertain)",
-          );
-        resolution = { kind: "attach", axOrders: parseAttachment(file, readFileSync(file, "utf8")) };
-      }
-      const result = await reconcileCreate({ orders: store(), clock: systemClock }, orderId, productType, resolution);
-      await replayEvent({ events: store(), clock: systemClock }, result.replayWebhookId, "cli").catch(
-        (error: unknown) => {
-          throw error instanceof ReplayError ? new ReconcileError(`reconciled, but ${error.message}`) : error;
-        },
-      );
-      out(
-        command === "attach"
-          ? `attached the AX codes to the ${productType} create of ${orderId}; its placement is replayed to finish it`
-          : `the ${productType} create of ${orderId} will be sent again: its placement is replayed`,
+      out(`${replayed} event(s) sent for replay`);
+      return replayed === args.length ? 0 : 1;
+    },
+  },
+  {
+    name: "uncertain list",
+    args: "",
+    summary: "AX create calls whose outcome is unknown",
+    options: json,
+    positionals: [0, 0],
+    run: async (context) => {
+      const creates = await allPages((cursor) => admin.listUncertain(context.deps(), { limit: 100, cursor }));
+      printList(
+        context,
+        creates,
+        undefined,
+        (c) =>
+          `${c.started_at}  order ${c.order_id}  ${c.product_type}  items ${c.item_ids.join(",")}  ${c.detail ?? ""}`,
       );
       return 0;
-    }
-    case "sync run": {
+    },
+  },
+  {
+    name: "reconcile attach",
+    args: "<order_id> <tour|day-ticket> <file.json>",
+    summary:
+      'attach the AX codes found in AX\'s console to an uncertain create: {"ax_orders": [{item_id, ax_order_code, tickets: [{ticket_id, ax_ticket_code}]}]}',
+    positionals: [3, 3],
+    run: async ({ args, deps, actor, out }) => {
+      const [orderId = "", family, file = ""] = args;
+      const axOrders = parseAttachment(file, readOperatorFile(file));
+      out(
+        (await admin.reconcile(deps(), actor, orderId, productType(family), { kind: "attach", ax_orders: axOrders }))
+          .message,
+      );
+      return 0;
+    },
+  },
+  {
+    name: "reconcile resend",
+    args: "<order_id> <tour|day-ticket>",
+    summary: "decide AX does not have it: send the uncertain create again, once",
+    positionals: [2, 2],
+    run: async ({ args, deps, actor, out }) => {
+      const [orderId = "", family] = args;
+      out((await admin.reconcile(deps(), actor, orderId, productType(family), { kind: "resend" })).message);
+      return 0;
+    },
+  },
+  {
+    name: "notifications list",
+    args: "",
+    summary: "dead notifications (the channel never took them), with every attempt",
+    options: json,
+    positionals: [0, 0],
+    run: async (context) => {
+      const dead = await allPages((cursor) => admin.listDeadNotifications(context.deps(), { limit: 100, cursor }));
+      printList(
+        context,
+        dead,
+        undefined,
+        (n) => `${n.created_at}  ${n.id}  order ${n.order_id}  ${n.attempts} attempt(s)  last: ${n.last_error ?? ""}`,
+      );
+      return 0;
+    },
+  },
+  {
+    name: "notifications resend",
+    args: "<order_id> <notification_id>",
+    summary: "send a dead notification again (its attempts start over)",
+    positionals: [2, 2],
+    run: async ({ args, deps, actor, out }) => {
+      out((await admin.resendNotification(deps(), actor, args[0] ?? "", args[1] ?? "")).message);
+      return 0;
+    },
+  },
+  {
+    name: "queue list",
+    args: "",
+    summary: "the dead-letter queue: how many messages, and the first ones",
+    options: json,
+    positionals: [0, 0],
+    run: async (context) => {
+      const list = await admin.listDeadLetters(context.deps(), { limit: 10 });
+      if (context.values.json) context.out(JSON.stringify(list, null, 2));
+      else {
+        for (const m of list.items) context.out(`${m.moved_at ?? ""}  ${m.webhook_id}  order ${m.order_id}`.trim());
+        context.out(`${list.count} message(s) in the dead-letter queue`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: "queue redrive",
+    args: "",
+    summary: "move the dead-letter queue's messages back to the queue",
+    positionals: [0, 0],
+    run: async ({ deps, actor, out }) => {
+      out((await admin.redriveDeadLetters(deps(), actor)).message);
+      return 0;
+    },
+  },
+  {
+    name: "audit list",
+    args: "",
+    summary: "operators' actions of one UTC day (default today): who, what, when",
+    options: { ...json, day: { type: "string", description: "YYYY-MM-DD" } },
+    positionals: [0, 0],
+    run: async (context) => {
+      const day = str(context.values, "day");
+      if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day))
+        throw new UsageError("--day takes a date, e.g. 2026-12-01");
+      const entries = await allPages((cursor) => admin.listAudit(context.deps(), { day, limit: 100, cursor }));
+      printList(context, entries, undefined, (e) => `${e.at}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail ?? ""}`);
+      return 0;
+    },
+  },
+  {
+    name: "sync run",
+    args: "",
+    summary: "poll AX for the open orders' statuses now, then send due notifications",
+    positionals: [0, 0],
+    run: async ({ env, out }) => {
       // Locally: ask the running stack, so that the run uses its settings (AX, outbound webhook). A stage's table:
       // run here with the stage's settings from the environment, as the function has them.
       const stackUrl = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
       if (!stackUrl && !env.TABLE_NAME)
         throw new TargetError("no local stack is running (start it with `npm start`), and TABLE_NAME is not set");
       const report = await runStatusSync(
-        stackUrl ? { stackUrl, adminToken: localAdminToken(env) } : { table: store(), env },
+        stackUrl ? { stackUrl, adminToken: localAdminToken(env) } : { table: openStore(env), env },
       ).catch((error: unknown) => {
         throw error instanceof ConfigError ? new TargetError(error.message) : error; // a missing setting, named
       });
@@ -166,17 +472,147 @@ export async function runCli(
           : "notifications: no outbound webhook is configured",
       );
       return sync.failed > 0 || (notifications?.dead ?? 0) > 0 ? 1 : 0;
+    },
+  },
+];
+
+const TARGET_NOTE =
+  "Works on the running local stack, or on a stage: TABLE_NAME, and DLQ_URL for the dead-letter queue (AWS credentials and region as usual).";
+
+export const usage = () =>
+  [
+    "usage: npm run cli -- <command> [options]   (npm run cli -- <command> --help for one command)",
+    "",
+    ...commands.map((c) => `  ${`${c.name} ${c.args}`.trim()}\n      ${c.summary}`),
+    "",
+    TARGET_NOTE,
+  ].join("\n");
+
+function commandHelp(command: Command): string {
+  const options = Object.entries({ ...command.options, help: { type: "boolean" as const } }).map(([name, spec]) => {
+    const described = spec as { type: string; description?: string };
+    return `  --${name}${described.type === "string" ? " <value>" : ""}${described.description ? `   ${described.description}` : ""}`;
+  });
+  return [
+    `usage: npm run cli -- ${`${command.name} ${command.args}`.trim()}`,
+    "",
+    command.summary,
+    "",
+    "options:",
+    ...options,
+    "",
+    TARGET_NOTE,
+  ].join("\n");
+}
+
+/** The closest known word, for a "did you mean" hint. */
+function closest(word: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0] ?? 0;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j] ?? 0;
+        row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
     }
-    case "queue redrive": {
-      const moved = await openDeadLetters(env).redrive();
-      out(typeof moved === "number" ? `${moved} message(s) moved back from the dead-letter queue` : moved);
-      return 0;
-    }
-    default:
-      out(usage);
-      return group === undefined || group === "help" ? 0 : 2;
+    return row[b.length] ?? Infinity;
+  };
+  const ranked = candidates.map((c) => ({ c, d: distance(word, c) })).sort((a, b) => a.d - b.d);
+  const best = ranked[0];
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
+}
+
+function cliActor(env: Env): string {
+  if (env.ADMIN_ACTOR) return env.ADMIN_ACTOR;
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return "cli";
   }
 }
+
+export async function runCli(args: string[], out: Out, env: Env = process.env): Promise<number> {
+  const [first, second, ...rest] = args;
+  if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+    out(usage());
+    return 0;
+  }
+  const command = commands.find((c) => c.name === `${first} ${second ?? ""}`);
+  if (!command) {
+    const groups = [...new Set(commands.map((c) => c.name.split(" ")[0] ?? ""))];
+    const inGroup = commands.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name);
+    const hint = groups.includes(first)
+      ? second === undefined || second.startsWith("-")
+        ? `${first} takes one of: ${inGroup.map((n) => n.split(" ")[1]).join(", ")}`
+        : `unknown command "${first} ${second}"${closest(`${first} ${second}`, inGroup) ? `; did you mean "${closest(`${first} ${second}`, inGroup) ?? ""}"?` : ""}`
+      : `unknown command "${first}"${closest(first, groups) ? `; did you mean "${closest(first, groups) ?? ""}"?` : ""}`;
+    out(`error: ${hint}`);
+    out(usage());
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        ...Object.fromEntries(Object.entries(command.options ?? {}).map(([name, { type }]) => [name, { type }])),
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    out(`error: ${message} (npm run cli -- ${command.name} --help)`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    out(commandHelp(command));
+    return 0;
+  }
+  const [min, max] = command.positionals;
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    out(
+      `error: ${command.name} takes ${command.args.trim() || "no arguments"} (npm run cli -- ${command.name} --help)`,
+    );
+    return 2;
+  }
+  // The dead-letter queue is opened when an operation first needs it: nothing else needs DLQ_URL.
+  let deps: admin.AdminDeps | undefined;
+  let deadLetters: ReturnType<typeof openDeadLetters> | undefined;
+  return command.run({
+    args: parsed.positionals,
+    values: parsed.values,
+    out,
+    env,
+    actor: cliActor(env),
+    deps: () =>
+      (deps ??= {
+        store: openStore(env),
+        deadLetters: {
+          list: (limit) => (deadLetters ??= openDeadLetters(env)).list(limit),
+          redrive: () => (deadLetters ??= openDeadLetters(env)).redrive(),
+        },
+        clock: systemClock,
+        waitingTooLongMs: readConfig(env).waitingTooLongMs,
+      }),
+  });
+}
+
+/** The errors an operator can fix, said in one line (exit 2); anything else is a bug and keeps its stack trace. */
+const OPERATOR_ERRORS = [
+  UsageError,
+  MappingInputError,
+  TargetError,
+  ReconcileError,
+  admin.AdminInputError,
+  admin.ConflictError,
+  admin.NotFoundError,
+  v.ValiError,
+];
 
 if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
   try {
@@ -184,13 +620,8 @@ if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
       console.log(line);
     });
   } catch (error) {
-    if (
-      error instanceof MappingInputError ||
-      error instanceof TargetError ||
-      error instanceof ReconcileError ||
-      error instanceof ReplayError
-    ) {
-      console.error(`error: ${error.message}`);
+    if (OPERATOR_ERRORS.some((kind) => error instanceof kind)) {
+      console.error(`error: ${(error as Error).message}`);
       process.exitCode = 2;
     } else throw error;
   }

@@ -4,8 +4,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetQueueAttributesCommand, SQSClient, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
-import { DynamoStore } from "../../lib/store/dynamo-store";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DeadLetterList } from "../../lib/admin/schemas";
+import { deadLetterRow, type DeadLetters } from "../../lib/admin/service";
+import { SqsDeadLetters } from "../../lib/aws/dead-letter-queue";
+import type { QueuedEvent } from "../../lib/orders/ports";
+import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { localClientConfig } from "../dynamodb/emulator";
 import { devRouteHeaders } from "../http-gateway";
 import { DEV_ADMIN_TOKEN, defaultDataDir } from "../stack";
@@ -31,12 +35,12 @@ export function readLocalStackState(): LocalStackState | undefined {
 
 export class TargetError extends Error {}
 
-export function openStore(env: Record<string, string | undefined> = process.env): DynamoStore {
+export function openStore(env: Record<string, string | undefined> = process.env): AdminDynamoStore {
   const tableName = env.TABLE_NAME;
   if (tableName) {
     const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
     const client = new DynamoDBClient(endpoint ? localClientConfig(endpoint) : {});
-    return new DynamoStore(
+    return new AdminDynamoStore(
       DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
       tableName,
     );
@@ -44,55 +48,47 @@ export function openStore(env: Record<string, string | undefined> = process.env)
   const state = readLocalStackState();
   if (!state) throw new TargetError("no local stack is running (start it with `npm start`), and TABLE_NAME is not set");
   const client = new DynamoDBClient(localClientConfig(state.dynamodbEndpoint));
-  return new DynamoStore(
+  return new AdminDynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     state.tableName,
   );
 }
 
 /** The local stack's in-process queue, reached over its dev-only `/__local/*` routes: its dead letters. */
-export class LocalStackDeadLetters {
+export class LocalStackDeadLetters implements DeadLetters {
   constructor(
     private readonly url: string,
     private readonly adminToken: string,
   ) {}
 
-  async redrive(): Promise<number> {
+  async list(limit: number): Promise<DeadLetterList> {
+    const answer = await fetch(`${this.url}/__local/dead-letters`, { headers: devRouteHeaders(this.adminToken) });
+    if (answer.status !== 200) throw new TargetError(`the local stack refused the list: ${answer.status}`);
+    const letters = (await answer.json()) as { message: QueuedEvent; movedAt?: string }[];
+    return { count: letters.length, items: letters.slice(0, limit).map(deadLetterRow) };
+  }
+
+  async redrive(): Promise<string> {
     const answer = await fetch(`${this.url}/__local/redrive`, {
       method: "POST",
       headers: devRouteHeaders(this.adminToken),
       body: "{}",
     });
     if (answer.status !== 200) throw new TargetError(`the local stack refused the redrive: ${answer.status}`);
-    return ((await answer.json()) as { moved: number }).moved;
+    const { moved } = (await answer.json()) as { moved: number };
+    return `${moved} message(s) moved back from the dead-letter queue`;
   }
 }
 
-/** The dead-letter queue to redrive: the stage's (DLQ_URL), or the running local stack's (ADAPTER_URL or stack.json). */
-export function openDeadLetters(env: Record<string, string | undefined> = process.env): {
-  redrive(): Promise<number | string>;
-} {
+/** The dead-letter queue: the stage's (DLQ_URL), or the running local stack's (ADAPTER_URL or stack.json). */
+export function openDeadLetters(env: Record<string, string | undefined> = process.env): DeadLetters {
   const dlqUrl = env.DLQ_URL;
-  if (dlqUrl) {
-    const sqs = new SQSClient({});
-    return {
-      redrive: async () => {
-        const { Attributes } = await sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
-        );
-        const sourceArn = Attributes?.QueueArn;
-        if (!sourceArn) throw new TargetError(`no ARN for ${dlqUrl}`);
-        // Moves every message back to the queue it came from; SQS runs the move in the background.
-        const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn }));
-        return `move task ${TaskHandle ?? "?"} started`;
-      },
-    };
-  }
+  if (dlqUrl) return new SqsDeadLetters(new SQSClient({}), dlqUrl);
   const url = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
   if (!url)
     throw new TargetError(
       env.TABLE_NAME
-        ? "set DLQ_URL to the stage's dead-letter queue URL to redrive it"
+        ? "set DLQ_URL to the stage's dead-letter queue URL"
         : "no local stack is running (start it with `npm start`), and DLQ_URL is not set",
     );
   return new LocalStackDeadLetters(url, localAdminToken(env));

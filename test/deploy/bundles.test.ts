@@ -53,6 +53,8 @@ describe("the packaged bundles (prod)", () => {
       ["receiveWebhook", "functions/receive-webhook.mjs"],
       ["processEvent", "functions/process-event.mjs"],
       ["getOrder", "functions/get-order.mjs"],
+      ["adminApi", "functions/admin-api.mjs"],
+      ["console", "functions/console.mjs"],
       ["health", "functions/health.mjs"],
     ] as const) {
       const bundle = extract(fn, entry);

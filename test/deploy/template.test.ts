@@ -105,6 +105,12 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "POST /webhooks/orders": fns.get("receiveWebhook")?.id,
       "GET /orders/{order_id}": fns.get("getOrder")?.id,
       "GET /health": fns.get("health")?.id,
+      "GET /admin/{proxy+}": fns.get("adminApi")?.id,
+      "POST /admin/{proxy+}": fns.get("adminApi")?.id,
+      "PUT /admin/{proxy+}": fns.get("adminApi")?.id,
+      "DELETE /admin/{proxy+}": fns.get("adminApi")?.id,
+      "GET /console": fns.get("console")?.id,
+      "GET /console/{proxy+}": fns.get("console")?.id,
     });
     expect(props(template, "HttpApiIntegrationReceiveWebhook").PayloadFormatVersion).toBe("2.0");
   });
@@ -225,6 +231,59 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
         }
       }
     }
+  });
+
+  it("lets the admin API act on the table through its indexes and on the dead-letter queue, with the admin tokens only", () => {
+    const adminApi = fns.get("adminApi");
+    if (!adminApi) throw new Error("no adminApi function");
+    const list = statements(template, roleOf(template, adminApi));
+    expect([...actionsOf(list)].sort()).toEqual(
+      [
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",
+        "sqs:StartMessageMoveTask",
+        "ssm:GetParameter",
+      ].sort(),
+    );
+    expect(readableParameters(list)).toEqual([`/${SERVICE}/${stage}/admin-tokens`]);
+    // Every index it queries exists in the table; no scan anywhere.
+    const indexes = new Set(asArray(tableDefinition.GlobalSecondaryIndexes).map((i) => str(asObject(i).IndexName)));
+    const queried = list
+      .filter((statement) => statement.Action.includes("dynamodb:Query"))
+      .flatMap((statement) => statement.Resource)
+      .map((resourceArn) => /\/index\/(.+)$/.exec(str(asObject(resourceArn)["Fn::Sub"]))?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(queried.length).toBeGreaterThanOrEqual(7);
+    for (const index of queried) expect(indexes.has(index), index).toBe(true);
+    expect(actionsOf(list).has("dynamodb:Scan")).toBe(false);
+    // It sends only to the queue a redrive moves messages back to, and reads only the dead-letter queue.
+    for (const statement of list.filter((s) => s.Action.some((a) => a.startsWith("sqs:"))))
+      expect(statement.Resource.map(target)).toEqual([
+        statement.Action.includes("sqs:SendMessage") ? "EventsQueue" : "EventsDeadLetterQueue",
+      ]);
+    expect(target(environment(adminApi).DLQ_URL)).toBe("EventsDeadLetterQueue");
+    expect(environment(adminApi).AX_BASE_URL).toBeUndefined();
+  });
+
+  it("serves the console from a function that may only write its logs", () => {
+    const consoleFn = fns.get("console");
+    if (!consoleFn) throw new Error("no console function");
+    expect([...actionsOf(statements(template, roleOf(template, consoleFn)))].sort()).toEqual([
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]);
+    expect(Object.keys(environment(consoleFn)).filter((name) => name.endsWith("_PARAM"))).toEqual([]);
   });
 
   it("lets the receiver store events (no queue permission), and read only the webhook secrets", () => {

@@ -18,7 +18,7 @@ describe("failures end to end", () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({
-      env: { AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), TABLE_NAME: tableName, AX_TIMEOUT_MS: "1500" },
+      env: { AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), TABLE_NAME: tableName, AX_TIMEOUT_MS: "2000" },
       port: 0,
       queue: { baseDelayMs: 10, maxReceiveCount: 4 },
     });
@@ -165,8 +165,13 @@ describe("failures end to end", () => {
     expect(axOrdersOf(orderId)).toHaveLength(0);
 
     await cli("products", "add", `SKU-${orderId}`, "day-ticket", "map-x", "opt-x");
-    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out).toContain(
-      `replaying ${webhookId}`,
+    // Count first, then confirm the count.
+    expect((await cli("events", "list", "failed", "--reason", "unmapped_sku")).out).toContain(webhookId);
+    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out).toBe(
+      "1 parked event(s) match; to replay them: npm run cli -- events replay --all --reason unmapped_sku --confirm 1",
+    );
+    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).out).toBe(
+      "1 parked event(s) replayed",
     );
     await stack.settled();
     expect((await view(orderId)).status).toBe("placed");

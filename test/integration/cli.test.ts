@@ -29,7 +29,10 @@ describe("npm run cli -- products …", () => {
       file,
       "sku,product_type,mapping_code,option_code\nDAY-1,day-ticket,map-2,opt-2\nDAY-2,day-ticket,map-3,opt-3\n",
     );
-    expect(await run("products", "import", file)).toEqual({ code: 0, out: `imported 2 mapping(s) from ${file}` });
+    expect(await run("products", "import", file)).toEqual({
+      code: 0,
+      out: `imported 2 mapping(s) from ${file}: 2 new, 0 changed`,
+    });
 
     const listed = await run("products", "list");
     expect(listed.out.split("\n")).toEqual([
@@ -51,9 +54,69 @@ describe("npm run cli -- products …", () => {
     expect((await run("products", "list")).out).not.toContain("X,boat");
   });
 
-  it("prints the usage for an unknown command, with a non-zero exit code", async () => {
+  it("prints the usage for an unknown command, with a non-zero exit code and a hint", async () => {
     const answer = await run("nonsense");
     expect(answer.code).toBe(2);
     expect(answer.out).toContain("usage: npm run cli");
+    expect((await run("prodcts", "list")).out).toContain('error: unknown command "prodcts"; did you mean "products"?');
+    expect((await run("products", "lst")).out).toContain('did you mean "products list"?');
+  });
+
+  it("answers --help for the whole CLI and for each command with exit code 0", async () => {
+    expect(await run("--help")).toMatchObject({ code: 0, out: expect.stringContaining("products import") as string });
+    const help = await run("events", "replay", "--help");
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("usage: npm run cli -- events replay");
+    expect(help.out).toContain("--confirm <value>");
+  });
+
+  it("refuses an unknown flag, naming it and where to look", async () => {
+    expect(await run("products", "list", "--jsn")).toEqual({
+      code: 2,
+      out: "error: Unknown option '--jsn' (npm run cli -- products list --help)",
+    });
+    expect((await run("products", "remove")).code).toBe(2);
+  });
+
+  it("prints lists as JSON with --json", async () => {
+    await run("products", "add", "JSON-1", "tour", "m", "o");
+    const listed = await run("products", "list", "--json", "--prefix", "JSON-");
+    expect(JSON.parse(listed.out)).toEqual([
+      { sku: "JSON-1", product_type: "tour", mapping_code: "m", option_code: "o" },
+    ]);
+    expect(JSON.parse((await run("events", "list", "--json")).out)).toEqual([]);
+    expect(JSON.parse((await run("audit", "list", "--json")).out)).toContainEqual(
+      expect.objectContaining({
+        action: "add_mapping",
+        target: "JSON-1",
+        actor: expect.stringMatching(/^cli/) as string,
+      }),
+    );
+  });
+
+  it("says plainly what is wrong with a file: missing, wrong CSV header, bad rows and duplicate skus", async () => {
+    await expect(run("products", "import", "/no/such/products.csv")).rejects.toThrow(
+      "cannot read /no/such/products.csv: no such file",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "cli-"));
+    const header = join(dir, "header.csv");
+    writeFileSync(header, "sku,type,mapping_code,option_code\nA,tour,m,o\n");
+    await expect(run("products", "import", header)).rejects.toThrow(
+      `${header}: the CSV header must be sku,product_type,mapping_code,option_code; missing: product_type; unknown: type`,
+    );
+    const rows = join(dir, "rows.csv");
+    writeFileSync(
+      rows,
+      "sku,product_type,mapping_code,option_code\nDUP-1,tour,m,o\nDUP-2,boat,m,o\nDUP-1,tour,m2,o2\n",
+    );
+    expect(await run("products", "import", rows)).toEqual({
+      code: 1,
+      out: [
+        `${rows} line 3: product_type must be "tour" or "day-ticket"`,
+        `${rows} line 4: sku DUP-1 is also on row 2`,
+        "nothing imported: 2 of 3 row(s) need fixing",
+      ].join("\n"),
+    });
+    expect((await run("products", "list", "--prefix", "DUP-")).out).toBe("sku,product_type,mapping_code,option_code");
   });
 });

@@ -436,6 +436,16 @@ describe("status sync and order.status_changed webhooks", () => {
     [notification] = (await view(orderId)).notifications;
     expect(notification).toMatchObject({ status: "delivered", attempts: 3 });
     expect(notification).not.toHaveProperty("last_error");
+    // Every attempt is kept, not only the last error: what the console shows.
+    const [stored] = await store.listNotificationsForOrder(orderId);
+    expect(stored?.delivery_attempts?.map(({ http_status, error }) => ({ http_status, error }))).toEqual([
+      { http_status: 500, error: "HTTP 500" },
+      { http_status: 503, error: "HTTP 503" },
+      { http_status: 200, error: undefined },
+    ]);
+    expect(
+      stored?.delivery_attempts?.every((attempt) => attempt.latency_ms >= 0 && attempt.at <= clock.now().toISOString()),
+    ).toBe(true);
     expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual([
       notification?.id,
       notification?.id,

@@ -20,7 +20,7 @@ describe("product mapping files", () => {
   it("names the line and the field of a bad CSV row", () => {
     const csv = "sku,product_type,mapping_code,option_code\nA,tour,m,o\nB,boat,m,o\n";
     expect(() => parseMappingFile("p.csv", csv)).toThrow(
-      new MappingInputError('p.csv line 3: product_type: product_type must be "tour" or "day-ticket"'),
+      new MappingInputError('p.csv line 3: product_type must be "tour" or "day-ticket"'),
     );
   });
 
@@ -30,14 +30,27 @@ describe("product mapping files", () => {
         "p.json",
         JSON.stringify([{ sku: "", product_type: "tour", mapping_code: "m", option_code: "o" }]),
       ),
-    ).toThrow(/p\.json entry 1: sku: sku is empty/);
-    expect(() => parseMappingFile("p.json", "{}")).toThrow(/must hold a JSON array/);
+    ).toThrow(/p\.json entry 1: sku is empty/);
+    expect(() => parseMappingFile("p.json", "{}")).toThrow(/must be an array/);
     expect(() => parseMappingFile("p.json", "{")).toThrow(/not valid JSON/);
   });
 
-  it("refuses a CSV whose rows do not match the header", () => {
+  it("names the missing cells of a short CSV row", () => {
     expect(() => parseMappingFile("p.csv", "sku,product_type,mapping_code,option_code\nA,tour\n")).toThrow(
-      /not valid CSV/,
+      "p.csv line 2: mapping_code is missing; option_code is missing",
+    );
+  });
+
+  it("names a wrong CSV header instead of reporting every row", () => {
+    expect(() => parseMappingFile("p.csv", "sku,type,mapping,option_code\nA,tour,m,o\n")).toThrow(
+      "p.csv: the CSV header must be sku,product_type,mapping_code,option_code; missing: product_type, mapping_code; unknown: type, mapping",
+    );
+  });
+
+  it("reports a duplicate sku with the row it repeats, every bad row at once", () => {
+    const csv = "sku,product_type,mapping_code,option_code\nA,tour,m,o\nB,boat,m,o\nA,tour,m2,o2\n";
+    expect(() => parseMappingFile("p.csv", csv)).toThrow(
+      'p.csv line 3: product_type must be "tour" or "day-ticket"\np.csv line 4: sku A is also on row 2',
     );
   });
 

@@ -1,0 +1,37 @@
+// /admin/*: the operators' API (the console and the CLI use it), behind the stage's named admin tokens.
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { buildAdminStore } from "../lib/adapters";
+import { createAdminApiHandler } from "../lib/admin/http";
+import { parseAdminTokens } from "../lib/admin/tokens";
+import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";
+import { readConfig } from "../lib/config";
+import { logger } from "../lib/observability/logger";
+import { systemClock } from "../lib/orders/ports";
+
+let handlerInstance: ReturnType<typeof createAdminApiHandler> | undefined;
+
+function defaultHandler() {
+  if (!handlerInstance) {
+    const config = readConfig();
+    handlerInstance = createAdminApiHandler({
+      admin: {
+        store: buildAdminStore(config),
+        deadLetters: new SqsDeadLetters(new SQSClient({}), config.deadLetterQueueUrl),
+        clock: systemClock,
+        waitingTooLongMs: config.waitingTooLongMs,
+      },
+      tokens: async () => parseAdminTokens(await config.secrets.get("ADMIN_TOKENS")),
+      logError: (message, error) => {
+        logger.error(message, { error: error as Error });
+      },
+    });
+  }
+  return handlerInstance;
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler((event) => defaultHandler()(event));

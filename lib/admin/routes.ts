@@ -1,0 +1,265 @@
+// The admin API's routes: each names its input and output schemas (what the OpenAPI document shows and what the
+// edge checks) and the use case it runs. lib/admin/http.ts serves them; lib/admin/openapi.ts describes them.
+import * as v from "valibot";
+import type { ProductType } from "../orders/model";
+import * as admin from "./service";
+import {
+  ActionResultSchema,
+  AttentionSchema,
+  AuditPageSchema,
+  AuditQuerySchema,
+  BulkReplayRequestSchema,
+  BulkReplayResultSchema,
+  DeadLetterListSchema,
+  EventDetailSchema,
+  EventPageSchema,
+  ImportReportSchema,
+  ImportRequestSchema,
+  MappingBodySchema,
+  MappingPageSchema,
+  MappingQuerySchema,
+  MappingSchema,
+  NewMappingSchema,
+  NotificationPageSchema,
+  OrderDetailSchema,
+  OrderPageSchema,
+  OrderSearchQuerySchema,
+  PageQuerySchema,
+  ParkedQuerySchema,
+  ReconcileRequestSchema,
+  UncertainPageSchema,
+  WhoAmISchema,
+} from "./schemas";
+
+export interface RouteCall {
+  deps: admin.AdminDeps;
+  /** The admin token's name: who is acting. */
+  actor: string;
+  params: Record<string, string>;
+  query: unknown;
+  body: unknown;
+}
+
+export interface AdminRoute {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Under /admin, with `{name}` path parameters. */
+  path: string;
+  summary: string;
+  query?: v.GenericSchema;
+  body?: v.GenericSchema;
+  response: v.GenericSchema;
+  /** The success status (200 unless said). */
+  status?: number;
+  /** Other answers the route gives besides 400 and 401. */
+  errors?: number[];
+  run(call: RouteCall): Promise<unknown>;
+}
+
+/** A use case's answer with a status other than the route's usual one. */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+const PRODUCT_TYPES = ["tour", "day-ticket"] as const;
+
+function productType(value: string | undefined): ProductType {
+  if (value === "tour" || value === "day-ticket") return value;
+  throw new admin.AdminInputError(`the product family must be one of ${PRODUCT_TYPES.join(", ")}`);
+}
+
+const param = (call: RouteCall, name: string) => call.params[name] ?? "";
+const parsed = <T extends v.GenericSchema>(schema: T, value: unknown) => v.parse(schema, value);
+
+export const adminRoutes: AdminRoute[] = [
+  {
+    method: "GET",
+    path: "/admin/whoami",
+    summary: "The name of the admin token presented (the console's log-in check)",
+    response: WhoAmISchema,
+    run: ({ actor }) => Promise.resolve({ name: actor }),
+  },
+  {
+    method: "GET",
+    path: "/admin/attention",
+    summary: "What needs a person, with counts",
+    response: AttentionSchema,
+    run: ({ deps }) => admin.attention(deps),
+  },
+  {
+    method: "GET",
+    path: "/admin/orders",
+    summary: "Orders by status and time (newest first), or by id prefix (at least 3 characters)",
+    query: OrderSearchQuerySchema,
+    response: OrderPageSchema,
+    run: ({ deps, query }) => admin.searchOrders(deps, parsed(OrderSearchQuerySchema, query)),
+  },
+  {
+    method: "GET",
+    path: "/admin/orders/{order_id}",
+    summary:
+      "One order: items, create calls, AX orders and tickets, events with payloads, status history, notifications",
+    response: OrderDetailSchema,
+    errors: [404],
+    run: (call) => admin.orderDetail(call.deps, param(call, "order_id")),
+  },
+  {
+    method: "POST",
+    path: "/admin/orders/{order_id}/creates/{product_type}/reconcile",
+    summary: "Resolve an uncertain create: attach AX's codes, or send the create once more; then replay the placement",
+    body: ReconcileRequestSchema,
+    response: ActionResultSchema,
+    errors: [409],
+    run: (call) =>
+      admin.reconcile(
+        call.deps,
+        call.actor,
+        param(call, "order_id"),
+        productType(call.params.product_type),
+        parsed(ReconcileRequestSchema, call.body),
+      ),
+  },
+  {
+    method: "POST",
+    path: "/admin/orders/{order_id}/notifications/{notification_id}/resend",
+    summary: "Send a dead notification again (its attempts start over)",
+    response: ActionResultSchema,
+    errors: [404, 409],
+    run: (call) =>
+      admin.resendNotification(call.deps, call.actor, param(call, "order_id"), param(call, "notification_id")),
+  },
+  {
+    method: "GET",
+    path: "/admin/events/parked",
+    summary: "Parked events (oldest first), by reason and time",
+    query: ParkedQuerySchema,
+    response: EventPageSchema,
+    run: ({ deps, query }) => admin.listParked(deps, parsed(ParkedQuerySchema, query)),
+  },
+  {
+    method: "POST",
+    path: "/admin/events/parked/replay",
+    summary: "Replay every parked event of a reason or time range: without confirm_count, the count only",
+    body: BulkReplayRequestSchema,
+    response: BulkReplayResultSchema,
+    errors: [409],
+    run: ({ deps, actor, body }) => admin.replayParked(deps, actor, parsed(BulkReplayRequestSchema, body ?? {})),
+  },
+  {
+    method: "GET",
+    path: "/admin/events/waiting",
+    summary: "Events queued for longer than they should be (oldest first)",
+    query: PageQuerySchema,
+    response: EventPageSchema,
+    run: ({ deps, query }) => admin.listWaiting(deps, parsed(PageQuerySchema, query)),
+  },
+  {
+    method: "GET",
+    path: "/admin/events/{webhook_id}",
+    summary: "One event with its payload",
+    response: EventDetailSchema,
+    errors: [404],
+    run: (call) => admin.eventDetailOf(call.deps, param(call, "webhook_id")),
+  },
+  {
+    method: "POST",
+    path: "/admin/events/{webhook_id}/replay",
+    summary: "Replay one parked event",
+    response: ActionResultSchema,
+    errors: [404, 409],
+    run: (call) => admin.replayEvent(call.deps, call.actor, param(call, "webhook_id")),
+  },
+  {
+    method: "GET",
+    path: "/admin/uncertain-creates",
+    summary: "AX create calls whose outcome is unknown",
+    query: PageQuerySchema,
+    response: UncertainPageSchema,
+    run: ({ deps, query }) => admin.listUncertain(deps, parsed(PageQuerySchema, query)),
+  },
+  {
+    method: "GET",
+    path: "/admin/notifications/dead",
+    summary: "Notifications given up after every attempt, with each attempt",
+    query: PageQuerySchema,
+    response: NotificationPageSchema,
+    run: ({ deps, query }) => admin.listDeadNotifications(deps, parsed(PageQuerySchema, query)),
+  },
+  {
+    method: "GET",
+    path: "/admin/dead-letters",
+    summary: "Messages in the dead-letter queue (count, and the first ones)",
+    query: PageQuerySchema,
+    response: DeadLetterListSchema,
+    run: ({ deps, query }) => admin.listDeadLetters(deps, parsed(PageQuerySchema, query)),
+  },
+  {
+    method: "POST",
+    path: "/admin/dead-letters/redrive",
+    summary: "Move every dead-letter message back to the queue",
+    response: ActionResultSchema,
+    run: ({ deps, actor }) => admin.redriveDeadLetters(deps, actor),
+  },
+  {
+    method: "GET",
+    path: "/admin/mappings",
+    summary: "Product mappings by sku, optionally those starting with a prefix",
+    query: MappingQuerySchema,
+    response: MappingPageSchema,
+    run: ({ deps, query }) => admin.listMappings(deps, parsed(MappingQuerySchema, query)),
+  },
+  {
+    method: "POST",
+    path: "/admin/mappings",
+    summary: "Add a mapping (409 if the sku is mapped)",
+    body: NewMappingSchema,
+    response: MappingSchema,
+    status: 201,
+    errors: [409],
+    run: ({ deps, actor, body }) => admin.addMapping(deps, actor, parsed(NewMappingSchema, body)),
+  },
+  {
+    method: "PUT",
+    path: "/admin/mappings/{sku}",
+    summary: "Edit a mapping (404 if the sku is not mapped)",
+    body: MappingBodySchema,
+    response: MappingSchema,
+    errors: [404],
+    run: (call) =>
+      admin.editMapping(
+        call.deps,
+        call.actor,
+        parsed(NewMappingSchema, { ...(call.body as object), sku: param(call, "sku") }),
+      ),
+  },
+  {
+    method: "DELETE",
+    path: "/admin/mappings/{sku}",
+    summary: "Remove a mapping",
+    response: ActionResultSchema,
+    errors: [404],
+    run: (call) => admin.removeMapping(call.deps, call.actor, param(call, "sku")),
+  },
+  {
+    method: "POST",
+    path: "/admin/mappings/import",
+    summary: "Import a CSV or JSON file of mappings: every row checked first, nothing written if one is wrong (422)",
+    body: ImportRequestSchema,
+    response: ImportReportSchema,
+    errors: [422],
+    run: async ({ deps, actor, body }) => {
+      const report = await admin.importMappings(deps, actor, parsed(ImportRequestSchema, body));
+      return report.errors.length > 0 ? new Answer(422, report) : report;
+    },
+  },
+  {
+    method: "GET",
+    path: "/admin/audit",
+    summary: "Operators' actions of one UTC day (newest first): who, what, when",
+    query: AuditQuerySchema,
+    response: AuditPageSchema,
+    run: ({ deps, query }) => admin.listAudit(deps, parsed(AuditQuerySchema, query)),
+  },
+];
