@@ -164,7 +164,8 @@ export class LocalStreamReader {
       this.shards.delete(shardId);
       this.positions[`closed:${shardId}`] = "1";
     }
-    this.savePositions(shardId, cursor);
+    // Written when the position moved (an idle poll, ten a second, writes nothing).
+    if (records.length > 0 || !cursor.iterator) this.savePositions(shardId, cursor);
     return records.length;
   }
 
