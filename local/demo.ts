@@ -3,7 +3,7 @@ import "./quiet-node20";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseSecrets, signWebhook } from "../lib/channel/signature";
+import { parseSecrets, signedWebhookHeaders } from "../lib/channel/signature";
 import { sampleOrderPlaced } from "./samples";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, defaultDataDir } from "./stack";
 
@@ -28,12 +28,7 @@ if (!secret) throw new Error("no webhook secret");
 try {
   const answer = await fetch(`${url}/webhooks/orders`, {
     method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": webhookId,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": signWebhook({ secret, webhookId, timestamp, body }),
-    },
+    headers: signedWebhookHeaders({ secret, webhookId, timestamp, body }),
     body,
   });
   console.log(`POST ${url}/webhooks/orders → ${answer.status} ${await answer.text()}`);

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import { request } from "node:http";
 import fc from "fast-check";
-import { signWebhook } from "../lib/channel/signature";
+import { signedWebhookHeaders } from "../lib/channel/signature";
 import { sampleOrderPlaced } from "../local/samples";
 
 export const MAX_4XX_BODY_BYTES = 64 * 1024;
@@ -336,12 +336,7 @@ async function sendValid(url: string, secret: string, label: string): Promise<nu
   const body = JSON.stringify(sampleOrderPlaced(`FZ-${label}-${timestamp}`));
   const answer = await fetch(`${url}/webhooks/orders`, {
     method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": webhookId,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": signWebhook({ secret, webhookId, timestamp, body }),
-    },
+    headers: signedWebhookHeaders({ secret, webhookId, timestamp, body }),
     body,
   });
   await answer.arrayBuffer();

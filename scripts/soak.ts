@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import Big from "big.js";
-import { signWebhook } from "../lib/channel/signature";
+import { signedWebhookHeaders } from "../lib/channel/signature";
 import type { ProductType } from "../lib/orders/model";
 import { DynamoStore } from "../lib/store/dynamo-store";
 import type { SandboxOrder } from "../local/ax-sandbox/server";
@@ -220,12 +220,7 @@ async function deliver(payload: unknown, webhookId = `msg_${randomUUID()}`, orde
     try {
       const answer = await fetch(`http://127.0.0.1:${port}/webhooks/orders`, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "webhook-id": webhookId,
-          "webhook-timestamp": String(timestamp),
-          "webhook-signature": signWebhook({ secret, webhookId, timestamp, body }),
-        },
+        headers: signedWebhookHeaders({ secret, webhookId, timestamp, body }),
         body,
         signal: AbortSignal.timeout(30_000),
       });

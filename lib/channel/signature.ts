@@ -76,6 +76,21 @@ export function signWebhook(input: { secret: string; webhookId: string; timestam
   return `v1,${hmac(key, input.webhookId, String(input.timestamp), input.body).toString("base64")}`;
 }
 
+/** The headers of one signed JSON delivery, as the channel's platform sends them (the demo, the soak, the fuzz). */
+export function signedWebhookHeaders(input: {
+  secret: string;
+  webhookId: string;
+  timestamp: number;
+  body: RawBody;
+}): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "webhook-id": input.webhookId,
+    "webhook-timestamp": String(input.timestamp),
+    "webhook-signature": signWebhook(input),
+  };
+}
+
 function header(headers: Record<string, string | undefined>, name: string): string | undefined {
   const value = headers[name]?.trim();
   return value === undefined || value === "" ? undefined : value;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { signWebhook } from "../../lib/channel/signature";
+import { signedWebhookHeaders } from "../../lib/channel/signature";
 import type { OrderView } from "../../lib/orders/read-order";
 import type { SandboxOrder } from "../../local/ax-sandbox/server";
 import { startChildStack, type ChildStack } from "../../local/child-stack-control";
@@ -31,12 +31,7 @@ async function deliverOrders(stack: ChildStack, count: number): Promise<string[]
       const timestamp = Math.floor(Date.now() / 1000);
       const answer = await fetch(`${stack.ready.url}/webhooks/orders`, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "webhook-id": webhookId,
-          "webhook-timestamp": String(timestamp),
-          "webhook-signature": signWebhook({ secret, webhookId, timestamp, body }),
-        },
+        headers: signedWebhookHeaders({ secret, webhookId, timestamp, body }),
         body,
       });
       expect(answer.status).toBe(202);

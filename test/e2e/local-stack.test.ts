@@ -9,6 +9,26 @@ import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack }
 import { sampleOrderPlaced } from "../../local/samples";
 import { signedDelivery, type Delivery } from "../support/webhooks";
 
+/** Everything written to stdout and stderr, with the adapter's logs at DEBUG, until `restore`. */
+function captureLogs(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    return true;
+  };
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
+  logger.setLogLevel("DEBUG");
+  return {
+    lines,
+    restore: () => {
+      logger.setLogLevel("SILENT");
+      stdout.mockRestore();
+      stderr.mockRestore();
+    },
+  };
+}
+
 describe("local stack end to end", () => {
   let stack: LocalStack;
 
@@ -151,14 +171,7 @@ describe("local stack end to end", () => {
   });
 
   it("logs ids and outcomes as JSON, and no personal data (names, phones, emails)", async () => {
-    const lines: string[] = [];
-    const capture = (chunk: string | Uint8Array) => {
-      lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      return true;
-    };
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
-    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
-    logger.setLogLevel("DEBUG");
+    const { lines, restore } = captureLogs();
     try {
       const orderId = `E2E-${randomUUID().slice(0, 8)}`;
       const delivery = signed(sampleOrderPlaced(orderId));
@@ -173,21 +186,12 @@ describe("local stack end to end", () => {
       for (const personal of ["Kim Minji", "Lee Jun", "01012345678", "minji@example.com", "jun@example.com"])
         expect(text).not.toContain(personal);
     } finally {
-      logger.setLogLevel("SILENT");
-      stdout.mockRestore();
-      stderr.mockRestore();
+      restore();
     }
   });
 
   it("one correlation id ties the webhook's request to the worker's log lines and its AX calls", async () => {
-    const lines: string[] = [];
-    const capture = (chunk: string | Uint8Array) => {
-      lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      return true;
-    };
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
-    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
-    logger.setLogLevel("DEBUG");
+    const { lines, restore } = captureLogs();
     try {
       const delivery = signed(sampleOrderPlaced(`E2E-${randomUUID().slice(0, 8)}`));
       await deliver(delivery);
@@ -202,9 +206,7 @@ describe("local stack end to end", () => {
       expect(tagged.some((line) => line.includes("event processed"))).toBe(true);
       expect(tagged.filter((line) => line.includes("AX call"))).toHaveLength(2); // one create per family
     } finally {
-      logger.setLogLevel("SILENT");
-      stdout.mockRestore();
-      stderr.mockRestore();
+      restore();
     }
   });
 
