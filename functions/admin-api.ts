@@ -3,7 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildAdminStore } from "../lib/adapters";
+import { buildAdminStore } from "../lib/adapters/dynamodb";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { parseAdminTokens } from "../lib/admin/tokens";
 import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";

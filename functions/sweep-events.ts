@@ -2,7 +2,8 @@
 // publishes the age of the oldest such event, which is alarmed.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { buildQueue, buildStore } from "../lib/adapters";
+import { buildStore } from "../lib/adapters/dynamodb";
+import { buildQueue } from "../lib/adapters/sqs";
 import { readConfig } from "../lib/config";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
