@@ -1,9 +1,9 @@
 // /admin/*: the operators' API (the console and the CLI use it), behind the stage's named admin tokens.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { buildAdminStore } from "../lib/adapters/dynamodb";
+import { buildSqsClient } from "../lib/adapters/sqs";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { parseAdminTokens } from "../lib/admin/tokens";
 import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";
@@ -19,7 +19,7 @@ function defaultHandler() {
     handlerInstance = createAdminApiHandler({
       admin: {
         store: buildAdminStore(config),
-        deadLetters: new SqsDeadLetters(new SQSClient({}), config.deadLetterQueueUrl),
+        deadLetters: new SqsDeadLetters(buildSqsClient(config), config.deadLetterQueueUrl),
         clock: systemClock,
         waitingTooLongMs: config.waitingTooLongMs,
       },

@@ -31,6 +31,10 @@ export interface AdapterConfig {
   readonly axBaseUrl: string;
   readonly axTimeoutMs: number;
   readonly dynamodbEndpoint: string | undefined;
+  /** The region of the SQS and SSM requests (Lambda sets AWS_REGION). */
+  readonly awsRegion: string;
+  /** AWS_ENDPOINT_URL_SQS: SQS elsewhere than its regional endpoint (the tests' signed-request server). */
+  readonly sqsEndpoint: string | undefined;
   // ---- status sync and outbound webhook (issue #7) ----
   /** How long one sync run keeps starting AX calls (capped by the Lambda's remaining time). */
   readonly syncBudgetMs: number;
@@ -102,6 +106,12 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     },
     get dynamodbEndpoint() {
       return env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
+    },
+    get awsRegion() {
+      return required("AWS_REGION");
+    },
+    get sqsEndpoint() {
+      return env.AWS_ENDPOINT_URL_SQS?.trim() || undefined;
     },
     // ---- status sync and outbound webhook (issue #7) ----
     get syncBudgetMs() {
