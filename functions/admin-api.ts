@@ -2,7 +2,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildAdminStore } from "../lib/adapters/dynamodb";
+import { buildAdminStore } from "../lib/adapters/admin-store";
 import { buildSqsClient } from "../lib/adapters/sqs";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { parseAdminTokens } from "../lib/admin/tokens";

@@ -2,5 +2,6 @@
 // its own. This module re-exports them all for the local tools and for code written before the split; a Lambda entry
 // point (functions/*) imports the module it needs.
 export { buildAxClient } from "./adapters/ax";
-export { buildAdminStore, buildStore } from "./adapters/dynamodb";
+export { buildAdminStore } from "./adapters/admin-store";
+export { buildStore } from "./adapters/dynamodb";
 export { buildQueue, buildSqsClient } from "./adapters/sqs";

@@ -1,11 +1,10 @@
-// The DynamoDB adapters (the order store and the admin API's store) built from the configuration: once per Lambda
-// container. Only the functions that touch the table import this module.
+// The order store built from the configuration: once per Lambda container. Only the functions that touch the table
+// import this module (the admin API's store is in ./admin-store.ts, so that no other function bundles it).
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsClientSettings } from "../aws-timeouts";
 import type { AdapterConfig } from "../config";
-import { AdminDynamoStore } from "../store/admin-store";
 import { DynamoStore } from "../store/dynamo-store";
 import { awsTimeouts } from "./aws";
 
@@ -23,10 +22,4 @@ export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientCo
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
   );
-}
-
-/** The store with the admin API's queries (issue #13): the same table and client settings as `buildStore`. */
-export function buildAdminStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): AdminDynamoStore {
-  const store = buildStore(config, clientConfig);
-  return new AdminDynamoStore(store.documentClient, config.tableName);
 }
