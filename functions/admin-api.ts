@@ -22,6 +22,7 @@ function defaultHandler() {
         deadLetters: new SqsDeadLetters(buildSqsClient(config), config.deadLetterQueueUrl),
         clock: systemClock,
         waitingTooLongMs: config.waitingTooLongMs,
+        syncGraceMs: config.syncSchedule.graceMs,
       },
       tokens: async () => parseAdminTokens(await config.secrets.get("ADMIN_TOKENS")),
       logError: (message, error) => {

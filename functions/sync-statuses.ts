@@ -125,7 +125,7 @@ export function syncRunDeps(
       ax: buildAxClient(config, onAxCall),
       clock: systemClock,
       concurrency: config.syncConcurrency,
-      confirmedIntervalMs: config.syncConfirmedIntervalMs,
+      schedule: config.syncSchedule,
       ...(url !== undefined ? { newNotificationId } : {}),
     },
     deliver:

@@ -331,6 +331,22 @@ function resendButton(notification: Notification): HTMLElement {
   );
 }
 
+const SYNC_LEFT_REASONS: Record<string, string> = {
+  past_use_date: "its use date and grace passed",
+  tickets_settled: "every ticket used or cancelled",
+};
+
+function pollAgainButton(orderId: string, itemId: string): HTMLElement {
+  return confirmButton("Poll again", "Ask AX about this AX order at the next status sync run?", () =>
+    act(() =>
+      api<ActionResult>(
+        "POST",
+        `/orders/${encodeURIComponent(orderId)}/ax-orders/${encodeURIComponent(itemId)}/poll-again`,
+      ),
+    ),
+  );
+}
+
 async function orderPage(orderId: string): Promise<void> {
   const order = await api<OrderDetail>("GET", `/orders/${encodeURIComponent(orderId)}`);
   const axRows = order.ax_orders.flatMap((axOrder) =>
@@ -370,6 +386,21 @@ async function orderPage(orderId: string): Promise<void> {
     ),
     h("h2", {}, "AX orders and tickets"),
     table(["Item", "Family", "AX order", "AX status", "Ticket", "AX ticket", "Ticket status"], axRows),
+    h("h2", {}, "Status sync"),
+    table(
+      ["Item", "AX order", "Sync", "Since / until", ""],
+      order.ax_orders.map((axOrder) => [
+        text(axOrder.item_id),
+        h("code", {}, axOrder.ax_order_code),
+        badge(axOrder.sync.state),
+        axOrder.sync.left_at
+          ? h("span", {}, time(axOrder.sync.left_at), text(` (${SYNC_LEFT_REASONS[axOrder.sync.reason ?? ""] ?? ""})`))
+          : axOrder.sync.until
+            ? h("span", {}, text("kept until "), time(axOrder.sync.until))
+            : text(""),
+        axOrder.sync.state === "final" ? text("") : pollAgainButton(order.order_id, axOrder.item_id),
+      ]),
+    ),
     h("h2", {}, "Story"),
     h(
       "ol",

@@ -7,5 +7,5 @@ import { buildStore } from "./dynamodb";
 
 export function buildAdminStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): AdminDynamoStore {
   const store = buildStore(config, clientConfig);
-  return new AdminDynamoStore(store.documentClient, config.tableName);
+  return new AdminDynamoStore(store.documentClient, config.tableName, config.syncSchedule);
 }

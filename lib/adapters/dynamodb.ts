@@ -21,5 +21,6 @@ export function buildStore(config: AdapterConfig, clientConfig: DynamoDBClientCo
   return new DynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
+    config.syncSchedule,
   );
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DeadLetterList } from "../../lib/admin/schemas";
+import { readConfig } from "../../lib/config";
 import { deadLetterRow, type DeadLetters } from "../../lib/admin/service";
 import { SqsDeadLetters } from "../../lib/aws/dead-letter-queue";
 import type { QueuedEvent } from "../../lib/orders/ports";
@@ -43,6 +44,7 @@ export function openStore(env: Record<string, string | undefined> = process.env)
     return new AdminDynamoStore(
       DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
       tableName,
+      readConfig(env).syncSchedule,
     );
   }
   const state = readLocalStackState();
@@ -51,6 +53,7 @@ export function openStore(env: Record<string, string | undefined> = process.env)
   return new AdminDynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     state.tableName,
+    readConfig(env).syncSchedule,
   );
 }
 
