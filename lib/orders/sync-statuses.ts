@@ -99,6 +99,16 @@ export interface SyncReport {
   stopped_by?: "budget" | AxErrorReason;
   /** The first few failures, for the log. */
   errors: SyncError[];
+  /** The first few changes recorded (ids and statuses only), for the log: one line each. */
+  changes: SyncChange[];
+}
+
+export interface SyncChange {
+  order_id: string;
+  item_id: string;
+  ax_order_code: string;
+  from: string;
+  to: string;
 }
 
 export interface SyncOutcome {
@@ -109,6 +119,7 @@ export interface SyncOutcome {
 
 const WRITE_ATTEMPTS = 5;
 const MAX_REPORTED_ERRORS = 20;
+const MAX_REPORTED_CHANGES = 50;
 const WINDOWED: readonly ("near" | "daily")[] = ["near", "daily"];
 
 /**
@@ -131,6 +142,7 @@ export async function syncStatuses(deps: SyncStatusesDeps, options: { deadline: 
     migrated: 0,
     due_left: false,
     errors: [],
+    changes: [],
   };
   const written: NotificationRecord[] = [];
   let stop: AxErrorReason | undefined;
@@ -318,6 +330,14 @@ async function syncOne(
     const result = await recordChange(deps, axOrder, entry);
     if (result.kind === "changed") {
       report.changed++;
+      if (report.changes.length < MAX_REPORTED_CHANGES)
+        report.changes.push({
+          order_id: axOrder.order_id,
+          item_id: axOrder.item_id,
+          ax_order_code: axOrder.ax_order_code,
+          from: axOrder.ax_order_status,
+          to: entry.ax_order_status,
+        });
       if (result.notification) written.push(result.notification);
     } else if (result.kind === "already") report.unchanged++;
     else report.skipped++;

@@ -4,15 +4,19 @@
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import {
   createSyncStatusesHandler,
+  emfSyncMetrics,
   newNotificationId,
   type SyncRunDeps,
   type SyncRunReport,
 } from "../../functions/sync-statuses";
 import { createProcessEventHandler } from "../../functions/process-event";
 import { AxClient } from "../../lib/ax/client";
+import { logger } from "../../lib/observability/logger";
+import { emfMetrics, SERVICE_NAME } from "../../lib/observability/metrics";
 import type { ProductType } from "../../lib/orders/model";
 import { systemClock, type Clock } from "../../lib/orders/ports";
 import { readOrder } from "../../lib/orders/read-order";
@@ -376,6 +380,64 @@ describe("status sync and order.status_changed webhooks", () => {
       expect(counter.byCommand.get("QueryCommand")?.items).toBe(40);
     } finally {
       store = plain;
+    }
+  });
+
+  it("logs one line per run and writes a few EMF lines, whatever the number of AX orders polled unchanged", async () => {
+    for (let i = 0; i < 20; i++) await place();
+    await run({ outbound: false });
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(...String(chunk).split("\n").filter(Boolean));
+      return true;
+    });
+    logger.setLogLevel("INFO");
+    const observed = async (orders: number) => {
+      written.length = 0;
+      const axMetrics = emfMetrics(new Metrics({ namespace: "Test", serviceName: SERVICE_NAME }), { batched: true });
+      const deps = runDeps({ outbound: false });
+      const counting: AxConfirmationReader = {
+        getConfirmation: async (type, code) => {
+          const started = performance.now();
+          try {
+            return await ax.getConfirmation(type, code);
+          } finally {
+            axMetrics.axCalled({
+              endpoint: "confirmation",
+              status: 200,
+              outcome: "ok",
+              durationMs: performance.now() - started,
+            });
+          }
+        },
+      };
+      const report = await createSyncStatusesHandler(
+        { ...deps, sync: { ...deps.sync, ax: counting } },
+        emfSyncMetrics(new Metrics({ namespace: "Test", serviceName: SERVICE_NAME }), axMetrics),
+      )();
+      expect(report.sync).toMatchObject({ polled: orders, unchanged: orders });
+      return {
+        lines: written.length,
+        bytes: written.reduce((sum, line) => sum + line.length + 1, 0),
+        text: [...written],
+      };
+    };
+    try {
+      const forty = await observed(40);
+      for (let i = 0; i < 20; i++) await place();
+      const eighty = await observed(80);
+      // One log line for the run, one EMF line of its counts, one of its AX calls, one of their latencies.
+      expect(forty.lines).toBe(4);
+      expect(eighty.lines).toBe(4);
+      expect(forty.text.filter((line) => line.includes('"message"'))).toEqual([
+        expect.stringContaining('"message":"status sync run"'),
+      ]);
+      // What grows with the polls is the sample of latencies (at most 100 values): a few bytes each, no line.
+      expect((eighty.bytes - forty.bytes) / 40).toBeLessThan(12);
+      expect(eighty.bytes).toBeLessThan(3_000);
+    } finally {
+      logger.setLogLevel("SILENT");
+      write.mockRestore();
     }
   });
 

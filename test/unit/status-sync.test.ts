@@ -290,6 +290,7 @@ describe("the local stack's periodic sync", () => {
       migrated: 0,
       due_left: false,
       errors: [],
+      changes: [],
     },
   });
 
