@@ -157,11 +157,11 @@ describe("the packaged bundles (prod)", () => {
     // KB = 1,024 bytes, the minified code alone. BENCHMARKS.md says what keeps the five over the aim (the DynamoDB
     // client is about 188 KB of each) and what would bring them under it.
     const limitKb: Record<string, number> = {
-      processEvent: 304,
-      adminApi: 308,
-      syncStatuses: 279,
-      receiveWebhook: 273,
-      sweepEvents: 257,
+      processEvent: 309,
+      adminApi: 314,
+      syncStatuses: 284,
+      receiveWebhook: 277,
+      sweepEvents: 261,
     };
     for (const [fn, entry] of FUNCTIONS) {
       const zip = path.join(packageDir("prod"), `${fn}.zip`);
