@@ -14,7 +14,7 @@ import type { AdminStore, EventFilter, Page, PageRequest } from "../admin/servic
 import { AdminInputError } from "../admin/service";
 import type { AuditEntry, OrderRow, OrderSearchQuery } from "../admin/schemas";
 import type { NotificationRecord, OrderRecord, ProductMapping, StoredEvent } from "../orders/model";
-import { DynamoStore, fromEventItem, stripKeys } from "./dynamo-store";
+import { DynamoStore, fromEventItem, fromOrderItem, stripKeys } from "./dynamo-store";
 import {
   EVENT_SK,
   INDEX_EVENTS_BY_STATE,
@@ -61,14 +61,14 @@ function decodeCursor(cursor: string | undefined): Item | undefined {
   throw new AdminInputError("cursor is not one this API gave out");
 }
 
-function orderRow(item: Item): OrderRow {
+function orderRow(order: OrderRecord): OrderRow {
   return {
-    order_id: String(item.order_id),
-    status: String(item.status),
-    created_at: String(item.created_at),
-    updated_at: String(item.updated_at),
-    ...(typeof item.currency === "string" ? { currency: item.currency } : {}),
-    ...(typeof item.total === "string" ? { total: item.total } : {}),
+    order_id: order.order_id,
+    status: order.status,
+    created_at: order.created_at,
+    updated_at: order.updated_at,
+    ...(order.currency !== undefined ? { currency: order.currency } : {}),
+    ...(order.total !== undefined ? { total: order.total } : {}),
   };
 }
 
@@ -134,6 +134,19 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
 
   // ---- orders -------------------------------------------------------------------------------------------------
 
+  /**
+   * The orders a page of an operator index names, in its order: the indexes project only what never changes (so an
+   * order write does not rewrite them), the rest is read from the orders themselves, one BatchGetItem a page.
+   */
+  private async ordersOf(indexItems: readonly Item[]): Promise<OrderRecord[]> {
+    const found = await this.batchGet(indexItems.map((item) => ({ pk: item.pk, sk: item.sk })));
+    const byId = new Map(found.map((item) => fromOrderItem(item)).map((order) => [order.order_id, order]));
+    return indexItems.flatMap((item) => {
+      const order = byId.get(String(item.order_id));
+      return order ? [order] : [];
+    });
+  }
+
   async searchOrders(query: OrderSearchQuery & PageRequest, now: Date): Promise<Page<OrderRow>> {
     if (query.id_prefix !== undefined) {
       if (query.id_prefix.length < ORDER_ID_HEAD_LENGTH)
@@ -146,7 +159,7 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
         },
         query,
       );
-      return { ...page, items: page.items.map(orderRow) };
+      return { ...page, items: (await this.ordersOf(page.items)).map(orderRow) };
     }
     const to = query.to ?? now.toISOString();
     const from =
@@ -167,7 +180,7 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
         },
         query,
       );
-      return { ...page, items: page.items.map(orderRow) };
+      return { ...page, items: (await this.ordersOf(page.items)).map(orderRow) };
     }
     // One partition per month: the cursor says which month the next page starts in.
     const months = monthsBetween(from, to);
@@ -193,7 +206,7 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(result.Items ?? []).map(orderRow));
+      items.push(...(await this.ordersOf(result.Items ?? [])).map(orderRow));
       if (result.LastEvaluatedKey) startKey = result.LastEvaluatedKey;
       else {
         startKey = undefined;
@@ -214,21 +227,25 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
       },
       request,
     );
-    // The index projects the order's summary and its create calls (what the uncertain list reads).
-    const items = page.items.map((item) => ({ create_calls: {}, ...stripKeys(item) }) as unknown as OrderRecord);
-    return { ...page, items };
+    return { ...page, items: await this.ordersOf(page.items) };
   }
 
   async countUncertainCreates(): Promise<number> {
     let count = 0;
+    const entries: Item[] = [];
+    const tally = async () => {
+      for (const order of await this.ordersOf(entries.splice(0)))
+        count += Object.values(order.create_calls).filter((call) => call.state === "uncertain").length;
+    };
     for await (const item of this.all({
       IndexName: INDEX_ORDERS_BY_STATUS,
       KeyConditionExpression: "order_status_key = :status",
       ExpressionAttributeValues: { ":status": "uncertain" },
     })) {
-      const calls = Object.values((item.create_calls ?? {}) as Record<string, { state?: string }>);
-      count += calls.filter((call) => call.state === "uncertain").length;
+      entries.push(item);
+      if (entries.length === 100) await tally();
     }
+    await tally();
     return count;
   }
 

@@ -22,7 +22,8 @@ export interface CommandCount {
 
 /**
  * DynamoDB requests by command (`PutItemCommand`, `QueryCommand`, …), their consumed capacity units, the items they
- * returned, and the units each global secondary index took (DynamoDB Local reports them for single writes).
+ * returned, and the units each global secondary index took in single requests (DynamoDB Local reports those as
+ * DynamoDB bills them; not in transactions).
  */
 export class DynamoCounter {
   readonly byCommand = new Map<string, CommandCount>();
@@ -36,9 +37,11 @@ export class DynamoCounter {
   record(command: string, consumed: unknown, items = 0): void {
     const entries = Array.isArray(consumed) ? (consumed as Consumed[]) : consumed ? [consumed as Consumed] : [];
     const units = entries.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
-    for (const entry of entries)
-      for (const [index, used] of Object.entries(entry.GlobalSecondaryIndexes ?? {}))
-        this.byIndex.set(index, (this.byIndex.get(index) ?? 0) + (used.CapacityUnits ?? 0));
+    // DynamoDB Local's per-index figures of a transaction are not DynamoDB's (replayTransactions measures those).
+    if (command !== "TransactWriteItemsCommand")
+      for (const entry of entries)
+        for (const [index, used] of Object.entries(entry.GlobalSecondaryIndexes ?? {}))
+          this.byIndex.set(index, (this.byIndex.get(index) ?? 0) + (used.CapacityUnits ?? 0));
     const count = this.byCommand.get(command) ?? { requests: 0, capacityUnits: 0, items: 0 };
     count.requests++;
     count.capacityUnits += units;
@@ -164,6 +167,8 @@ export interface TransactionReplay {
   table: number;
   /** Index units (global secondary indexes), summed over the transaction's items. */
   indexes: number;
+  /** The same by index name. */
+  byIndex: Record<string, number>;
 }
 
 type DocInput = Record<string, unknown>;
@@ -189,7 +194,7 @@ export function replayTransactions(
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === "TransactWriteItemsCommand") {
-        const replay: TransactionReplay = { table: 0, indexes: 0 };
+        const replay: TransactionReplay = { table: 0, indexes: 0, byIndex: {} };
         const items = ((args.input as { TransactItems?: DocInput[] }).TransactItems ?? []) as Record<
           string,
           DocInput | undefined
@@ -216,10 +221,10 @@ export function replayTransactions(
                 : await doc.send(new DeleteCommand(shadow as ConstructorParameters<typeof DeleteCommand>[0]));
           const consumed: ShadowCapacity | undefined = output.ConsumedCapacity;
           replay.table += consumed?.Table?.CapacityUnits ?? 0;
-          replay.indexes += Object.values(consumed?.GlobalSecondaryIndexes ?? {}).reduce(
-            (sum, index) => sum + (index.CapacityUnits ?? 0),
-            0,
-          );
+          for (const [index, used] of Object.entries(consumed?.GlobalSecondaryIndexes ?? {})) {
+            replay.indexes += used.CapacityUnits ?? 0;
+            replay.byIndex[index] = (replay.byIndex[index] ?? 0) + (used.CapacityUnits ?? 0);
+          }
         }
         onReplay(replay);
       }
