@@ -44,7 +44,7 @@ export interface AdapterConfig {
   /** A confirmed AX order that did not change is polled again after this long (pending ones: every run). */
   readonly syncConfirmedIntervalMs: number;
   /** When the status sync polls an AX order and when it stops (issue 21): the settings SYNC_CONFIRMED_INTERVAL_MS,
-   *  SYNC_NEAR_USE_DATE_MS and SYNC_GRACE_MS. */
+   *  SYNC_UNDECIDED_EVERY_RUN_MS, SYNC_NEAR_USE_DATE_MS and SYNC_GRACE_MS. */
   readonly syncSchedule: SyncSettings;
   /** The local stack's sync period; 0 = only when asked (`npm run cli -- sync run`). Not used in AWS. */
   readonly localSyncIntervalMs: number;
@@ -130,6 +130,7 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     get syncSchedule() {
       return {
         confirmedIntervalMs: this.syncConfirmedIntervalMs,
+        undecidedEveryRunMs: nonNegativeInt("SYNC_UNDECIDED_EVERY_RUN_MS", DEFAULT_SYNC_SETTINGS.undecidedEveryRunMs),
         nearUseDateMs: nonNegativeInt("SYNC_NEAR_USE_DATE_MS", DEFAULT_SYNC_SETTINGS.nearUseDateMs),
         graceMs: nonNegativeInt("SYNC_GRACE_MS", DEFAULT_SYNC_SETTINGS.graceMs),
       };

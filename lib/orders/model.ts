@@ -171,9 +171,9 @@ export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_
 export interface DueAxOrder
   extends
     Pick<AxOrderRecord, "order_id" | "item_id" | "product_type" | "ax_order_code" | "ax_order_status">,
-    Pick<AxOrderRecord, "inventory_at" | "sync_until"> {
-  /** Its cadence (`every_run`, `near`, `daily`) and the index partition it was read from. */
-  sync_cadence: "every_run" | "near" | "daily";
+    Pick<AxOrderRecord, "inventory_at" | "created_at" | "sync_until"> {
+  /** Its cadence (`every_run`, `hourly`, `daily`) and the index partition it was read from. */
+  sync_cadence: "every_run" | "hourly" | "daily";
   sync_shard: string;
   /** Its fixed phase (lib/orders/sync-schedule.ts): its turn in every period of its cadence. */
   sync_phase: number;
@@ -182,12 +182,12 @@ export interface DueAxOrder
 /**
  * The status sync's progress, one small item written once per run: the sync writes nothing for an AX order that did
  * not change, so what a run reads follows from this and the clock. `every_run` AX orders are read in a round of
- * their phases from where the last run stopped (`after`); the `near` and `daily` ones whose turn fell after
+ * their phases from where the last run stopped (`after`); the `hourly` and `daily` ones whose turn fell after
  * `through` (and, in a window that a run cut short, after the phase it reached: `after`).
  */
 export interface SyncCursor {
   every_run?: { after: number };
-  near?: { through: string; after?: number };
+  hourly?: { through: string; after?: number };
   daily?: { through: string; after?: number };
 }
 

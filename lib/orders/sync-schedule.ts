@@ -1,16 +1,17 @@
 // When the status sync polls an AX order, and when it stops: pure rules, shared by the sync (what a run reads), the
 // store (the index keys it writes with every AX order) and the operators' "poll again".
 //
-// An AX order in the sync has a cadence: `every_run` while the supplier has not decided (New, Supplier pending),
-// `near` once confirmed and its use date is near (one poll per confirmed interval, an hour by default), `daily`
-// before that and after the use date. Each AX order has a fixed phase (a hash of its AX code): within each period of
-// its cadence it is due once, when the clock passes its phase, so a run reads only the AX orders whose turn came
-// since the last run, and nothing is written for a poll that found no change. It leaves the sync when no status that
-// matters can come any more: a final status, every ticket used or cancelled, or its use date plus a grace passed; an
-// operator's "poll again" keeps it in for another grace from that moment.
+// An AX order in the sync has a cadence: `every_run` in the first day after it was created while the supplier has not
+// decided (New, Supplier pending: AX asks channels to poll often, so that the decision reaches the channel quickly),
+// `hourly` after that while still undecided, and once confirmed in the two days before its use date; `daily` while
+// its use date is further away, and after it. Each AX order has a fixed phase (a hash of its AX code): within each
+// period of its cadence it is due once, when the clock passes its phase, so a run reads only the AX orders whose turn
+// came since the last run, and nothing is written for a poll that found no change. It leaves the sync when no status
+// that matters can come any more: a final status, every ticket used or cancelled, or its use date plus a grace
+// passed; an operator's "poll again" keeps it in for another grace from that moment.
 import { isFinalAxOrderStatus, type AxOrderRecord } from "./model";
 
-export const SYNC_CADENCES = ["every_run", "near", "daily"] as const;
+export const SYNC_CADENCES = ["every_run", "hourly", "daily"] as const;
 export type SyncCadence = (typeof SYNC_CADENCES)[number];
 
 /** Why an AX order is no longer polled. */
@@ -19,9 +20,11 @@ export type SyncLeaveReason = "final_status" | "past_use_date" | "tickets_settle
 export type SyncPlace = { cadence: SyncCadence } | { leave: SyncLeaveReason };
 
 export interface SyncSettings {
-  /** A confirmed AX order near its use date is polled once in this long (SYNC_CONFIRMED_INTERVAL_MS, 1 h). */
+  /** The hourly cadence's period (SYNC_CONFIRMED_INTERVAL_MS, 1 h). */
   confirmedIntervalMs: number;
-  /** How long before its use date a confirmed AX order is near (SYNC_NEAR_USE_DATE_MS, 48 h). */
+  /** How long after its creation an undecided AX order is polled at every run (SYNC_UNDECIDED_EVERY_RUN_MS, 24 h). */
+  undecidedEveryRunMs: number;
+  /** How long before its use date a confirmed AX order is polled hourly (SYNC_NEAR_USE_DATE_MS, 48 h). */
   nearUseDateMs: number;
   /** How long after its use date an AX order is still polled (SYNC_GRACE_MS, 3 days). */
   graceMs: number;
@@ -30,6 +33,7 @@ export interface SyncSettings {
 export const DAY_MS = 24 * 60 * 60_000;
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   confirmedIntervalMs: 60 * 60_000,
+  undecidedEveryRunMs: DAY_MS,
   nearUseDateMs: 2 * DAY_MS,
   graceMs: 3 * DAY_MS,
 };
@@ -38,7 +42,7 @@ const CONFIRMED = "Supplier confirm";
 const SETTLED_TICKET_STATUSES: ReadonlySet<string> = new Set(["Used", "Traveler canceled", "Supplier canceled"]);
 
 /** What the rules read of an AX order (the sync's index holds these; `tickets` only the full record). */
-export type ScheduledAxOrder = Pick<AxOrderRecord, "ax_order_status" | "inventory_at" | "sync_until"> &
+export type ScheduledAxOrder = Pick<AxOrderRecord, "ax_order_status" | "inventory_at" | "created_at" | "sync_until"> &
   Partial<Pick<AxOrderRecord, "tickets">>;
 
 /** Where an AX order belongs at `at` (epoch ms): a cadence, or out of the sync and why. */
@@ -52,27 +56,32 @@ export function syncPlace(axOrder: ScheduledAxOrder, at: number, settings: SyncS
       return { leave: "tickets_settled" };
     if (at >= useDate + settings.graceMs) return { leave: "past_use_date" };
   }
-  if (axOrder.ax_order_status !== CONFIRMED) return { cadence: "every_run" };
-  if (at < useDate && useDate - at <= settings.nearUseDateMs) return { cadence: "near" };
+  if (axOrder.ax_order_status !== CONFIRMED) {
+    // An operator's "poll again" asks at every run for as long as it keeps the AX order in.
+    const since = Math.max(Date.parse(axOrder.created_at), at < keptUntil ? keptUntil - settings.graceMs : -Infinity);
+    return { cadence: !(at - since > settings.undecidedEveryRunMs) ? "every_run" : "hourly" };
+  }
+  if (at < useDate && useDate - at <= settings.nearUseDateMs) return { cadence: "hourly" };
   return { cadence: "daily" };
 }
 
 /**
  * Where an AX order polled (unchanged) at `at` goes next: as `syncPlace`, except that a daily one whose next daily
- * turn would fall inside its near window moves to `near` now, so that its hourly polls start on time.
+ * turn would fall inside the two days before its use date moves to `hourly` now, so that its hourly polls start on
+ * time.
  */
 export function placeAfterPoll(axOrder: ScheduledAxOrder, at: number, settings: SyncSettings): SyncPlace {
   const place = syncPlace(axOrder, at, settings);
   if ("cadence" in place && place.cadence === "daily") {
     const ahead = syncPlace(axOrder, at + DAY_MS, settings);
-    if ("cadence" in ahead && ahead.cadence === "near") return ahead;
+    if ("cadence" in ahead && ahead.cadence === "hourly") return ahead;
   }
   return place;
 }
 
 /** How often a cadence polls: undefined for `every_run` (every run reads all of them). */
 export function cadencePeriodMs(cadence: SyncCadence, settings: SyncSettings): number | undefined {
-  if (cadence === "near") return settings.confirmedIntervalMs;
+  if (cadence === "hourly") return settings.confirmedIntervalMs;
   if (cadence === "daily") return DAY_MS;
   return undefined;
 }

@@ -120,7 +120,7 @@ export interface SyncOutcome {
 const WRITE_ATTEMPTS = 5;
 const MAX_REPORTED_ERRORS = 20;
 const MAX_REPORTED_CHANGES = 50;
-const WINDOWED: readonly ("near" | "daily")[] = ["near", "daily"];
+const WINDOWED: readonly ("hourly" | "daily")[] = ["hourly", "daily"];
 
 /**
  * One sync run. Starts AX calls while the clock is before `deadline` (epoch ms); calls already started finish, so
@@ -219,7 +219,7 @@ class SyncRound {
   }
 
   /** The phases due for a cadence: from the end of its last completed window to this run's start. */
-  private window(cadence: "near" | "daily"): { from: number; ranges: PhaseRange[] } {
+  private window(cadence: "hourly" | "daily"): { from: number; ranges: PhaseRange[] } {
     const period = cadencePeriodMs(cadence, this.deps.schedule) ?? 0;
     const through = this.cursor[cadence]?.through;
     // The first run (or a cursor from before the due index): each AX order of the cadence once.

@@ -13,12 +13,11 @@ export const INDEX_EVENTS_BY_ORDER = "eventsByOrder";
 export const INDEX_EVENTS_BY_STATE = "eventsByState";
 
 /**
- * The status sync's index (issue 21): AX orders in the sync by cadence (`R` every run, `N` near the use date, `D`
- * daily) and a few partitions each, sorted by their fixed phase, so that a run reads a cadence's due phases only.
+ * The status sync's index (issue 21): AX orders in the sync by cadence (`R` every run, `H` hourly, `D` daily) and a few partitions each, sorted by their fixed phase, so that a run reads a cadence's due phases only.
  */
 export const INDEX_SYNC_DUE = "syncDue";
 export const SYNC_SHARDS = 4;
-const CADENCE_KEYS = { every_run: "R", near: "N", daily: "D" } as const;
+const CADENCE_KEYS = { every_run: "R", hourly: "H", daily: "D" } as const;
 export const syncDueKey = (cadence: keyof typeof CADENCE_KEYS, shard: number) => `${CADENCE_KEYS[cadence]}#${shard}`;
 export const syncDueKeys = (cadence: keyof typeof CADENCE_KEYS) =>
   Array.from({ length: SYNC_SHARDS }, (_, shard) => syncDueKey(cadence, shard));

@@ -178,7 +178,7 @@ export function fromSyncCursorItem(item: Item): SyncCursor {
   const cursor: SyncCursor = {};
   const round = item.every_run as { after?: unknown } | undefined;
   if (typeof round?.after === "number") cursor.every_run = { after: round.after };
-  for (const cadence of ["near", "daily"] as const) {
+  for (const cadence of ["hourly", "daily"] as const) {
     const window = item[cadence] as { through?: unknown; after?: unknown } | undefined;
     if (typeof window?.through === "string")
       cursor[cadence] = {

@@ -43,24 +43,29 @@ describe("the status sync's schedule", () => {
   const use = Date.parse("2026-12-24T09:00:00Z");
   const at = (iso: string) => Date.parse(iso);
 
-  it("polls an AX order the supplier has not decided on at every run, until its use date plus the grace", () => {
+  it("polls an AX order the supplier has not decided on at every run for a day, then hourly, until its grace ends", () => {
+    const created = Date.parse(axOrder().created_at);
     for (const status of ["New", "Supplier pending"])
-      expect(syncPlace(axOrder({ ax_order_status: status }), at("2026-11-23T10:00:00Z"), settings)).toEqual({
+      expect(syncPlace(axOrder({ ax_order_status: status }), created + 3_600_000, settings)).toEqual({
         cadence: "every_run",
       });
-    expect(syncPlace(axOrder(), use + settings.graceMs - 1, settings)).toEqual({ cadence: "every_run" });
+    expect(syncPlace(axOrder(), created + settings.undecidedEveryRunMs, settings)).toEqual({ cadence: "every_run" });
+    expect(syncPlace(axOrder(), created + settings.undecidedEveryRunMs + 1, settings)).toEqual({ cadence: "hourly" });
+    expect(syncPlace(axOrder(), use + settings.graceMs - 1, settings)).toEqual({ cadence: "hourly" });
     expect(syncPlace(axOrder(), use + settings.graceMs, settings)).toEqual({ leave: "past_use_date" });
   });
 
   it("polls a confirmed one daily, at the confirmed interval in the days before its use date, daily again after", () => {
     const confirmed = axOrder({ ax_order_status: "Supplier confirm" });
     expect(syncPlace(confirmed, use - 10 * DAY_MS, settings)).toEqual({ cadence: "daily" });
-    expect(syncPlace(confirmed, use - settings.nearUseDateMs, settings)).toEqual({ cadence: "near" });
-    expect(syncPlace(confirmed, use - 1, settings)).toEqual({ cadence: "near" });
+    expect(syncPlace(confirmed, use - settings.nearUseDateMs, settings)).toEqual({ cadence: "hourly" });
+    expect(syncPlace(confirmed, use - 1, settings)).toEqual({ cadence: "hourly" });
     expect(syncPlace(confirmed, use + 1, settings)).toEqual({ cadence: "daily" });
     expect(syncPlace(confirmed, use + settings.graceMs + 1, settings)).toEqual({ leave: "past_use_date" });
     // Polled daily, it moves to `near` a day early, so that its hourly polls start on time.
-    expect(placeAfterPoll(confirmed, use - settings.nearUseDateMs - DAY_MS / 2, settings)).toEqual({ cadence: "near" });
+    expect(placeAfterPoll(confirmed, use - settings.nearUseDateMs - DAY_MS / 2, settings)).toEqual({
+      cadence: "hourly",
+    });
     expect(placeAfterPoll(confirmed, use - settings.nearUseDateMs - 2 * DAY_MS, settings)).toEqual({
       cadence: "daily",
     });
@@ -83,6 +88,13 @@ describe("the status sync's schedule", () => {
     const again = axOrder({ ax_order_status: "Supplier confirm", sync_until: new Date(late + DAY_MS).toISOString() });
     expect(syncPlace(again, late, settings)).toEqual({ cadence: "daily" });
     expect(syncPlace(again, late + DAY_MS, settings)).toEqual({ leave: "past_use_date" });
+    // Still undecided: asked at every run for a day from the operator's request, as a new one would be.
+    const undecided = { ...again, ax_order_status: "Supplier pending" };
+    const asked = late + DAY_MS - settings.graceMs;
+    expect(syncPlace(undecided, asked + 60_000, settings)).toEqual({ cadence: "every_run" });
+    expect(syncPlace(undecided, asked + settings.undecidedEveryRunMs + 60_000, settings)).toEqual({
+      cadence: "hourly",
+    });
     // A final status is final, asked or not.
     expect(syncPlace({ ...again, ax_order_status: "Traveler cancel" }, late, settings)).toEqual({
       leave: "final_status",
