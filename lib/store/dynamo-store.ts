@@ -627,7 +627,7 @@ function eventUpdate(tableName: string, outcome: EventOutcomeWrite, now: Date) {
   };
 }
 
-function axOrderItem(axOrder: AxOrderRecord, settings: SyncSettings): Item {
+export function axOrderItem(axOrder: AxOrderRecord, settings: SyncSettings): Item {
   const { sync_left: _left, ...record } = axOrder;
   return {
     pk: orderPk(axOrder.order_id),
