@@ -78,19 +78,28 @@ const stillAsRead = (axOrder: DueAxOrder) => ({
   values: { ":was": axOrder.sync_shard, ":status": axOrder.ax_order_status },
 });
 
-/** An AX order polled unchanged moves to another cadence (its phase, and so its shard, stay). */
-export function moveSyncUpdate(tableName: string, axOrder: DueAxOrder, cadence: SyncCadence): UpdateCommandInput {
+/** An update of an AX order the sync read from its index, made only if it is still as read. */
+function updateAsRead(
+  tableName: string,
+  axOrder: DueAxOrder,
+  update: string,
+  values: Record<string, unknown>,
+): UpdateCommandInput {
   const condition = stillAsRead(axOrder);
   return {
     TableName: tableName,
     Key: axOrderKey(axOrder),
-    UpdateExpression: "SET sync_due = :due",
+    UpdateExpression: update,
     ConditionExpression: condition.ConditionExpression,
-    ExpressionAttributeValues: {
-      ...condition.values,
-      ":due": syncDueKey(cadence, axOrder.sync_phase % SYNC_SHARDS),
-    },
+    ExpressionAttributeValues: { ...condition.values, ...values },
   };
+}
+
+/** An AX order polled unchanged moves to another cadence (its phase, and so its shard, stay). */
+export function moveSyncUpdate(tableName: string, axOrder: DueAxOrder, cadence: SyncCadence): UpdateCommandInput {
+  return updateAsRead(tableName, axOrder, "SET sync_due = :due", {
+    ":due": syncDueKey(cadence, axOrder.sync_phase % SYNC_SHARDS),
+  });
 }
 
 /** An AX order polled unchanged leaves the sync: out of the index, with when and why. */
@@ -99,14 +108,7 @@ export function leaveSyncUpdate(
   axOrder: DueAxOrder,
   left: NonNullable<AxOrderRecord["sync_left"]>,
 ): UpdateCommandInput {
-  const condition = stillAsRead(axOrder);
-  return {
-    TableName: tableName,
-    Key: axOrderKey(axOrder),
-    UpdateExpression: "SET sync_left = :left REMOVE sync_due, sync_phase",
-    ConditionExpression: condition.ConditionExpression,
-    ExpressionAttributeValues: { ...condition.values, ":left": left },
-  };
+  return updateAsRead(tableName, axOrder, "SET sync_left = :left REMOVE sync_due, sync_phase", { ":left": left });
 }
 
 /**

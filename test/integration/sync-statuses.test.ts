@@ -130,6 +130,21 @@ describe("status sync and order.status_changed webhooks", () => {
     };
   };
   const run = (options: RunOptions = {}): Promise<SyncRunReport> => createSyncStatusesHandler(runDeps(options))();
+  /** Runs `work` with the sync's store counting its DynamoDB requests and units into `counter`. */
+  const counting = async (counter: DynamoCounter, work: () => Promise<void>): Promise<void> => {
+    const plain = store;
+    store = new DynamoStore(
+      DynamoDBDocumentClient.from(countedDynamoClient(table.endpoint, counter), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      table.tableName,
+    );
+    try {
+      await work();
+    } finally {
+      store = plain;
+    }
+  };
   const view = async (orderId: string) => {
     const found = await readOrder(store, orderId);
     if (!found) throw new Error(`no order ${orderId}`);
@@ -317,20 +332,10 @@ describe("status sync and order.status_changed webhooks", () => {
     expect((await run()).sync).toMatchObject({ polled: 10, unchanged: 10 });
 
     const counter = new DynamoCounter();
-    const counted = new DynamoStore(
-      DynamoDBDocumentClient.from(countedDynamoClient(table.endpoint, counter), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      table.tableName,
-    );
-    const plain = store;
-    store = counted;
-    try {
+    await counting(counter, async () => {
       for (let i = 0; i < 3; i++)
         expect((await run({ outbound: false })).sync).toMatchObject({ polled: 10, unchanged: 10 });
-    } finally {
-      store = plain;
-    }
+    });
     // Per run: one PutItem of the cursor (1 WCU, no index), no update of any AX order.
     expect(counter.byCommand.get("PutItemCommand")).toEqual({ requests: 3, capacityUnits: 3, items: 0 });
     expect(counter.byCommand.has("UpdateItemCommand")).toBe(false);
@@ -350,15 +355,7 @@ describe("status sync and order.status_changed webhooks", () => {
     expect((await run({ outbound: false, clock: { now: () => new Date(t0) } })).sync).toMatchObject({ changed: 36 });
 
     const counter = new DynamoCounter();
-    const counted = new DynamoStore(
-      DynamoDBDocumentClient.from(countedDynamoClient(table.endpoint, counter), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      table.tableName,
-    );
-    const plain = store;
-    store = counted;
-    try {
+    await counting(counter, async () => {
       const since = sandbox.requests().length;
       const next = await run({ outbound: false, clock: { now: () => new Date(t0 + 5 * 60_000) } });
       const calls = sandbox
@@ -378,9 +375,7 @@ describe("status sync and order.status_changed webhooks", () => {
       const dayLater = await run({ outbound: false, clock: { now: () => new Date(t0 + DAY_MS + 10 * 60_000) } });
       expect(dayLater.sync.read).toBe(40);
       expect(counter.byCommand.get("QueryCommand")?.items).toBe(40);
-    } finally {
-      store = plain;
-    }
+    });
   });
 
   it("logs one line per run and writes a few EMF lines, whatever the number of AX orders polled unchanged", async () => {
