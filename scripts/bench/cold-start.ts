@@ -25,6 +25,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { sampleOrderPlaced } from "../../local/samples";
+import { sqsEvent } from "../../test/support/worker";
 import { signWebhook } from "../../lib/channel/signature";
 import { zipEntries } from "../zip";
 import { median } from "./load";
@@ -340,34 +341,11 @@ function firstEvent(events: ServerlessEvent[] = []): { kind: string; event: unkn
       event: httpEvent(asked, route, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } }),
     };
   }
-  if (events.some((event) => event.sqs !== undefined)) {
-    const message = { webhook_id: "msg_bench", order_id: "CH-10001", requeue_seq: 0 };
+  if (events.some((event) => event.sqs !== undefined))
     return {
       kind: "an SQS message of a stored event",
-      event: {
-        Records: [
-          {
-            messageId: "bench-message-1",
-            receiptHandle: "bench-receipt",
-            body: JSON.stringify(message),
-            attributes: {
-              ApproximateReceiveCount: "1",
-              SentTimestamp: String(Date.now()),
-              SenderId: "bench",
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-              MessageGroupId: "CH-10001",
-              MessageDeduplicationId: "bench",
-            },
-            messageAttributes: {},
-            md5OfBody: "",
-            eventSource: "aws:sqs",
-            eventSourceARN: "arn:aws:sqs:ap-northeast-2:123456789012:bench.fifo",
-            awsRegion: "ap-northeast-2",
-          },
-        ],
-      },
+      event: sqsEvent({ webhook_id: "msg_bench", order_id: "CH-10001", requeue_seq: 0 }),
     };
-  }
   if (events.some((event) => event.stream !== undefined))
     return {
       kind: "a stream record of a queued event",

@@ -9,6 +9,7 @@ import { logger } from "../../lib/observability/logger";
 import { sampleOrderPlaced } from "../../local/samples";
 import { startAxSandbox } from "../../local/ax-sandbox/server";
 import { createTable } from "../../local/dynamodb/table";
+import { NO_STREAM } from "./load";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { localClientConfig } from "../../local/dynamodb/emulator";
@@ -75,7 +76,7 @@ export async function captureLogs<T>(work: () => Promise<T>): Promise<{ result: 
 export async function benchLogs(endpoint: string, calls: number, log: (line: string) => void): Promise<LogFigures> {
   const tableName = `bench-logs-${randomUUID().slice(0, 8)}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
-  await createTable(client, tableName);
+  await createTable(client, tableName, NO_STREAM);
   const store = new DynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,

@@ -33,6 +33,7 @@ import { axOrderSk, ORDER_SK, orderPk } from "../../lib/store/keys";
 import { startAxSandbox } from "../../local/ax-sandbox/server";
 import { localClientConfig } from "../../local/dynamodb/emulator";
 import { createTable } from "../../local/dynamodb/table";
+import { NO_STREAM } from "./load";
 import { sampleOrderPlaced } from "../../local/samples";
 import { RECEIVER_SECRET, startReceiver } from "../../test/support/receiver";
 import { sqsEvent, storeEvent } from "../../test/support/worker";
@@ -211,7 +212,7 @@ async function benchScale(
 ): Promise<SyncScale> {
   const tableName = `bench-sync-${randomUUID().slice(0, 8)}`;
   const plainClient = new DynamoDBClient(localClientConfig(endpoint));
-  await createTable(plainClient, tableName);
+  await createTable(plainClient, tableName, NO_STREAM);
   const plainDoc = DynamoDBDocumentClient.from(plainClient, { marshallOptions: { removeUndefinedValues: true } });
   const now = Date.now();
   const seeds = population(size, now, model);
@@ -351,8 +352,8 @@ async function benchChangeAndItems(
   const tableName = `bench-change-${randomUUID().slice(0, 8)}`;
   const shadowTable = `bench-change-shadow-${randomUUID().slice(0, 8)}`;
   const plainClient = new DynamoDBClient(localClientConfig(endpoint));
-  await createTable(plainClient, tableName);
-  await createTable(plainClient, shadowTable);
+  await createTable(plainClient, tableName, NO_STREAM);
+  await createTable(plainClient, shadowTable, NO_STREAM);
   const plainDoc = DynamoDBDocumentClient.from(plainClient, { marshallOptions: { removeUndefinedValues: true } });
   const plainStore = new DynamoStore(plainDoc, tableName);
   const counter = new DynamoCounter();
@@ -469,7 +470,7 @@ async function benchChangeAndItems(
 
     // A run with nothing due: a stage with no open AX order (its queries, its cursor, its log line).
     const emptyTable = `bench-idle-${randomUUID().slice(0, 8)}`;
-    await createTable(plainClient, emptyTable);
+    await createTable(plainClient, emptyTable, NO_STREAM);
     const idleStore = new DynamoStore(
       DynamoDBDocumentClient.from(countedClient, { marshallOptions: { removeUndefinedValues: true } }),
       emptyTable,
