@@ -83,7 +83,10 @@ export const DEFAULT_MODEL: OrderModel = {
   traceRate: 0.01,
   logRetentionDays: 90,
   eventRetentionDays: 90,
-  metricSeries: 60,
+  // 26 metric names under `service` alone (lib/observability/metrics.ts, functions/sync-statuses.ts), and by the
+  // values a month sees: WebhooksRejected by 5 reasons, the worker's events by 8, AxCalls and AxCallErrors by 16
+  // endpoint-and-outcome pairs, AxCallLatency by 4 endpoints.
+  metricSeries: 26 + 5 + 8 + 2 * 16 + 4,
   platformLogBytes: 330,
 };
 
@@ -240,6 +243,8 @@ export interface MeasuredCosts {
     /** Read units per index entry read (a due AX order), and per run whatever is due (its fixed queries). */
     rcuPerItem: number;
     idleRcu: number;
+    /** Queries a run makes with nothing due (the cadences' shards): each costs DynamoDB's minimum, half a unit. */
+    queriesPerRun: number;
     idleWcu: number;
     idleBilledMs: number;
     idleLogBytes: number;
@@ -317,7 +322,8 @@ export function monthCost(measured: MeasuredCosts, model: OrderModel, month: num
   };
   const readUnits = {
     orders: events * measured.receiver.rcu + orders * measured.placement.rcu + cancels * measured.cancellation.rcu,
-    sync: activity.polls * measured.sync.rcuPerItem + runs * (measured.sync.idleRcu + 0.5),
+    sync:
+      activity.polls * measured.sync.rcuPerItem + runs * (measured.sync.idleRcu + 0.5 * measured.sync.queriesPerRun),
   };
   const logBytes = {
     orders:
@@ -402,7 +408,7 @@ export function monthCost(measured: MeasuredCosts, model: OrderModel, month: num
       "RRU",
       perMillion(PRICES.dynamoPerMillionReadUnits),
       ((readUnits.orders + readUnits.sync) / MILLION) * PRICES.dynamoPerMillionReadUnits,
-      `orders ${fmt(readUnits.orders)}; the sync ${fmt(readUnits.sync)}: ${measured.sync.rcuPerItem.toFixed(3)} per due AX order read, ${fmt(measured.sync.idleRcu)} per run for its queries`,
+      `orders ${fmt(readUnits.orders)}; the sync ${fmt(readUnits.sync)}: ${measured.sync.rcuPerItem.toFixed(3)} per due AX order read; per run its cursor (${fmt(measured.sync.idleRcu)}) and ${fmt(measured.sync.queriesPerRun)} queries at DynamoDB's minimum of 0.5`,
     ),
     line(
       "SQS FIFO requests",
@@ -434,7 +440,7 @@ export function monthCost(measured: MeasuredCosts, model: OrderModel, month: num
       "series",
       `$${PRICES.metricPerMonth} per series-month`,
       model.metricSeries * PRICES.metricPerMonth,
-      "EMF metric names by the dimension values seen in a month (an estimate; not per order)",
+      "EMF metrics: 26 names by service, and by reason, endpoint and outcome as a month sees them (an estimate; a fixed cost, not per order)",
     ),
     line(
       "X-Ray traces recorded",

@@ -156,6 +156,7 @@ const measuredCosts: MeasuredCosts = {
   sync: {
     rcuPerItem: readPerItem,
     idleRcu: sync.idleRun.rcu,
+    queriesPerRun: sync.idleRun.queries,
     idleWcu: sync.idleRun.wcu,
     idleBilledMs: Math.max(20, sync.idleRun.wallMs),
     idleLogBytes: sync.idleRun.logBytes,

@@ -150,8 +150,12 @@ function population(count: number, now: number, model: OrderModel): Seed[] {
   const seeds: Seed[] = [];
   const pick = (low: number, high: number) => low + Math.random() * (high - low);
   const day = DAY_MS;
-  for (const [kind, share] of Object.entries(shares) as [keyof typeof shares, number][]) {
-    const n = Math.round(count * share);
+  const kinds = Object.entries(shares) as [keyof typeof shares, number][];
+  let placed = 0;
+  for (const [index, [kind, share]] of kinds.entries()) {
+    // Each state's share, rounded; the last takes what rounding left, so that the stage holds exactly `count`.
+    const n = index === kinds.length - 1 ? count - placed : Math.round(count * share);
+    placed += n;
     for (let i = 0; i < n; i++) {
       let status = "Supplier confirm";
       let created = now - pick(0, 20) * day;

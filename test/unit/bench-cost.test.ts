@@ -24,6 +24,7 @@ const MEASURED: MeasuredCosts = {
   sync: {
     rcuPerItem: 0.04,
     idleRcu: 0.5,
+    queriesPerRun: 12,
     idleWcu: 1,
     idleBilledMs: 40,
     idleLogBytes: 1_100,
