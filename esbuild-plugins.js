@@ -1,12 +1,8 @@
-// esbuild plugins of the Lambda bundles (serverless.yml `custom.esbuild.plugins`; the benchmark's builds load them
-// too). docs/cold-starts-and-cost.md explains both; BENCHMARKS.md measures them.
+// The esbuild plugin of the Lambda bundles (serverless.yml `custom.esbuild.plugins`; the benchmark's builds load it
+// too). docs/cold-starts-and-cost.md explains it; BENCHMARKS.md measures it.
 import { builtinModules } from "node:module";
-import path from "node:path";
-import process from "node:process";
 
 const BUILTINS = new Set(builtinModules);
-/** What a function's implementation file is called, next to its entry: `get-order.mjs` → `get-order.impl.mjs`. */
-export const IMPLEMENTATION_SUFFIX = ".impl";
 
 /**
  * Node's builtins as `require` loads them, never as ES modules. On Node 22 an ES-module import of a builtin builds a
@@ -40,66 +36,4 @@ export const builtinsWithoutEsm = {
   },
 };
 
-/**
- * Each function as two files: its entry (`functions/<name>.mjs`, what Lambda imports at a cold start) holds only a
- * `handler` that imports the implementation (`functions/<name>.impl.mjs`: the function's module, bundled as before)
- * at the first invocation and hands every event to it. Lambda's import of the function then costs about an empty
- * module's; the first invocation pays for loading the implementation (the benchmark reports both). The
- * implementation is packaged with its entry only: serverless-esbuild leaves out of a function's zip every file
- * named like another function's bundle (`<bundle>.*`).
- */
-export const lazyImplementation = {
-  name: "lazy-implementation",
-  setup(build) {
-    const options = build.initialOptions;
-    const extension = options.outExtension?.[".js"] ?? ".js";
-    const entries = [];
-    build.onStart(() => {
-      entries.length = 0;
-    });
-    build.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind !== "entry-point") return undefined;
-      const file = path.resolve(args.resolveDir || process.cwd(), args.path);
-      entries.push(file);
-      return { path: file, namespace: "lazy-entry" };
-    });
-    build.onLoad({ filter: /.*/, namespace: "lazy-entry" }, (args) => {
-      const implementation = `./${path.parse(args.path).name}${IMPLEMENTATION_SUFFIX}${extension}`;
-      return {
-        resolveDir: path.dirname(args.path),
-        loader: "js",
-        contents: [
-          "// The function's implementation, imported at its first invocation (esbuild-plugins.js).",
-          "let implementation;",
-          "export const handler = async (event, context) => {",
-          `  implementation ??= import(${JSON.stringify(implementation)});`,
-          "  return (await implementation).handler(event, context);",
-          "};",
-        ].join("\n"),
-      };
-    });
-    build.onResolve({ filter: new RegExp(`\\${IMPLEMENTATION_SUFFIX}\\${extension}$`) }, (args) => ({
-      path: args.path,
-      external: true,
-    }));
-    build.onEnd(async (result) => {
-      if (result.errors.length > 0 || entries.length === 0) return;
-      const { plugins = [], outfile, ...rest } = options;
-      const nested = await build.esbuild.build({
-        ...rest,
-        ...(outfile ? { outdir: path.dirname(outfile) } : {}),
-        entryPoints: entries,
-        entryNames: `[name]${IMPLEMENTATION_SUFFIX}`,
-        plugins: plugins.filter((plugin) => plugin.name !== lazyImplementation.name),
-      });
-      result.errors.push(...nested.errors);
-      result.warnings.push(...nested.warnings);
-      if (result.metafile && nested.metafile) {
-        Object.assign(result.metafile.inputs, nested.metafile.inputs);
-        Object.assign(result.metafile.outputs, nested.metafile.outputs);
-      }
-    });
-  },
-};
-
-export default [lazyImplementation, builtinsWithoutEsm];
+export default [builtinsWithoutEsm];

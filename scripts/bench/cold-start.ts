@@ -42,12 +42,9 @@ const BENCH_TOKEN = "bench-admin-token-0123456789";
 
 export interface BundleFigures {
   function: string;
-  /** The entry Lambda imports (`functions/<name>.mjs`) and the implementation it imports at the first invocation. */
+  /** The module Lambda imports (`functions/<name>.mjs`), unpacked. */
   entry: string;
   zipBytes: number;
-  entryBytes: number;
-  implementationBytes: number;
-  /** Entry and implementation together: what the function runs. */
   bundleBytes: number;
   mapBytes: number;
 }
@@ -66,7 +63,7 @@ export interface ImportCost {
 }
 
 export interface FunctionColdStart {
-  /** Lambda's import of the entry (the INIT phase). */
+  /** Lambda's import of the function's module (the INIT phase). */
   imported: ImportCost;
   /** The import and a first invocation with a representative event, up to the network. */
   firstInvocation: ImportCost;
@@ -170,7 +167,7 @@ function packageService(out: string): Promise<void> {
   });
 }
 
-/** Unpacks each function's zip under `dir/<function>/`; returns its entry module and sizes. */
+/** Unpacks each function's zip under `dir/<function>/`; returns its module and sizes. */
 function unpack(packageDir: string, dir: string, handlers: Record<string, string>): BundleFigures[] {
   return readdirSync(packageDir)
     .filter((file) => file.endsWith(".zip"))
@@ -180,32 +177,28 @@ function unpack(packageDir: string, dir: string, handlers: Record<string, string
       const handler = handlers[fn] ?? "";
       const entryName = `${handler.slice(0, handler.lastIndexOf("."))}.mjs`;
       const entries = zipEntries(path.join(packageDir, zipFile));
-      let entryBytes = 0;
-      let implementationBytes = 0;
+      let bundleBytes = 0;
       let mapBytes = 0;
       for (const entry of entries) {
         const data = entry.data();
         const target = path.join(dir, fn, entry.name);
         mkdirSync(path.dirname(target), { recursive: true });
         writeFileSync(target, data);
-        if (entry.name === entryName) entryBytes = data.length;
-        else if (entry.name.endsWith(".mjs")) implementationBytes += data.length;
+        if (entry.name === entryName) bundleBytes = data.length;
         else if (entry.name.endsWith(".mjs.map")) mapBytes += data.length;
       }
-      if (entryBytes === 0) throw new Error(`${zipFile} holds no ${entryName}`);
+      if (bundleBytes === 0) throw new Error(`${zipFile} holds no ${entryName}`);
       return {
         function: fn,
         entry: path.join(dir, fn, entryName),
         zipBytes: statSync(path.join(packageDir, zipFile)).size,
-        entryBytes,
-        implementationBytes,
-        bundleBytes: entryBytes + implementationBytes,
+        bundleBytes,
         mapBytes,
       };
     });
 }
 
-/** The bytes each package contributes to one function's implementation (esbuild's metafile), largest first. */
+/** The bytes each package contributes to one function's bundle (esbuild's metafile), largest first. */
 async function bundleComposition(
   config: ServerlessState["service"],
   plugins: Plugin[],
@@ -232,8 +225,7 @@ async function bundleComposition(
     platform: "node",
     ...(target ? { target: `node${target}` } : {}),
     ...(options as BuildOptions),
-    // The implementation as the lazy entry imports it: the builtins' plugin only.
-    plugins: plugins.filter((plugin) => plugin.name !== "lazy-implementation"),
+    plugins,
     sourcemap: false,
     entryPoints: [path.join(ROOT, `${module}.ts`)],
     outfile: path.join(WORK_DIR, "composition", `${fn}.mjs`),

@@ -147,13 +147,13 @@ function aims(report: Report): Aim[] {
   const bundles = coldStart.packaged.filter((bundle) => bundle.function !== "health");
   const over = coldStart.packaged.filter((bundle) => bundle.bundleBytes > BUNDLE_LIMIT_BYTES);
   result.push({
-    aim: `Cold start: every bundle ≤ ${BUNDLE_LIMIT_BYTES / 1024} KB (entry and implementation)`,
+    aim: `Cold start: every bundle ≤ ${BUNDLE_LIMIT_BYTES / 1024} KB`,
     measured: bundles.map((bundle) => `${bundle.function} ${kib(bundle.bundleBytes)}`).join(", "),
     met: over.length === 0,
     why:
       over.length === 0
         ? ""
-        : `${over.map((bundle) => `${bundle.function} (${kib(bundle.bundleBytes)})`).join(", ")} ${over.length === 1 ? "is" : "are"} over. The SQS and SSM clients are gone (signed requests), but the DynamoDB client and the SDK's core that every function but the console and the health check needs are ${kib(sdkBytes(coldStart))} of the worker by themselves (composition below), Powertools' logger and metrics ${kib(partBytes(coldStart, "@aws-lambda-powertools/"))}, valibot ${kib(partBytes(coldStart, "valibot"))}; the admin API carries csv-parse (about 30 KB) for the mapping import. What would bring all under: Powertools' logger and metrics replaced by a small JSON and EMF writer (about 30 KB off each), the CSV parsed in the console and the CLI instead of the admin API (30 KB off it), or DynamoDB's few operations as signed requests like SQS's (about 150 KB off each; the issue keeps DynamoDB on the SDK). Since each function's implementation is imported at its first invocation, the bytes weigh on that invocation, not on Lambda's import.`,
+        : `${over.map((bundle) => `${bundle.function} (${kib(bundle.bundleBytes)})`).join(", ")} ${over.length === 1 ? "is" : "are"} over. The SQS and SSM clients are gone (signed requests), but the DynamoDB client and the SDK's core that every function but the console and the health check needs are ${kib(sdkBytes(coldStart))} of the worker by themselves (composition below), Powertools' logger and metrics ${kib(partBytes(coldStart, "@aws-lambda-powertools/"))}, valibot ${kib(partBytes(coldStart, "valibot"))}; the admin API carries csv-parse (about 30 KB) for the mapping import. What would bring all under: Powertools' logger and metrics replaced by a small JSON and EMF writer (about 30 KB off each), the CSV parsed in the console and the CLI instead of the admin API (30 KB off it), or DynamoDB's few operations as signed requests like SQS's (about 150 KB off each; the issue keeps DynamoDB on the SDK).`,
   });
 
   const run = coldStart.node;
@@ -470,8 +470,7 @@ function coldStartSection(cold: ColdStartResult): string {
     const fn = run.functions[bundle.function];
     return [
       bundle.function,
-      kib(bundle.entryBytes),
-      kib(bundle.implementationBytes),
+      kib(bundle.bundleBytes),
       kib(bundle.zipBytes),
       ...(fn ? [...costCells(fn.imported), ...costCells(fn.firstInvocation), fn.event] : []),
     ];
@@ -490,15 +489,14 @@ function coldStartSection(cold: ColdStartResult): string {
       .map((name) => `\`${name}\``)
       .join(
         ", ",
-      )}; the plugins of ${cold.plugins ?? "none"} load Node's builtins as \`require\` does and put each function's code in an implementation file its entry imports at the first invocation; packaging took ${num(cold.packageSeconds, 1)} s). Every function serverless.yml declares is measured (${cold.packaged.length} here). KB = 1,024 bytes.`,
+      )}; the plugin of ${cold.plugins ?? "none"} loads Node's builtins as \`require\` does; packaging took ${num(cold.packageSeconds, 1)} s). Every function serverless.yml declares is measured (${cold.packaged.length} here). KB = 1,024 bytes.`,
     "",
-    `Each is run on **Node ${run.version}** (Lambda's runtime) in a fresh process with a bare environment — only what Lambda sets and the function's own settings: ${cold.environment.map((name) => `\`${name}\``).join(", ")}; nothing of this machine's (no \`NODE_EXTRA_CA_CERTS\`) — next to an empty module in the same round, the order rotated round by round: ${run.runs} paired rounds of process CPU time (user + system, read as the process exits) and ${run.callgrindRuns} of instructions (valgrind's callgrind; they do not depend on the machine's load, and decide the verdict). "Import" is Lambda's: \`node <entry>\`. "First invocation" is the import and one invocation of the handler with the event named, by a small driver, every AWS endpoint and AX refusing the connection at once (the invocation runs everything up to the network: the SDK's client, signing, TLS's modules). The driver's own cost with a no-op handler: ${ratio(figure(run.emptyInvocation))}.`,
+    `Each is run on **Node ${run.version}** (Lambda's runtime) in a fresh process with a bare environment — only what Lambda sets and the function's own settings: ${cold.environment.map((name) => `\`${name}\``).join(", ")}; nothing of this machine's (no \`NODE_EXTRA_CA_CERTS\`) — next to an empty module in the same round, the order rotated round by round: ${run.runs} paired rounds of process CPU time (user + system, read as the process exits) and ${run.callgrindRuns} of instructions (valgrind's callgrind; they do not depend on the machine's load, and decide the verdict). "Import" is Lambda's INIT: \`node <bundle>\`. "First invocation" is the import and one invocation of the handler with the event named, by a small driver, every AWS endpoint and AX refusing the connection at once (the invocation runs everything up to the network: the SDK's client, signing, TLS's modules). The driver's own cost with a no-op handler: ${ratio(figure(run.emptyInvocation))}.`,
     "",
     table(
       [
         "function",
-        "entry",
-        "implementation",
+        "bundle",
         "zip",
         "import: CPU ms",
         "CPU × empty",
@@ -510,17 +508,17 @@ function coldStartSection(cold: ColdStartResult): string {
         "instructions × empty",
         "first event",
       ],
-      [["empty module", "", "", "", ...costCells(run.empty), "", "", "", "", ""], ...rows],
-      ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"],
+      [["empty module", "", "", ...costCells(run.empty), "", "", "", "", ""], ...rows],
+      ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"],
     ),
     "",
     `The cause the issue names, measured alone: \`import http from "node:http"\` costs ${ratio(figure(run.esmHttp))} the empty module (Node 22 builds its ES-module namespace from every export, and \`http.WebSocket\` is a getter that loads undici), \`require("node:http")\` ${ratio(figure(run.requireHttp))}. The bundles import no builtin as an ES module any more (test/deploy/bundles.test.ts checks it), and load \`node:http\`/\`node:https\` at their first use.`,
     "",
     `Tracing (Lambda's environment when tracing is active: \`_X_AMZN_TRACE_ID\`, the daemon's address; no X-Ray SDK is bundled, so that is all it changes in the process): first invocation ${traced.join("; ")}. What the X-Ray daemon and Lambda's own segments cost happens outside the function's process and cannot be measured here.`,
     "",
-    `What the import no longer pays, the first invocation does: the implementation's code (about 0.3 ms of CPU per KB here), the SDK's client, the builtins TLS needs. Lambda bills and waits for both at a cold start (INIT, then the first INVOKE): the figure to watch for the user is the first invocation's, which went from about 5.4× the empty module to the figures above with the ES-module imports gone (see docs/cold-starts-and-cost.md).`,
+    `Lambda runs both at a cold start: the import in its INIT phase (with the CPU boosted, before the request waits, and ahead of any request with provisioned concurrency or SnapStart), then the first invocation (at the function's own CPU share, the caller waiting): the import should carry the code, and the first invocation only what needs the request — the SDK's client, signing, TLS. Before this work (issue 21's figures, measured the same way) the imports were 2.99–3.34× the empty module's CPU.`,
     "",
-    `Where the worker's implementation's ${kib(comp.bytes)} come from (esbuild's metafile, same options):`,
+    `Where the worker's ${kib(comp.bytes)} come from (esbuild's metafile, same options):`,
     "",
     table(
       ["package", "bytes in the bundle"],
