@@ -1,6 +1,6 @@
 // The adapter's own records: what it knows about one channel order and the AX orders it became.
 // Pure types, shared by the core (lib/orders) and the DynamoDB adapter (lib/store).
-import { FINAL_ORDER_STATUSES, type AxProductType } from "../ax/schemas";
+import { FINAL_ORDER_STATUSES, type AxProductType } from "../ax/vocabulary";
 
 /** AX's two product families (the path segment of its order endpoints). */
 export type ProductType = AxProductType;

@@ -1,6 +1,6 @@
 // The read API's view of one order: its AX orders and tickets, and every event received for it.
 import * as v from "valibot";
-import { AX_PRODUCT_TYPES, AxProductTypeSchema } from "../ax/schemas";
+import { AX_PRODUCT_TYPES } from "../ax/vocabulary";
 import {
   ORDER_STATUSES,
   type AxOrderRecord,
@@ -23,7 +23,7 @@ export const OrderViewSchema = v.object({
   ax_orders: v.array(
     v.object({
       item_id: v.string(),
-      product_type: AxProductTypeSchema,
+      product_type: v.picklist(AX_PRODUCT_TYPES),
       ax_order_code: v.string(),
       ax_order_status: v.pipe(v.string(), v.description("AX's status, e.g. New, Supplier confirm, Traveler cancel")),
       tickets: v.array(v.object({ ticket_id: v.string(), ax_ticket_code: v.string(), ax_ticket_status: v.string() })),
@@ -47,7 +47,7 @@ export const OrderViewSchema = v.object({
   /** One per product family: what became of its AX create call (an `uncertain` one waits for `reconcile`). */
   create_calls: v.array(
     v.object({
-      product_type: AxProductTypeSchema,
+      product_type: v.picklist(AX_PRODUCT_TYPES),
       state: v.pipe(
         v.picklist(["pending", "created", "uncertain", "failed"]),
         v.description(

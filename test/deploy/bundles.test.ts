@@ -1,9 +1,8 @@
-// The packaged function bundles run: each zip holds its handler as an ES module that Node loads (an entry that imports
-// the function's implementation, beside it in the zip, at the first invocation), and the webhook receiver, run from
-// its zip in a fresh Node process, answers a bad signature with 401, writes a JSON log line with the Lambda context,
-// and an EMF line for the rejection. The bundles stay small (no credential chain, no SSM or SQS client, no event
-// streams, 250 KB), import no Node builtin as an ES module, load no source map at run time, and their traces decode
-// with the maps in the zip.
+// The packaged function bundles run: each zip holds its handler as an ES module that Node loads, and the webhook
+// receiver, run from its zip in a fresh Node process, answers a bad signature with 401, writes a JSON log line
+// with the Lambda context, and an EMF line for the rejection. The bundles stay small (no credential chain, no SSM
+// or SQS client, no event streams, 250 KB), import no Node builtin as an ES module (nor HTTP or TLS at all until
+// their first call), load no source map at run time, and their traces decode with the map in the zip.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +18,7 @@ const run = promisify(execFile);
 const work = mkdtempSync(path.join(tmpdir(), "ax-bundles-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Writes one function's zip out (its entry, its implementation, their maps); answers the entry's path. */
+/** Writes one function's zip out (its bundle and map); answers the bundle's path. */
 function extract(functionName: string, entry: string): string {
   const dir = path.join(work, functionName);
   for (const file of zipEntries(path.join(packageDir("prod"), `${functionName}.zip`))) {
@@ -28,9 +27,6 @@ function extract(functionName: string, entry: string): string {
   }
   return path.join(dir, entry);
 }
-
-/** The function's implementation (`functions/<name>.impl.mjs`), which its entry imports at the first invocation. */
-const implementationOf = (entry: string) => entry.replace(/\.mjs$/, ".impl.mjs");
 
 /** Runs `handler(event, context)` of a bundle in a child Node process; returns its answer and its stdout lines. */
 async function invoke(bundle: string, event: unknown, env: Record<string, string>) {
@@ -144,7 +140,7 @@ describe("the packaged bundles (prod)", () => {
     ];
     expect(FUNCTIONS.length).toBeGreaterThanOrEqual(9);
     for (const [fn, entry] of FUNCTIONS) {
-      const code = readFileSync(implementationOf(extract(fn, entry)), "utf8");
+      const code = readFileSync(extract(fn, entry), "utf8");
       for (const marker of markers) expect(code.includes(marker), `${fn} holds ${marker}`).toBe(false);
       // SQS's client: its error registrations and protocol.
       expect(code.includes("QueueDoesNotExist") || code.includes("AmazonSQS#"), `${fn} holds the SQS client`).toBe(
@@ -153,45 +149,43 @@ describe("the packaged bundles (prod)", () => {
     }
   });
 
-  it("stay within 250 KB each (the aim), entry and implementation together; those over it do not grow", () => {
+  it("stay within 250 KB each (the aim); those over it do not grow", () => {
     // KB = 1,024 bytes, the minified code alone. BENCHMARKS.md says what keeps the five over the aim (the DynamoDB
-    // client is about 188 KB of each) and what would bring them under it.
+    // client and the SDK's core are about 180 KB of each) and what would bring them under it.
     const limitKb: Record<string, number> = {
-      processEvent: 309,
-      adminApi: 314,
-      syncStatuses: 284,
+      processEvent: 315,
+      adminApi: 313,
+      syncStatuses: 290,
       receiveWebhook: 277,
-      sweepEvents: 261,
+      sweepEvents: 257,
     };
     for (const [fn, entry] of FUNCTIONS) {
       const zip = path.join(packageDir("prod"), `${fn}.zip`);
-      const kb = (readZipEntry(zip, entry).length + readZipEntry(zip, implementationOf(entry)).length) / 1024;
+      const kb = readZipEntry(zip, entry).length / 1024;
       expect(kb, fn).toBeLessThanOrEqual(limitKb[fn] ?? 250);
     }
   });
 
   it("import no Node builtin as an ES module (on Node 22 that runs its lazy getters: `node:http` loads undici)", () => {
     for (const [fn, entry] of FUNCTIONS) {
-      const file = extract(fn, entry);
-      for (const code of [readFileSync(file, "utf8"), readFileSync(implementationOf(file), "utf8")]) {
-        const imports = [
-          ...code.matchAll(/import\s*(?:[\w$*{},\s]+from\s*)?["'](node:[\w/]+|http|https|crypto|fs|stream)["']/g),
-        ];
-        // The banner's `createRequire` is the one left: `node:module` has no getters.
-        expect(
-          imports.map((match) => match[1]).filter((name) => name !== "node:module"),
-          fn,
-        ).toEqual([]);
-      }
+      const code = readFileSync(extract(fn, entry), "utf8");
+      const imports = [
+        ...code.matchAll(/import\s*(?:[\w$*{},\s]+from\s*)?["'](node:[\w/]+|http|https|crypto|fs|stream)["']/g),
+      ];
+      // The banner's `createRequire` is the one left: `node:module` has no getters.
+      expect(
+        imports.map((match) => match[1]).filter((name) => name !== "node:module"),
+        fn,
+      ).toEqual([]);
     }
   });
 
-  it("load only their entry at a cold start: no implementation, no TLS, no SDK until the first invocation", async () => {
+  it("load neither HTTP nor TLS at a cold start: `node:http` and `node:https` at their first use", async () => {
     for (const [fn, entry] of FUNCTIONS) {
       const bundle = extract(fn, entry);
       const driver = `
         await import(${JSON.stringify(pathToFileURL(bundle).href)});
-        const loaded = process.moduleLoadList.filter((name) => /^NativeModule (tls|https|http|crypto)$/.test(name));
+        const loaded = process.moduleLoadList.filter((name) => /^NativeModule (tls|https|http|_http_client)$/.test(name));
         process.stdout.write(JSON.stringify(loaded));
       `;
       const { stdout } = await run(process.execPath, ["--input-type=module", "-e", driver], {
@@ -209,7 +203,7 @@ describe("the packaged bundles (prod)", () => {
     }
     const zip = path.join(packageDir("prod"), "getOrder.zip");
     const bundle = extract("getOrder", "functions/get-order.mjs");
-    // The handler without TABLE_NAME fails in the configuration: a stack trace through the minified implementation.
+    // The handler without TABLE_NAME fails in the configuration: a stack trace through the minified bundle.
     const driver = `
       const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
       try { await handler({}, { getRemainingTimeInMillis: () => 1000 }); } catch (error) { process.stdout.write(error.stack); }
@@ -218,7 +212,7 @@ describe("the packaged bundles (prod)", () => {
       env: { PATH: process.env.PATH ?? "", AWS_REGION: "ap-northeast-2" },
       timeout: 20_000,
     });
-    expect(stdout).toMatch(/get-order\.impl\.mjs:\d+:\d+/);
+    expect(stdout).toMatch(/get-order\.mjs:\d+:\d+/);
     expect(stdout).not.toContain("lib/config.ts");
     const decoded = decodeStack(stdout, loadSourceMaps(zip));
     expect(decoded).toMatch(/\(lib\/config\.ts:\d+:\d+\)/);
