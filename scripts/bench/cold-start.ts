@@ -82,6 +82,9 @@ export interface NodeRun {
   /** `import http from "node:http"` and `require("node:http")` alone (the cause the issue names). */
   esmHttp: ImportCost;
   requireHttp: ImportCost;
+  /** The builtins the worker's bundle loads at its import (all but `node:http`/`node:https`), loaded alone. */
+  builtins: ImportCost;
+  builtinNames: string[];
   /** The first invocation again with Lambda's tracing environment (`_X_AMZN_TRACE_ID`, the daemon's address). */
   traced: Record<string, ImportCost>;
 }
@@ -586,6 +589,20 @@ export async function benchColdStart(
     requireHttp,
     'import { createRequire } from "node:module";\nconst http = createRequire(import.meta.url)("node:http");\nhttp.Agent;\n',
   );
+  // The builtins a bundle loads as it is imported (`process.getBuiltinModule` at module scope; HTTP and HTTPS wait
+  // for their first use), loaded alone: the part of an import that is Node's, not the bundle's code.
+  const worker = packaged.find((bundle) => bundle.function === composition.fn) ?? packaged[0];
+  const builtinNames = [
+    ...new Set(
+      [...readFileSync(worker?.entry ?? empty, "utf8").matchAll(/getBuiltinModule\("(node:[\w/]+)"\)/g)].map(
+        (match) => match[1] ?? "",
+      ),
+    ),
+  ]
+    .filter((name) => name !== "node:http" && name !== "node:https")
+    .sort();
+  const builtins = path.join(dir, "builtins.mjs");
+  writeFileSync(builtins, builtinNames.map((name) => `process.getBuiltinModule(${JSON.stringify(name)});\n`).join(""));
   const driver = path.join(dir, "first-invocation.mjs");
   writeFileSync(driver, DRIVER_SOURCE);
   const reporter = path.join(WORK_DIR, "cpu-report.cjs");
@@ -603,6 +620,7 @@ export async function benchColdStart(
     { key: "empty-invocation", args: [driver, noop, writeEvent(dir, "empty", {})], env: bare },
     { key: "esm-http", args: [esmHttp], env: bare },
     { key: "require-http", args: [requireHttp], env: bare },
+    { key: "builtins", args: [builtins], env: bare },
   ];
   const events: Record<string, string> = {};
   for (const bundle of packaged) {
@@ -664,6 +682,8 @@ export async function benchColdStart(
       emptyInvocation: cost("empty-invocation"),
       esmHttp: cost("esm-http"),
       requireHttp: cost("require-http"),
+      builtins: cost("builtins"),
+      builtinNames,
       functions: Object.fromEntries(
         packaged.map((bundle) => [
           bundle.function,

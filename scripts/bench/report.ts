@@ -1,6 +1,6 @@
 // BENCHMARKS.md: the figures of one run, the aims they meet or miss, and how they were measured.
 import type { CalibrationCase } from "./calibration";
-import type { ColdStartResult, ImportCost } from "./cold-start";
+import type { BundleFigures, ColdStartResult, ImportCost } from "./cold-start";
 import { PACKAGE_COMMAND } from "./cold-start";
 import { PRICES, type CostTable, type MonthCost, type OrderModel } from "./cost";
 import type { IngestResult, IngestSubject } from "./ingest";
@@ -168,9 +168,37 @@ function aims(report: Report): Aim[] {
     aim: `Cold start: each import ≤ ${IMPORT_LIMIT_RATIO}× an empty module (Node 22, a bare environment)`,
     measured: `worst ${ratio(worstImport)} on Node ${run.version} (${basis}); import and first invocation together: ${ratio(Math.min(...functions.map(([, fn]) => figure(fn.firstInvocation))))}–${ratio(worstFirst)}`,
     met: worstImport <= IMPORT_LIMIT_RATIO,
-    why: worstImport <= IMPORT_LIMIT_RATIO ? "" : "See the cold-start section.",
+    why: worstImport <= IMPORT_LIMIT_RATIO ? "" : importMiss(coldStart),
   });
   return result;
+}
+
+/**
+ * Why the imports miss the aim, from the measured parts of one: the empty module's start, the builtins the bundle
+ * loads at its import, and V8 compiling and running its code (what grows with the bytes), and what it would take.
+ */
+function importMiss(cold: ColdStartResult): string {
+  const run = cold.node;
+  const sized = cold.packaged
+    .map((bundle) => ({ bundle, cost: run.functions[bundle.function]?.imported }))
+    .filter((entry): entry is { bundle: BundleFigures; cost: ImportCost } => entry.cost !== undefined)
+    .filter(({ bundle }) => bundle.bundleBytes > 200 * 1024);
+  const builtins = figure(run.builtins) - 1;
+  const emptyUnits = run.empty.instructions ?? run.empty.cpuMs;
+  const unitsOf = (cost: ImportCost) => cost.instructions ?? cost.cpuMs;
+  const builtinUnits = unitsOf(run.builtins) - emptyUnits;
+  // What one KB of bundle costs to compile and run, in the empty module's units, over the SDK's functions.
+  const perKb =
+    sized.reduce(
+      (sum, { bundle, cost }) => sum + (unitsOf(cost) - emptyUnits - builtinUnits) / (bundle.bundleBytes / 1024),
+      0,
+    ) /
+    Math.max(1, sized.length) /
+    emptyUnits;
+  const codeShares = sized.map(({ cost }) => figure(cost) - 1 - builtins);
+  const reachKb = Math.max(0, (IMPORT_LIMIT_RATIO - 1 - builtins) / perKb);
+  const reachKbWithoutBuiltins = (IMPORT_LIMIT_RATIO - 1) / perKb;
+  return `An import is the empty module's start (1.00×), the builtins the bundle loads as it is imported (${run.builtinNames.map((name) => `\`${name}\``).join(", ")}: ${ratio(builtins)} more, measured alone) and V8 compiling and running the bundle's code: ${ratio(Math.min(...codeShares))}–${ratio(Math.max(...codeShares))} more for the functions of ${kib(Math.min(...sized.map(({ bundle }) => bundle.bundleBytes)))}–${kib(Math.max(...sized.map(({ bundle }) => bundle.bundleBytes)))}, about ${perKb.toFixed(4)}× per KB. At that rate 1.5× leaves room for about ${num(reachKb)} KB of code (${num(reachKbWithoutBuiltins)} KB if the builtins too waited for their first use, which moves their cost into the first invocation). What it would take: bundles of that size — the DynamoDB client and the SDK's core (${kib(sdkBytes(cold))} of the worker) as signed requests like SQS's and SSM's, Powertools' logger and metrics (${kib(partBytes(cold, "@aws-lambda-powertools/"))}) as a small JSON and EMF writer — or a V8 code cache shipped in each zip (Node 22's compile cache, valid only for the exact Node build: the function's runtime version pinned, and the cache rebuilt with it). Importing the code at the first invocation instead would meet the figure and make the cold start worse (docs/cold-starts-and-cost.md); it is not done. Before this work the imports were 2.99–3.34× (issue 21's figures, CPU).`;
 }
 
 function partBytes(cold: ColdStartResult, prefix: string): number {
@@ -512,7 +540,7 @@ function coldStartSection(cold: ColdStartResult): string {
       ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"],
     ),
     "",
-    `The cause the issue names, measured alone: \`import http from "node:http"\` costs ${ratio(figure(run.esmHttp))} the empty module (Node 22 builds its ES-module namespace from every export, and \`http.WebSocket\` is a getter that loads undici), \`require("node:http")\` ${ratio(figure(run.requireHttp))}. The bundles import no builtin as an ES module any more (test/deploy/bundles.test.ts checks it), and load \`node:http\`/\`node:https\` at their first use.`,
+    `The cause the issue names, measured alone: \`import http from "node:http"\` costs ${ratio(figure(run.esmHttp))} the empty module (Node 22 builds its ES-module namespace from every export, and \`http.WebSocket\` is a getter that loads undici), \`require("node:http")\` ${ratio(figure(run.requireHttp))}. The bundles import no builtin as an ES module any more (test/deploy/bundles.test.ts checks it), and load \`node:http\`/\`node:https\` at their first use; the other builtins they load as they are imported (${run.builtinNames.map((name) => `\`${name}\``).join(", ")}) cost ${ratio(figure(run.builtins))} the empty module loaded alone.`,
     "",
     `Tracing (Lambda's environment when tracing is active: \`_X_AMZN_TRACE_ID\`, the daemon's address; no X-Ray SDK is bundled, so that is all it changes in the process): first invocation ${traced.join("; ")}. What the X-Ray daemon and Lambda's own segments cost happens outside the function's process and cannot be measured here.`,
     "",
