@@ -1,0 +1,155 @@
+import { api, type ActionResult, type Notification, type OrderDetail } from "../api";
+import { badge, confirmButton, h, show, table, text, time } from "../dom";
+import { act, link } from "../ui";
+
+interface TimelineEntry {
+  at: string;
+  kind: string;
+  title: Node[];
+  body?: (Node | null)[];
+}
+
+function payloadBlock(summary: string, content: unknown): HTMLElement {
+  return h(
+    "details",
+    {},
+    h("summary", {}, summary),
+    h("pre", {}, typeof content === "string" ? content : JSON.stringify(content, null, 2)),
+  );
+}
+
+export function attemptsTable(notification: Notification): HTMLElement {
+  return table(
+    ["Attempt at", "HTTP status", "Latency", "Error"],
+    notification.delivery_attempts.map((a) => [
+      time(a.at),
+      text(a.http_status ?? "no answer"),
+      text(`${a.latency_ms} ms`),
+      text(a.error ?? ""),
+    ]),
+  );
+}
+
+function timeline(order: OrderDetail): TimelineEntry[] {
+  const entries: TimelineEntry[] = [];
+  for (const event of order.events)
+    entries.push({
+      at: event.received_at,
+      kind: "event",
+      title: [text(`${event.type} received (${event.webhook_id}) → `), badge(event.status)],
+      body: [
+        event.reason ? h("p", {}, `${event.reason}: ${event.detail ?? ""}`) : null,
+        payloadBlock("Payload", event.payload),
+        event.status === "failed"
+          ? confirmButton("Replay", "Replay this event?", () =>
+              act(() => api<ActionResult>("POST", `/events/${encodeURIComponent(event.webhook_id)}/replay`)),
+            )
+          : null,
+      ],
+    });
+  for (const call of order.create_calls)
+    entries.push({
+      at: call.started_at,
+      kind: "ax",
+      title: [text(`AX create call (${call.product_type}) for ${call.item_ids.join(", ")} → `), badge(call.state)],
+      body: [
+        call.reason ? h("p", {}, `${call.reason}: ${call.detail ?? ""}`) : null,
+        call.state === "uncertain"
+          ? link(`#/uncertain/${encodeURIComponent(order.order_id)}/${call.product_type}`, "Reconcile this create")
+          : null,
+      ],
+    });
+  for (const axOrder of order.ax_orders)
+    for (const change of axOrder.history)
+      entries.push({
+        at: change.at,
+        kind: "status",
+        title: [
+          text(`AX order ${axOrder.ax_order_code} (${axOrder.item_id}): ${change.from ? `${change.from} → ` : ""}`),
+          badge(change.to),
+          text(` (${change.source})`),
+        ],
+        ...(change.comment ? { body: [h("p", {}, change.comment)] } : {}),
+      });
+  for (const notification of order.notifications)
+    entries.push({
+      at: notification.created_at,
+      kind: "notification",
+      title: [
+        text(`Notification ${notification.id} to the channel (${notification.item_id}) → `),
+        badge(notification.status),
+      ],
+      body: [
+        attemptsTable(notification),
+        payloadBlock("Body", JSON.parse(notification.body) as unknown),
+        notification.status === "dead" ? resendButton(notification) : null,
+      ],
+    });
+  return entries.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export function resendButton(notification: Notification): HTMLElement {
+  return confirmButton("Resend", "Send this notification again?", () =>
+    act(() =>
+      api<ActionResult>(
+        "POST",
+        `/orders/${encodeURIComponent(notification.order_id)}/notifications/${encodeURIComponent(notification.id)}/resend`,
+      ),
+    ),
+  );
+}
+
+export async function orderPage(orderId: string): Promise<void> {
+  const order = await api<OrderDetail>("GET", `/orders/${encodeURIComponent(orderId)}`);
+  const axRows = order.ax_orders.flatMap((axOrder) =>
+    (axOrder.tickets.length > 0 ? axOrder.tickets : [undefined]).map((ticket) => [
+      text(axOrder.item_id),
+      text(axOrder.product_type),
+      h("code", { class: "ax-order-code" }, axOrder.ax_order_code),
+      badge(axOrder.ax_order_status),
+      text(ticket?.ticket_id ?? ""),
+      h("code", { class: "ax-ticket-code" }, ticket?.ax_ticket_code ?? ""),
+      ticket ? badge(ticket.ax_ticket_status) : text(""),
+    ]),
+  );
+  show(
+    h("h1", {}, "Order ", h("span", { class: "order-id" }, order.order_id), " ", badge(order.status)),
+    h(
+      "p",
+      { class: "meta" },
+      order.created_at ? ["Created ", time(order.created_at)] : "No order record yet (only events).",
+      order.total ? ` · total ${order.total} ${order.currency ?? ""}` : "",
+    ),
+    h("h2", {}, "Items"),
+    table(
+      ["Item", "Tickets"],
+      order.items.map((item) => [text(item.item_id), text(item.ticket_ids.join(", "))]),
+    ),
+    h("h2", {}, "AX create calls"),
+    table(
+      ["Family", "State", "Started", "Items", "Reason"],
+      order.create_calls.map((call) => [
+        text(call.product_type),
+        badge(call.state),
+        time(call.started_at),
+        text(call.item_ids.join(", ")),
+        text(call.reason ? `${call.reason}: ${call.detail ?? ""}` : ""),
+      ]),
+    ),
+    h("h2", {}, "AX orders and tickets"),
+    table(["Item", "Family", "AX order", "AX status", "Ticket", "AX ticket", "Ticket status"], axRows),
+    h("h2", {}, "Story"),
+    h(
+      "ol",
+      { class: "timeline" },
+      timeline(order).map((entry) =>
+        h(
+          "li",
+          { class: `entry entry-${entry.kind}` },
+          h("div", { class: "when" }, time(entry.at)),
+          h("div", { class: "what" }, h("p", { class: "title" }, entry.title), entry.body ?? []),
+        ),
+      ),
+    ),
+  );
+}
