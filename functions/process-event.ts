@@ -9,6 +9,7 @@ import type { AxCallInfo } from "../lib/ax/client";
 import { readConfig, type AdapterConfig } from "../lib/config";
 import { SqsRetryScheduler } from "../lib/queue/sqs-queue";
 import type { DynamoStore } from "../lib/store/dynamo-store";
+import { DynamoSearchIndex } from "../lib/store/search-index";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { QueuedEventSchema, UnknownEventError, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
@@ -124,6 +125,7 @@ export function workerDeps(
     orders: store,
     products: store,
     events: store,
+    search: new DynamoSearchIndex(store.documentClient, store.tableName),
     noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),
     ax: buildAxClient(config, (info) => {
       // Carries the event's correlation id: one webhook can be followed from its request to its AX calls.

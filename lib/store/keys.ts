@@ -45,6 +45,8 @@ export const MAPPING_KIND = "product";
 export const ORDER_ID_HEAD_LENGTH = 3;
 export const orderIdHead = (orderId: string) => orderId.slice(0, ORDER_ID_HEAD_LENGTH);
 export const orderMonth = (createdAt: string) => createdAt.slice(0, 7);
+/** Search entries (lib/orders/search-entries.ts): what an order can be found by, one partition per looked-up key. */
+export const searchPk = (kind: string, key: string) => `FIND#${kind}#${key}`;
 /** Operators' actions, one partition per UTC day, newest last by their time. */
 export const auditPk = (day: string) => `AUDIT#${day}`;
 

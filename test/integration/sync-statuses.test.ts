@@ -29,6 +29,7 @@ import { countedDynamoClient, DynamoCounter } from "../../scripts/bench/sdk-boun
 import { freshTable, type TestTable } from "../support/dynamodb";
 import { RECEIVER_SECRET, startReceiver, type Receiver } from "../support/receiver";
 import { sqsEvent, storeEvent } from "../support/worker";
+import { DynamoSearchIndex } from "../../lib/store/search-index";
 
 const CREDENTIALS = { apiKey: "key", channelCode: "chan" };
 
@@ -64,6 +65,7 @@ describe("status sync and order.status_changed webhooks", () => {
       orders: store,
       products: store,
       events: store,
+      search: new DynamoSearchIndex(store.documentClient, store.tableName),
       ax,
       clock: systemClock,
       newAttemptId: randomUUID,

@@ -8,6 +8,7 @@ import { systemClock, type QueuedEvent } from "../../lib/orders/ports";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
 import { freshTable } from "./dynamodb";
+import { DynamoSearchIndex } from "../../lib/store/search-index";
 
 /** Stores an event as the receiver would, and returns the queue message it sent. */
 export async function storeEvent(
@@ -73,6 +74,7 @@ export async function startWorkerFixture(options: {
     orders: store,
     products: store,
     events: store,
+    search: new DynamoSearchIndex(store.documentClient, store.tableName),
     ax: new AxClient({
       baseUrl: sandbox.url,
       credentials: { apiKey: "key", channelCode: "chan" },
