@@ -19,6 +19,13 @@ export interface AdminApiDeps {
 
 const NO_STORE = { "cache-control": "no-store" };
 
+/** A path segment that is not valid percent-encoding (`%E0%A4%A`): a 400 naming it, never a 404 or a 5xx. */
+export class BadPathError extends Error {
+  constructor(segment: string) {
+    super(`the path segment ${JSON.stringify(segment)} is not valid percent-encoding`);
+  }
+}
+
 function match(route: AdminRoute, method: string, path: string): Record<string, string> | undefined {
   if (route.method !== method) return undefined;
   const want = route.path.split("/");
@@ -33,7 +40,7 @@ function match(route: AdminRoute, method: string, path: string): Record<string, 
       try {
         params[name] = decodeURIComponent(actual);
       } catch {
-        return undefined;
+        throw new BadPathError(actual);
       }
     } else if (part !== actual) return undefined;
   }
@@ -61,11 +68,18 @@ export function createAdminApiHandler(deps: AdminApiDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath.replace(/\/+$/, "");
-    const found = findRoute(method, path);
+    let found: ReturnType<typeof findRoute>;
+    let other: boolean;
+    try {
+      found = findRoute(method, path);
+      other =
+        !found &&
+        adminRoutes.some((route) => match({ ...route, method: method as AdminRoute["method"] }, method, path));
+    } catch (error) {
+      if (error instanceof BadPathError) return problem(400, "invalid_path", error.message);
+      throw error;
+    }
     if (!found) {
-      const other = adminRoutes.some((route) =>
-        match({ ...route, method: method as AdminRoute["method"] }, method, path),
-      );
       return other
         ? problem(405, "method_not_allowed", `${method} is not allowed on ${path}`)
         : problem(404, "not_found", `no admin route ${method} ${path}`);

@@ -2,6 +2,7 @@
 // (lib/admin/openapi.ts), and the types the use cases return.
 import * as v from "valibot";
 import { ProductMappingSchema } from "./mapping-input";
+import { operatorText } from "./text-input";
 
 const isoInstant = v.pipe(
   v.string(),
@@ -10,7 +11,11 @@ const isoInstant = v.pipe(
   // Stored times are `toISOString()` strings: compare like with like (`…00Z` sorts after `…00.000Z`).
   v.transform((value) => new Date(value).toISOString()),
 );
-const optionalText = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)));
+
+/** Longest text accepted in a query string (a search, a filter): longer is a 400 naming it, never a 5xx. */
+export const QUERY_TEXT_MAX = 256;
+
+const queryText = (name: string) => v.optional(operatorText(name, QUERY_TEXT_MAX));
 
 // ---- query strings -----------------------------------------------------------------------------------------------
 
@@ -28,27 +33,71 @@ const pageQuery = {
       v.maxValue(PAGE_LIMIT_MAX, `limit must be at most ${PAGE_LIMIT_MAX}`),
     ),
   ),
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.description("`next_cursor` of the previous page"))),
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(1, "cursor is empty"),
+      v.maxLength(4096, "cursor is not one this API gave out"),
+      v.description("`next_cursor` of the previous page, with the same filters"),
+    ),
+  ),
 };
 const timeRange = { from: v.optional(isoInstant), to: v.optional(isoInstant) };
 
 export const ORDER_STATUSES = ["pending", "placed", "partially_cancelled", "cancelled", "failed", "uncertain"] as const;
 
+/** What an order can be looked up by (one at a time), each from an index or a search entry: docs/console.md. */
+export const ORDER_LOOKUPS = [
+  "id_prefix",
+  "ax_order_code",
+  "ax_ticket_code",
+  "webhook_id",
+  "sku",
+  "email",
+  "name",
+] as const;
+export type OrderLookup = (typeof ORDER_LOOKUPS)[number];
+
 export const OrderSearchQuerySchema = v.object({
   status: v.optional(v.picklist(ORDER_STATUSES, `status must be one of ${ORDER_STATUSES.join(", ")}`)),
-  id_prefix: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1))),
   ...timeRange,
+  id_prefix: queryText("id_prefix"),
+  ax_order_code: queryText("ax_order_code"),
+  ax_ticket_code: queryText("ax_ticket_code"),
+  webhook_id: queryText("webhook_id"),
+  sku: queryText("sku"),
+  email: queryText("email"),
+  name: queryText("name"),
   ...pageQuery,
 });
 export type OrderSearchQuery = v.InferOutput<typeof OrderSearchQuerySchema>;
 
-export const ParkedQuerySchema = v.object({ reason: optionalText, ...timeRange, ...pageQuery });
-export type ParkedQuery = v.InferOutput<typeof ParkedQuerySchema>;
+export const EVENT_LIST_STATUSES = ["failed", "queued", "waiting"] as const;
+export const EVENT_TYPES = ["order.placed", "order.cancelled"] as const;
+
+const eventFilter = {
+  type: v.optional(v.picklist(EVENT_TYPES, `type must be one of ${EVENT_TYPES.join(", ")}`)),
+  reason: queryText("reason"),
+  ...timeRange,
+};
+
+export const EventListQuerySchema = v.object({
+  status: v.optional(
+    v.picklist(
+      EVENT_LIST_STATUSES,
+      `status must be one of ${EVENT_LIST_STATUSES.join(", ")} (failed: parked; waiting: queued for too long)`,
+    ),
+    "failed",
+  ),
+  ...eventFilter,
+  ...pageQuery,
+});
+export type EventListQuery = v.InferOutput<typeof EventListQuerySchema>;
 
 export const PageQuerySchema = v.object(pageQuery);
 export type PageQuery = v.InferOutput<typeof PageQuerySchema>;
 
-export const MappingQuerySchema = v.object({ prefix: optionalText, ...pageQuery });
+export const MappingQuerySchema = v.object({ prefix: queryText("prefix"), ...pageQuery });
 export type MappingQuery = v.InferOutput<typeof MappingQuerySchema>;
 
 export const AuditQuerySchema = v.object({
@@ -60,29 +109,41 @@ export type AuditQuery = v.InferOutput<typeof AuditQuerySchema>;
 // ---- request bodies ---------------------------------------------------------------------------------------------
 
 export const BulkReplayRequestSchema = v.object({
-  reason: optionalText,
-  ...timeRange,
-  /** Without it the answer is the count only; with it, the count seen must still be the count now. */
-  confirm_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  ...eventFilter,
+  /**
+   * Without it the answer is the count and a `confirm` token naming exactly the events counted; with it, those
+   * events are replayed if they are still the ones that match (409 otherwise).
+   */
+  confirm: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+-[0-9a-f]{16}$/, "confirm must be the token a count answered, e.g. 3-0123456789abcdef"),
+    ),
+  ),
 });
 export type BulkReplayRequest = v.InferOutput<typeof BulkReplayRequestSchema>;
 
-const nonEmpty = v.pipe(v.string(), v.trim(), v.minLength(1));
+const code = (name: string) => operatorText(name, 128);
 export const ReconcileRequestSchema = v.variant("kind", [
   v.object({
     kind: v.literal("attach"),
     ax_orders: v.pipe(
       v.array(
         v.object({
-          item_id: nonEmpty,
-          ax_order_code: nonEmpty,
-          ax_order_status: v.optional(nonEmpty),
+          item_id: code("item_id"),
+          ax_order_code: code("ax_order_code"),
+          ax_order_status: v.optional(code("ax_order_status")),
           tickets: v.array(
-            v.object({ ticket_id: nonEmpty, ax_ticket_code: nonEmpty, ax_ticket_status: v.optional(nonEmpty) }),
+            v.object({
+              ticket_id: code("ticket_id"),
+              ax_ticket_code: code("ax_ticket_code"),
+              ax_ticket_status: v.optional(code("ax_ticket_status")),
+            }),
           ),
         }),
       ),
       v.minLength(1, "ax_orders is empty"),
+      v.maxLength(50, "ax_orders has more than 50 entries"),
     ),
   }),
   v.object({ kind: v.literal("resend") }),
@@ -153,6 +214,10 @@ export const EventRowSchema = v.object({
   attempts: v.number(),
   reason: v.optional(v.string()),
   detail: v.optional(v.string()),
+  /** What can help it (lib/admin/triage.ts): the console offers these actions and no other. */
+  actions: v.array(v.picklist(["replay", "reconcile", "dismiss"])),
+  /** What the operator should know or do first, in plain words. */
+  hint: v.string(),
 });
 export const EventPageSchema = page(EventRowSchema);
 export type EventRow = v.InferOutput<typeof EventRowSchema>;
@@ -262,7 +327,12 @@ export const ActionResultSchema = v.object({ ok: v.literal(true), message: v.str
 export type ActionResult = v.InferOutput<typeof ActionResultSchema>;
 
 export const BulkReplayResultSchema = v.object({
+  /** Parked events that match the filter and that a replay can help. */
   count: v.number(),
+  /** Matching events left out because replaying cannot help their reason (create_uncertain, unknown_item, …). */
+  left_out: v.number(),
+  /** Send it back as `confirm` to replay exactly these events (absent when there are none, or too many). */
+  confirm: v.optional(v.string()),
   replayed: v.number(),
   confirmed: v.boolean(),
   message: v.string(),

@@ -1,6 +1,7 @@
 // The operators' use cases, one implementation for the admin API (and so the console) and the CLI. Every action
 // records who (the admin token's name) did what, and when, in the audit log. Pure: the store, the queue and the
 // dead-letter queue are ports.
+import { createHash } from "node:crypto";
 import type {
   CreateCall,
   EventSummaryRow,
@@ -14,9 +15,12 @@ import type {
 import type { Clock, OrderRepository, QueuedEvent } from "../orders/ports";
 import { axOrderView } from "../orders/read-order";
 import { ReconcileError, reconcileCreate, type Resolution } from "../orders/reconcile";
+import { ORDER_ID_SEARCH_MIN_CHARS } from "../orders/search-entries";
 import { MappingInputError, parseMappingRows } from "./mapping-input";
+import { replayHelps, triage } from "./triage";
 import { ReplayError, replayEvent as requeueEvent, type EventRequeuer } from "../orders/replay";
 import {
+  ORDER_LOOKUPS,
   PAGE_LIMIT_DEFAULT,
   type ActionResult,
   type Attention,
@@ -35,7 +39,7 @@ import {
   type OrderRow,
   type OrderSearchQuery,
   type PageQuery,
-  type ParkedQuery,
+  type EventListQuery,
   type ReconcileRequest,
   type UncertainCreate,
 } from "./schemas";
@@ -51,9 +55,16 @@ export interface PageRequest {
 }
 
 export interface EventFilter {
+  type?: string | undefined;
   reason?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+}
+
+/** An event a bulk replay may take: its id and why it is parked. */
+export interface MatchingEvent {
+  webhook_id: string;
+  reason?: string | undefined;
 }
 
 /** What the use cases need from the table; every list is one page of an index. */
@@ -62,9 +73,10 @@ export interface AdminStore extends OrderRepository, EventRequeuer {
   listEventsForOrder(orderId: string): Promise<EventSummaryRow[]>;
   getEvents(webhookIds: readonly string[]): Promise<StoredEvent[]>;
   listNotificationsForOrder(orderId: string): Promise<NotificationRecord[]>;
+  /** One page of the events in a state matching the filter, oldest first (a page reads a bounded part of the index). */
   listEventsInState(state: "failed" | "queued", filter: EventFilter, page: PageRequest): Promise<Page<EventSummaryRow>>;
-  /** Webhook ids of every event in a state matching the filter (a bulk replay), oldest first. */
-  eventIdsInState(state: "failed" | "queued", filter: EventFilter): Promise<string[]>;
+  /** The events in a state matching the filter, oldest first: at most `max + 1` (so that "too many" can be told). */
+  matchingEvents(state: "failed" | "queued", filter: EventFilter, max: number): Promise<MatchingEvent[]>;
   countEventsInState(state: "failed" | "queued", filter: EventFilter): Promise<number>;
   countParkedByReason(): Promise<Record<string, number>>;
   listOrdersInStatus(status: OrderRecord["status"], page: PageRequest): Promise<Page<OrderRecord>>;
@@ -103,6 +115,9 @@ export class NotFoundError extends Error {}
 export class ConflictError extends Error {}
 export class AdminInputError extends Error {}
 
+/** The reason of a placement parked because its AX create is uncertain (reconciled, never replayed). */
+const UNCERTAIN_REASON = "create_uncertain";
+
 const limitOf = (query: PageQuery): PageRequest => ({ limit: query.limit ?? PAGE_LIMIT_DEFAULT, cursor: query.cursor });
 const present = <T>(value: T | undefined): value is T => value !== undefined;
 
@@ -127,9 +142,11 @@ export async function attention(deps: AdminDeps): Promise<Attention> {
     deps.deadLetters.list(0),
     deps.store.countDeadNotifications(),
   ]);
+  // A placement parked because its create is uncertain is counted once, as an uncertain create (its own card).
+  const { [UNCERTAIN_REASON]: _uncertain, ...parkedByReason } = byReason;
   return {
-    parked_by_reason: byReason,
-    parked: Object.values(byReason).reduce((sum, count) => sum + count, 0),
+    parked_by_reason: parkedByReason,
+    parked: Object.values(parkedByReason).reduce((sum, count) => sum + count, 0),
     uncertain_creates: uncertain,
     waiting_too_long: waiting,
     waiting_threshold_minutes: Math.round(deps.waitingTooLongMs / 60_000),
@@ -142,8 +159,12 @@ export async function attention(deps: AdminDeps): Promise<Attention> {
 
 export async function searchOrders(deps: AdminDeps, query: OrderSearchQuery): Promise<Page<OrderRow>> {
   if (query.from && query.to && query.from > query.to) throw new AdminInputError("from must not be after to");
-  if (query.id_prefix !== undefined && (query.status || query.from || query.to))
-    throw new AdminInputError("search by id_prefix alone, or by status and time");
+  const lookups = ORDER_LOOKUPS.filter((lookup) => query[lookup] !== undefined);
+  if (lookups.length > 1) throw new AdminInputError(`search by one of ${lookups.join(", ")} at a time`);
+  if (lookups.length === 1 && (query.status || query.from || query.to))
+    throw new AdminInputError(`search by ${lookups.join("")} alone, or by status and time`);
+  if (query.id_prefix !== undefined && Array.from(query.id_prefix).length < ORDER_ID_SEARCH_MIN_CHARS)
+    throw new AdminInputError(`an id search needs at least ${ORDER_ID_SEARCH_MIN_CHARS} characters`);
   return deps.store.searchOrders({ ...query, ...limitOf(query) }, deps.clock.now());
 }
 
@@ -158,6 +179,7 @@ function eventRow(event: EventSummaryRow): EventRow {
     attempts: event.attempts,
     ...(event.reason !== undefined ? { reason: event.reason } : {}),
     ...(event.detail !== undefined ? { detail: event.detail } : {}),
+    ...triage(event),
   };
 }
 
@@ -241,14 +263,16 @@ export async function eventDetailOf(deps: AdminDeps, webhookId: string): Promise
   return eventDetail(event);
 }
 
-export async function listParked(deps: AdminDeps, query: ParkedQuery): Promise<Page<EventRow>> {
-  const page = await deps.store.listEventsInState("failed", query, limitOf(query));
-  return { ...page, items: page.items.map(eventRow) };
-}
-
-export async function listWaiting(deps: AdminDeps, query: PageQuery): Promise<Page<EventRow>> {
-  const to = new Date(deps.clock.now().getTime() - deps.waitingTooLongMs).toISOString();
-  const page = await deps.store.listEventsInState("queued", { to }, limitOf(query));
+export async function listEvents(deps: AdminDeps, query: EventListQuery): Promise<Page<EventRow>> {
+  const { status, type, reason, from, to } = query;
+  if (from && to && from > to) throw new AdminInputError("from must not be after to");
+  const filter: EventFilter = { type, reason, from, to };
+  if (status === "waiting") {
+    // Queued for longer than the threshold: the end of the range is at most the threshold's start.
+    const waitingBefore = new Date(deps.clock.now().getTime() - deps.waitingTooLongMs).toISOString();
+    filter.to = to && to < waitingBefore ? to : waitingBefore;
+  }
+  const page = await deps.store.listEventsInState(status === "failed" ? "failed" : "queued", filter, limitOf(query));
   return { ...page, items: page.items.map(eventRow) };
 }
 
@@ -271,33 +295,60 @@ export async function replayEvent(deps: AdminDeps, actor: string, webhookId: str
   return { ok: true, message: `event ${webhookId} is replayed (order ${event.order_id})` };
 }
 
-/** Without `confirm_count` only counts; with it, replays them all if the count is still the one the operator saw. */
-export async function replayParked(
+/** A bulk replay takes at most this many events: one request of the admin API must finish well within 29 s. */
+export const BULK_REPLAY_MAX = 200;
+
+/** Names exactly one set of events: their count, and a hash of their ids in order. */
+const confirmToken = (ids: readonly string[]) =>
+  `${ids.length}-${createHash("sha256").update(ids.join("\n")).digest("hex").slice(0, 16)}`;
+
+/**
+ * Without `confirm`, counts the parked events of the filter that a replay can help, and answers a token naming
+ * exactly them; with it, replays them if they are still exactly the events that match (not merely as many).
+ */
+export async function replayMatching(
   deps: AdminDeps,
   actor: string,
   request: BulkReplayRequest,
 ): Promise<BulkReplayResult> {
-  const filter: EventFilter = { reason: request.reason, from: request.from, to: request.to };
+  if (request.from && request.to && request.from > request.to) throw new AdminInputError("from must not be after to");
+  const filter: EventFilter = { type: request.type, reason: request.reason, from: request.from, to: request.to };
   const described = [
+    request.type ?? "any type",
     request.reason ? `reason ${request.reason}` : "any reason",
     request.from ? `from ${request.from}` : undefined,
     request.to ? `to ${request.to}` : undefined,
   ]
     .filter(present)
     .join(", ");
-  if (request.confirm_count === undefined) {
-    const count = await deps.store.countEventsInState("failed", filter);
+  const matching = await deps.store.matchingEvents("failed", filter, BULK_REPLAY_MAX * 4);
+  if (matching.length > BULK_REPLAY_MAX * 4)
+    throw new AdminInputError(
+      `more than ${BULK_REPLAY_MAX * 4} parked events match ${described}: narrow the filter (a reason, a shorter time range)`,
+    );
+  const ids = matching.filter((event) => replayHelps(event.reason)).map((event) => event.webhook_id);
+  const leftOut = matching.length - ids.length;
+  const without = leftOut > 0 ? `; ${leftOut} left out, as a replay cannot help their reason` : "";
+  if (ids.length > BULK_REPLAY_MAX)
+    throw new AdminInputError(
+      `${ids.length} parked events match ${described}: at most ${BULK_REPLAY_MAX} are replayed at once, narrow the filter (a shorter time range)`,
+    );
+  const token = confirmToken(ids);
+  if (request.confirm === undefined)
     return {
-      count,
+      count: ids.length,
+      left_out: leftOut,
+      ...(ids.length > 0 ? { confirm: token } : {}),
       replayed: 0,
       confirmed: false,
-      message: `${count} parked event(s) with ${described}; send confirm_count: ${count} to replay them`,
+      message:
+        ids.length > 0
+          ? `${ids.length} parked event(s) with ${described} can be replayed${without}; send confirm: "${token}" to replay exactly these`
+          : `no parked event with ${described} can be replayed${without}`,
     };
-  }
-  const ids = await deps.store.eventIdsInState("failed", filter);
-  if (ids.length !== request.confirm_count)
+  if (request.confirm !== token)
     throw new ConflictError(
-      `${ids.length} parked event(s) match now, not ${request.confirm_count}: count again before replaying`,
+      `the parked events of ${described} changed since they were counted (${ids.length} now): count again before replaying`,
     );
   let replayed = 0;
   for (const id of ids) {
@@ -310,7 +361,13 @@ export async function replayParked(
     }
   }
   await audit(deps, actor, "replay_parked", described, `${replayed} of ${ids.length} event(s) replayed`);
-  return { count: ids.length, replayed, confirmed: true, message: `${replayed} parked event(s) replayed` };
+  return {
+    count: ids.length,
+    left_out: leftOut,
+    replayed,
+    confirmed: true,
+    message: `${replayed} parked event(s) replayed${without}`,
+  };
 }
 
 // ---- uncertain creates ------------------------------------------------------------------------------------------
