@@ -23,7 +23,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the admin API. A 401 means the token is gone or revoked: it is forgotten and the log-in page opened, except
+ * for the log-in check itself (`loggingIn`), which says so where the token was typed.
+ */
+export async function api<T>(method: string, path: string, body?: unknown, loggingIn = false): Promise<T> {
   const answer = await fetch(`/admin${path}`, {
     method,
     headers: {
@@ -35,7 +39,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     cache: "no-store",
   });
   const json: unknown = await answer.json().catch(() => undefined);
-  if (answer.status === 401) {
+  if (answer.status === 401 && !loggingIn) {
     token.clear();
     location.hash = "#/login";
   }
@@ -90,6 +94,9 @@ export interface EventRow {
   attempts: number;
   reason?: string;
   detail?: string;
+  /** What can help it (the admin API's triage): the console offers these and no other action. */
+  actions: ("replay" | "reconcile" | "dismiss")[];
+  hint: string;
   payload?: unknown;
 }
 
@@ -181,6 +188,8 @@ export interface ActionResult {
 
 export interface BulkReplayResult {
   count: number;
+  left_out: number;
+  confirm?: string;
   replayed: number;
   confirmed: boolean;
   message: string;

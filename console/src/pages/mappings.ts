@@ -1,6 +1,8 @@
 import { api, ApiError, query, type ActionResult, type ImportReport, type Mapping, type Page } from "../api";
-import { confirmButton, field, h, say, show, table, text } from "../dom";
-import { act, errorText, more, params, setParams, tbodyOf } from "../ui";
+import { confirmButton, field, h, inlineError, text } from "../dom";
+import { act, errorText, pagedTable, params, setParams, type View } from "../ui";
+
+const HEADERS = ["Sku", "Family", "Mapping code", "Option code", ""];
 
 function mappingInputs(mapping?: Mapping) {
   return {
@@ -22,7 +24,7 @@ const valuesOf = (inputs: ReturnType<typeof mappingInputs>): Mapping => ({
   option_code: inputs.option_code.value.trim(),
 });
 
-export async function mappingsPage(): Promise<void> {
+export async function mappingsPage(): Promise<View> {
   const current = params();
   const prefix = h("input", { name: "prefix", value: current.get("prefix") ?? "", id: "mapping-prefix" });
   const search = h(
@@ -53,7 +55,7 @@ export async function mappingsPage(): Promise<void> {
   );
   addForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    void act(async () => {
+    void act(addForm, async () => {
       const mapping = await api<Mapping>("POST", "/mappings", valuesOf(added));
       return { message: `Added ${mapping.sku}` };
     });
@@ -83,26 +85,27 @@ export async function mappingsPage(): Promise<void> {
     event.preventDefault();
     const chosen = file.files?.[0];
     if (!chosen) {
-      say("Choose a file first.", "error");
+      inlineError(file, "Choose a file first.");
       return;
     }
     void chosen.text().then(async (content) => {
       const request = { format: chosen.name.toLowerCase().endsWith(".json") ? "json" : "csv", content };
       try {
         const checked = await api<ImportReport>("POST", "/mappings/import", { ...request, dry_run: true });
+        const write: HTMLElement = confirmButton(`Import ${checked.rows} mapping(s)`, "Write them all?", () =>
+          act(write, async () => {
+            const done = await api<ImportReport>("POST", "/mappings/import", request);
+            return { message: `Imported ${done.rows} mapping(s): ${done.created} new, ${done.updated} changed` };
+          }),
+        );
         report.replaceChildren(
           h("p", {}, `${checked.rows} row(s): ${checked.created} new, ${checked.updated} changed.`),
-          confirmButton(`Import ${checked.rows} mapping(s)`, "Write them all?", () =>
-            act(async () => {
-              const done = await api<ImportReport>("POST", "/mappings/import", request);
-              return { message: `Imported ${done.rows} mapping(s): ${done.created} new, ${done.updated} changed` };
-            }),
-          ),
+          write,
         );
       } catch (error) {
         const body = error instanceof ApiError ? (error.body as Partial<ImportReport> | undefined) : undefined;
         report.replaceChildren(
-          h("p", { class: "error" }, "Nothing was written. Fix these rows and check again:"),
+          h("p", { class: "error", role: "alert" }, "Nothing was written. Fix these rows and check again:"),
           h(
             "ul",
             {},
@@ -117,13 +120,13 @@ export async function mappingsPage(): Promise<void> {
 
   const load = (cursor?: string) =>
     api<Page<Mapping>>("GET", `/mappings${query({ prefix: current.get("prefix") ?? undefined, cursor })}`);
-  const row = (m: Mapping): Node[] => {
+  const cells = (m: Mapping): Node[] => {
     const edit = h("button", { type: "button" }, "Edit");
     edit.addEventListener("click", () => {
       const inputs = mappingInputs(m);
       const save = h("button", { type: "button" }, "Save");
       save.addEventListener("click", () => {
-        void act(async () => {
+        void act(save, async () => {
           const { sku, ...rest } = valuesOf(inputs);
           await api<Mapping>("PUT", `/mappings/${encodeURIComponent(sku)}`, rest);
           return { message: `Saved ${sku}` };
@@ -131,43 +134,26 @@ export async function mappingsPage(): Promise<void> {
       });
       const tr = edit.closest("tr");
       tr?.replaceChildren(
-        ...[text(m.sku), inputs.product_type, inputs.mapping_code, inputs.option_code, save].map((c) => h("td", {}, c)),
+        ...[text(m.sku), inputs.product_type, inputs.mapping_code, inputs.option_code, save].map((c, i) =>
+          h("td", { "data-label": HEADERS[i] ?? "" }, c),
+        ),
       );
       inputs.mapping_code.focus();
     });
-    return [
-      text(m.sku),
-      text(m.product_type),
-      text(m.mapping_code),
-      text(m.option_code),
-      h(
-        "span",
-        {},
-        edit,
-        confirmButton("Remove", `Remove ${m.sku}?`, () =>
-          act(() => api<ActionResult>("DELETE", `/mappings/${encodeURIComponent(m.sku)}`)),
-        ),
-      ),
-    ];
+    const remove: HTMLElement = confirmButton("Remove", `Remove ${m.sku}?`, () =>
+      act(remove, () => api<ActionResult>("DELETE", `/mappings/${encodeURIComponent(m.sku)}`)),
+    );
+    return [text(m.sku), text(m.product_type), text(m.mapping_code), text(m.option_code), h("span", {}, edit, remove)];
   };
-  const page = await load();
-  const list = table(["Sku", "Family", "Mapping code", "Option code", ""], page.items.map(row));
-  show(
-    h("h1", {}, "Product mappings"),
-    search,
-    list,
-    more(page.next_cursor, load, (items) =>
-      tbodyOf(list)?.append(
-        ...items.map((m) =>
-          h(
-            "tr",
-            {},
-            row(m).map((c) => h("td", {}, c)),
-          ),
-        ),
-      ),
-    ),
-    addForm,
-    importForm,
-  );
+  return {
+    title: "Product mappings",
+    content: [
+      h("h1", {}, "Product mappings"),
+      search,
+      pagedTable(HEADERS, await load(), load, cells),
+      addForm,
+      importForm,
+    ],
+    focus: prefix,
+  };
 }

@@ -1,6 +1,6 @@
-import { api, type ActionResult, type Notification, type OrderDetail } from "../api";
-import { badge, confirmButton, h, show, table, text, time } from "../dom";
-import { act, link } from "../ui";
+import { api, type ActionResult, type EventRow, type Notification, type OrderDetail } from "../api";
+import { badge, confirmButton, h, table, text, time } from "../dom";
+import { act, link, type View } from "../ui";
 
 interface TimelineEntry {
   at: string;
@@ -30,8 +30,44 @@ export function attemptsTable(notification: Notification): HTMLElement {
   );
 }
 
+export function resendButton(notification: Notification): HTMLElement {
+  const button: HTMLElement = confirmButton("Resend", "Send this notification again?", () =>
+    act(button, () =>
+      api<ActionResult>(
+        "POST",
+        `/orders/${encodeURIComponent(notification.order_id)}/notifications/${encodeURIComponent(notification.id)}/resend`,
+      ),
+    ),
+  );
+  return button;
+}
+
+/**
+ * The actions that can help an event (the API says which), each where the event is shown. `uncertain` lists the
+ * families whose create is uncertain (on the order's page); elsewhere "reconcile" opens the order.
+ */
+export function eventActions(event: EventRow, uncertain?: readonly string[]): HTMLElement {
+  const actions = h("span", { class: "actions" });
+  for (const action of event.actions) {
+    if (action === "replay") {
+      const replay: HTMLElement = confirmButton("Replay", "Replay this event?", () =>
+        act(replay, () => api<ActionResult>("POST", `/events/${encodeURIComponent(event.webhook_id)}/replay`)),
+      );
+      actions.append(replay);
+    } else if (action === "reconcile") {
+      const order = encodeURIComponent(event.order_id);
+      if (uncertain === undefined) actions.append(link(`#/orders/${order}`, "Open the order to reconcile it"));
+      else
+        for (const family of uncertain)
+          actions.append(link(`#/uncertain/${order}/${family}`, `Reconcile the ${family} create`));
+    }
+  }
+  return actions;
+}
+
 function timeline(order: OrderDetail): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
+  const uncertainFamilies = order.create_calls.filter((c) => c.state === "uncertain").map((c) => c.product_type);
   for (const event of order.events)
     entries.push({
       at: event.received_at,
@@ -39,12 +75,9 @@ function timeline(order: OrderDetail): TimelineEntry[] {
       title: [text(`${event.type} received (${event.webhook_id}) → `), badge(event.status)],
       body: [
         event.reason ? h("p", {}, `${event.reason}: ${event.detail ?? ""}`) : null,
+        event.hint ? h("p", { class: "hint" }, event.hint) : null,
         payloadBlock("Payload", event.payload),
-        event.status === "failed"
-          ? confirmButton("Replay", "Replay this event?", () =>
-              act(() => api<ActionResult>("POST", `/events/${encodeURIComponent(event.webhook_id)}/replay`)),
-            )
-          : null,
+        event.actions.length > 0 ? eventActions(event, uncertainFamilies) : null,
       ],
     });
   for (const call of order.create_calls)
@@ -81,6 +114,7 @@ function timeline(order: OrderDetail): TimelineEntry[] {
       ],
       body: [
         attemptsTable(notification),
+        ...(notification.resent ?? []).map((resent) => h("p", {}, "Resent by ", resent.by, " at ", time(resent.at))),
         payloadBlock("Body", JSON.parse(notification.body) as unknown),
         notification.status === "dead" ? resendButton(notification) : null,
       ],
@@ -88,18 +122,7 @@ function timeline(order: OrderDetail): TimelineEntry[] {
   return entries.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-export function resendButton(notification: Notification): HTMLElement {
-  return confirmButton("Resend", "Send this notification again?", () =>
-    act(() =>
-      api<ActionResult>(
-        "POST",
-        `/orders/${encodeURIComponent(notification.order_id)}/notifications/${encodeURIComponent(notification.id)}/resend`,
-      ),
-    ),
-  );
-}
-
-export async function orderPage(orderId: string): Promise<void> {
+export async function orderPage(orderId: string): Promise<View> {
   const order = await api<OrderDetail>("GET", `/orders/${encodeURIComponent(orderId)}`);
   const axRows = order.ax_orders.flatMap((axOrder) =>
     (axOrder.tickets.length > 0 ? axOrder.tickets : [undefined]).map((ticket) => [
@@ -112,44 +135,51 @@ export async function orderPage(orderId: string): Promise<void> {
       ticket ? badge(ticket.ax_ticket_status) : text(""),
     ]),
   );
-  show(
-    h("h1", {}, "Order ", h("span", { class: "order-id" }, order.order_id), " ", badge(order.status)),
-    h(
-      "p",
-      { class: "meta" },
-      order.created_at ? ["Created ", time(order.created_at)] : "No order record yet (only events).",
-      order.total ? ` · total ${order.total} ${order.currency ?? ""}` : "",
-    ),
-    h("h2", {}, "Items"),
-    table(
-      ["Item", "Tickets"],
-      order.items.map((item) => [text(item.item_id), text(item.ticket_ids.join(", "))]),
-    ),
-    h("h2", {}, "AX create calls"),
-    table(
-      ["Family", "State", "Started", "Items", "Reason"],
-      order.create_calls.map((call) => [
-        text(call.product_type),
-        badge(call.state),
-        time(call.started_at),
-        text(call.item_ids.join(", ")),
-        text(call.reason ? `${call.reason}: ${call.detail ?? ""}` : ""),
-      ]),
-    ),
-    h("h2", {}, "AX orders and tickets"),
-    table(["Item", "Family", "AX order", "AX status", "Ticket", "AX ticket", "Ticket status"], axRows),
-    h("h2", {}, "Story"),
-    h(
-      "ol",
-      { class: "timeline" },
-      timeline(order).map((entry) =>
-        h(
-          "li",
-          { class: `entry entry-${entry.kind}` },
-          h("div", { class: "when" }, time(entry.at)),
-          h("div", { class: "what" }, h("p", { class: "title" }, entry.title), entry.body ?? []),
+  const title = h("h1", {}, "Order ", h("span", { class: "order-id" }, order.order_id), " ", badge(order.status));
+  return {
+    title: `Order ${order.order_id}`,
+    content: [
+      title,
+      h(
+        "p",
+        { class: "meta" },
+        order.created_at ? ["Created ", time(order.created_at)] : "No order record yet (only events).",
+        order.total ? ` · total ${order.total} ${order.currency ?? ""}` : "",
+      ),
+      h("h2", {}, "Items"),
+      table(
+        ["Item", "Tickets"],
+        order.items.map((item) => [text(item.item_id), text(item.ticket_ids.join(", "))]),
+      ),
+      h("h2", {}, "AX create calls"),
+      table(
+        ["Family", "State", "Started", "Items", "Reason", ""],
+        order.create_calls.map((call) => [
+          text(call.product_type),
+          badge(call.state),
+          time(call.started_at),
+          text(call.item_ids.join(", ")),
+          text(call.reason ? `${call.reason}: ${call.detail ?? ""}` : ""),
+          call.state === "uncertain"
+            ? link(`#/uncertain/${encodeURIComponent(order.order_id)}/${call.product_type}`, "Reconcile")
+            : text(""),
+        ]),
+      ),
+      h("h2", {}, "AX orders and tickets"),
+      table(["Item", "Family", "AX order", "AX status", "Ticket", "AX ticket", "Ticket status"], axRows),
+      h("h2", {}, "Story"),
+      h(
+        "ol",
+        { class: "timeline" },
+        timeline(order).map((entry) =>
+          h(
+            "li",
+            { class: `entry entry-${entry.kind}` },
+            h("div", { class: "when" }, time(entry.at)),
+            h("div", { class: "what" }, h("p", { class: "title" }, entry.title), entry.body ?? []),
+          ),
         ),
       ),
-    ),
-  );
+    ],
+  };
 }
