@@ -201,6 +201,7 @@ export interface AuditEntry {
   action: string;
   target: string;
   detail?: string;
+  old_value?: string;
 }
 
 export interface DeadLetterList {

@@ -319,6 +319,8 @@ export const AuditEntrySchema = v.object({
   action: v.string(),
   target: v.string(),
   detail: v.optional(v.string()),
+  /** What the action replaced or removed (an edited or removed mapping's previous value). */
+  old_value: v.optional(v.string()),
 });
 export const AuditPageSchema = page(AuditEntrySchema);
 export type AuditEntry = v.InferOutput<typeof AuditEntrySchema>;

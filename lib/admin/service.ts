@@ -61,6 +61,10 @@ export interface EventFilter {
   to?: string | undefined;
 }
 
+/** One mapping change, with the mapping as it was read (absent: a new sku). */
+export type MappingChange =
+  { kind: "put"; mapping: ProductMapping; was: ProductMapping | undefined } | { kind: "delete"; was: ProductMapping };
+
 /** An event a bulk replay may take: its id and why it is parked. */
 export interface MatchingEvent {
   webhook_id: string;
@@ -88,10 +92,11 @@ export interface AdminStore extends OrderRepository, EventRequeuer {
   resendNotification(notification: NotificationRecord, by: string, at: string): Promise<boolean>;
   listMappingPage(prefix: string | undefined, page: PageRequest): Promise<Page<ProductMapping>>;
   findMappings(skus: readonly string[]): Promise<Map<string, ProductMapping>>;
-  /** Writes a mapping; `expect` = "absent" (add) or "present" (edit) makes it conditional: false when not met. */
-  writeMapping(mapping: ProductMapping, expect: "absent" | "present" | "any"): Promise<boolean>;
-  writeMappings(mappings: readonly ProductMapping[]): Promise<void>;
-  deleteMapping(sku: string): Promise<boolean>;
+  /**
+   * Writes mapping changes and the audit entry that records them in one transaction (at most 99 changes): each
+   * change only if the mapping is still as it was read. False when one was not (nothing is written then).
+   */
+  changeMappings(changes: readonly MappingChange[], entry: AuditEntry): Promise<boolean>;
   recordAudit(entry: AuditEntry): Promise<void>;
   listAudit(day: string, page: PageRequest): Promise<Page<AuditEntry>>;
 }
@@ -476,29 +481,68 @@ export async function listMappings(deps: AdminDeps, query: MappingQuery): Promis
   return deps.store.listMappingPage(query.prefix, limitOf(query));
 }
 
+const describeMapping = (m: ProductMapping) => `${m.product_type} ${m.mapping_code} / ${m.option_code}`;
+
+/** An audit entry of now, by `actor`. */
+function entry(
+  deps: AdminDeps,
+  actor: string,
+  action: string,
+  target: string,
+  detail?: string,
+  oldValue?: string,
+): AuditEntry {
+  return {
+    at: deps.clock.now().toISOString(),
+    actor,
+    action,
+    target,
+    ...(detail !== undefined ? { detail } : {}),
+    ...(oldValue !== undefined ? { old_value: oldValue } : {}),
+  };
+}
+
+async function mappingOf(deps: AdminDeps, sku: string): Promise<ProductMapping | undefined> {
+  return (await deps.store.findMappings([sku])).get(sku);
+}
+
 export async function addMapping(deps: AdminDeps, actor: string, mapping: ProductMapping): Promise<ProductMapping> {
-  if (!(await deps.store.writeMapping(mapping, "absent")))
+  const change: MappingChange = { kind: "put", mapping, was: undefined };
+  if (
+    !(await deps.store.changeMappings(
+      [change],
+      entry(deps, actor, "add_mapping", mapping.sku, describeMapping(mapping)),
+    ))
+  )
     throw new ConflictError(`sku ${mapping.sku} is already mapped: edit it instead`);
-  await audit(deps, actor, "add_mapping", mapping.sku, describeMapping(mapping));
   return mapping;
 }
 
 export async function editMapping(deps: AdminDeps, actor: string, mapping: ProductMapping): Promise<ProductMapping> {
-  if (!(await deps.store.writeMapping(mapping, "present")))
-    throw new NotFoundError(`no mapping for sku ${mapping.sku}: add it instead`);
-  await audit(deps, actor, "edit_mapping", mapping.sku, describeMapping(mapping));
+  const was = await mappingOf(deps, mapping.sku);
+  if (!was) throw new NotFoundError(`no mapping for sku ${mapping.sku}: add it instead`);
+  const recorded = entry(deps, actor, "edit_mapping", mapping.sku, describeMapping(mapping), describeMapping(was));
+  if (!(await deps.store.changeMappings([{ kind: "put", mapping, was }], recorded)))
+    throw new ConflictError(`the mapping of ${mapping.sku} changed while it was being edited: look at it again`);
   return mapping;
 }
 
 export async function removeMapping(deps: AdminDeps, actor: string, sku: string): Promise<ActionResult> {
-  if (!(await deps.store.deleteMapping(sku))) throw new NotFoundError(`no mapping for sku ${sku}`);
-  await audit(deps, actor, "remove_mapping", sku);
+  const was = await mappingOf(deps, sku);
+  if (!was) throw new NotFoundError(`no mapping for sku ${sku}`);
+  const recorded = entry(deps, actor, "remove_mapping", sku, undefined, describeMapping(was));
+  if (!(await deps.store.changeMappings([{ kind: "delete", was }], recorded)))
+    throw new ConflictError(`the mapping of ${sku} changed while it was being removed: look at it again`);
   return { ok: true, message: `removed the mapping of ${sku}` };
 }
 
-const describeMapping = (m: ProductMapping) => `${m.product_type} ${m.mapping_code} / ${m.option_code}`;
+/** One transaction holds at most this many mappings, with the audit entry naming them. */
+const IMPORT_CHUNK = 99;
 
-/** Checks every row first; writes all of them only if every row is good (and it is not a dry run). */
+/**
+ * Checks every row first; writes all of them only if every row is good (and it is not a dry run), in transactions
+ * of up to 99 mappings, each with the audit entry that names its skus and the values it replaced.
+ */
 export async function importMappings(deps: AdminDeps, actor: string, request: ImportRequest): Promise<ImportReport> {
   let parsed;
   try {
@@ -517,14 +561,34 @@ export async function importMappings(deps: AdminDeps, actor: string, request: Im
     errors: parsed.errors,
   };
   if (parsed.errors.length > 0 || request.dry_run) return report;
-  await deps.store.writeMappings(parsed.mappings);
-  await audit(
-    deps,
-    actor,
-    "import_mappings",
-    `${parsed.mappings.length} mapping(s)`,
-    `${report.created} created, ${report.updated} updated`,
-  );
+  let written = 0;
+  for (let start = 0; start < parsed.mappings.length; start += IMPORT_CHUNK) {
+    const chunk = parsed.mappings.slice(start, start + IMPORT_CHUNK);
+    const changes = chunk.map((mapping): MappingChange => ({ kind: "put", mapping, was: existing.get(mapping.sku) }));
+    const added = chunk.filter((mapping) => !existing.has(mapping.sku)).map((mapping) => mapping.sku);
+    const changed = chunk.flatMap((mapping) => {
+      const was = existing.get(mapping.sku);
+      return was ? [{ sku: mapping.sku, was }] : [];
+    });
+    const recorded = entry(
+      deps,
+      actor,
+      "import_mappings",
+      `${chunk.length} mapping(s)`,
+      [
+        added.length > 0 ? `added ${added.join(", ")}` : "",
+        changed.length > 0 ? `changed ${changed.map((c) => c.sku).join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join("; "),
+      changed.length > 0 ? changed.map((c) => `${c.sku}: ${describeMapping(c.was)}`).join("; ") : undefined,
+    );
+    if (!(await deps.store.changeMappings(changes, recorded)))
+      throw new ConflictError(
+        `${written} mapping(s) were imported, then some of the next ones changed meanwhile; check the file again to import the rest`,
+      );
+    written += chunk.length;
+  }
   return { ...report, written: true };
 }
 

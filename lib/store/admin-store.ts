@@ -1,9 +1,16 @@
 // The admin API's queries and writes (issue #13): every list is one page of an index or of search entries, never a
 // scan; a page's `next_cursor` (./cursor.ts) is where the index read stopped, bound to its search. Every read is
 // bounded: a page reads at most PAGE_READ_BUDGET entries or MONTHS_PER_PAGE months, a count at most MAX_COUNTED.
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { AdminStore, EventFilter, MatchingEvent, Page, PageRequest } from "../admin/service";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { AdminStore, EventFilter, MappingChange, MatchingEvent, Page, PageRequest } from "../admin/service";
 import {
   ORDER_LOOKUPS,
   type AuditEntry,
@@ -13,7 +20,7 @@ import {
 } from "../admin/schemas";
 import type { NotificationRecord, OrderRecord, ProductMapping, StoredEvent } from "../orders/model";
 import { searchKey, searchSortPrefix, type SearchKind } from "../orders/search-entries";
-import { batchPut } from "./batch-put";
+import { auditItem, mappingTransaction } from "./audit-items";
 import { CursorError, decodeCursor, encodeCursor } from "./cursor";
 import { DynamoStore, fromEventItem, stripKeys } from "./dynamo-store";
 import {
@@ -42,8 +49,6 @@ import { fromNotificationItem } from "./status-sync-items";
 type Item = Record<string, unknown>;
 type QueryInput = Omit<QueryCommandInput, "TableName">;
 
-/** Operators' actions are kept this long. */
-const AUDIT_TTL_DAYS = 400;
 /** Without `from`, an order search by month goes back this far. */
 const DEFAULT_SEARCH_MONTHS = 12;
 /** One page of a time search reads at most this many month partitions (the cursor says where to go on). */
@@ -451,42 +456,24 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
     return { ...page, items: page.items.map((item) => stripKeys(item) as unknown as ProductMapping) };
   }
 
-  async writeMapping(mapping: ProductMapping, expect: "absent" | "present" | "any"): Promise<boolean> {
+  async changeMappings(changes: readonly MappingChange[], entry: AuditEntry): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: mappingItem(mapping),
-          ...(expect === "absent" ? { ConditionExpression: "attribute_not_exists(pk)" } : {}),
-          ...(expect === "present" ? { ConditionExpression: "attribute_exists(pk)" } : {}),
-        }),
-      );
+      await this.doc.send(new TransactWriteCommand(mappingTransaction(this.tableName, changes, entry)));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.some((reason) => reason.Code === "ConditionalCheckFailed")
+      )
+        return false;
       throw error;
     }
-  }
-
-  async writeMappings(mappings: readonly ProductMapping[]): Promise<void> {
-    await batchPut(this.doc, this.tableName, mappings.map(mappingItem));
   }
 
   // ---- audit --------------------------------------------------------------------------------------------------
 
   async recordAudit(entry: AuditEntry): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: auditPk(entry.at.slice(0, 10)),
-          sk: `${entry.at}#${crypto.randomUUID()}`,
-          item_kind: "audit",
-          ...entry,
-          expires_at: Math.floor(Date.parse(entry.at) / 1000) + AUDIT_TTL_DAYS * 86_400,
-        },
-      }),
-    );
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: auditItem(entry) }));
   }
 
   async listAudit(day: string, request: PageRequest): Promise<Page<AuditEntry>> {
@@ -507,11 +494,8 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
         action: String(item.action),
         target: String(item.target),
         ...(typeof item.detail === "string" ? { detail: item.detail } : {}),
+        ...(typeof item.old_value === "string" ? { old_value: item.old_value } : {}),
       })),
     };
   }
-}
-
-function mappingItem(mapping: ProductMapping): Item {
-  return { pk: productPk(mapping.sku), sk: PRODUCT_SK, item_kind: MAPPING_KIND, ...mapping };
 }

@@ -459,7 +459,13 @@ const commands: Command[] = [
       if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day))
         throw new UsageError("--day takes a date, e.g. 2026-12-01");
       const entries = await allPages((cursor) => admin.listAudit(context.deps(), { day, limit: 100, cursor }));
-      printList(context, entries, undefined, (e) => `${e.at}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail ?? ""}`);
+      printList(
+        context,
+        entries,
+        undefined,
+        (e) =>
+          `${e.at}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail ?? ""}${e.old_value ? `  (was ${e.old_value})` : ""}`,
+      );
       return 0;
     },
   },

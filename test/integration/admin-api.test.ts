@@ -719,6 +719,38 @@ describe("admin API", () => {
       expect(actions).toEqual(
         expect.arrayContaining([`add_mapping ${sku(0)}`, `edit_mapping ${sku(1)}`, `remove_mapping ${sku(2)}`]),
       );
+      // An edit and a removal keep what they replaced.
+      expect(await audit()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            action: "edit_mapping",
+            target: sku(1),
+            detail: "day-ticket M / O",
+            old_value: "tour m1 / o1",
+          }),
+          expect.objectContaining({ action: "remove_mapping", target: sku(2), old_value: "tour m2 / o2" }),
+        ]),
+      );
+      // A refused change writes no entry (they are one transaction).
+      const before = (await audit()).length;
+      expect(
+        (await call("POST", "/mappings", { sku: sku(0), product_type: "tour", mapping_code: "x", option_code: "y" }))
+          .status,
+      ).toBe(409);
+      expect(
+        (
+          await call("POST", "/mappings", {
+            sku: "BAD\nSKU",
+            product_type: "tour",
+            mapping_code: "x",
+            option_code: "y",
+          })
+        ).body,
+      ).toEqual({
+        error: "invalid_request",
+        message: "sku must not contain a line break (U+000A, at character 4)",
+      });
+      expect((await audit()).length).toBe(before);
     });
 
     it("imports a CSV only when every row is good, reporting every bad row and duplicate sku", async () => {
@@ -755,7 +787,15 @@ describe("admin API", () => {
       expect((await call("POST", "/mappings/import", { format: "json", content: json })).body).toMatchObject({
         written: true,
       });
-      expect(await audit()).toContainEqual(expect.objectContaining({ actor: "alice", action: "import_mappings" }));
+      expect(await audit()).toContainEqual(
+        expect.objectContaining({
+          actor: "alice",
+          action: "import_mappings",
+          target: "2 mapping(s)",
+          detail: "added IMP-1; changed IMP-2",
+          old_value: "IMP-2: tour old / old",
+        }),
+      );
     });
 
     it("refuses a body that is not JSON, or not the schema, with a 400 naming the problem", async () => {

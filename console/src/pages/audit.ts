@@ -20,12 +20,13 @@ export async function auditPage(): Promise<View> {
     content: [
       h("h1", {}, "Audit log"),
       form,
-      pagedTable(["When", "Who", "Action", "On", "Detail"], await load(), load, (e) => [
+      pagedTable(["When", "Who", "Action", "On", "Detail", "Was"], await load(), load, (e) => [
         time(e.at),
         safe(e.actor),
         safe(e.action),
         safe(e.target),
         safe(e.detail),
+        safe(e.old_value),
       ]),
     ],
   };
