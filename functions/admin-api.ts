@@ -9,6 +9,7 @@ import { parseAdminTokens } from "../lib/admin/tokens";
 import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";
 import { readConfig } from "../lib/config";
 import { logger } from "../lib/observability/logger";
+import { emfMetrics } from "../lib/observability/metrics";
 import { systemClock } from "../lib/orders/ports";
 
 let handlerInstance: ReturnType<typeof createAdminApiHandler> | undefined;
@@ -16,6 +17,7 @@ let handlerInstance: ReturnType<typeof createAdminApiHandler> | undefined;
 function defaultHandler() {
   if (!handlerInstance) {
     const config = readConfig();
+    const metrics = emfMetrics();
     handlerInstance = createAdminApiHandler({
       admin: {
         store: buildAdminStore(config),
@@ -26,6 +28,11 @@ function defaultHandler() {
       tokens: async () => parseAdminTokens(await config.secrets.get("ADMIN_TOKENS")),
       logError: (message, error) => {
         logger.error(message, { error: error as Error });
+      },
+      // Logged (the route, not the path's ids; never the token) and counted for the refused-tokens alarm.
+      onRefusedToken: (refused) => {
+        logger.warn("admin token refused", { ...refused });
+        metrics.adminTokenRefused(refused.reason);
       },
     });
   }

@@ -45,6 +45,9 @@ export function localAdminRoutes(options: {
     logError: (message, error) => {
       options.log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
     },
+    onRefusedToken: (refused) => {
+      options.log(`admin token refused (${refused.reason}): ${refused.method} ${refused.path} from ${refused.source_ip}`);
+    },
   });
   const serveConsole = createConsoleHandler(assets);
   return [

@@ -10,11 +10,22 @@ import { Answer, adminRoutes, type AdminRoute } from "./routes";
 import { AdminInputError, ConflictError, NotFoundError, type AdminDeps } from "./service";
 import { bearerToken, identifyToken, type AdminToken } from "./tokens";
 
+/** A request refused for its token: what is logged and counted (never the token presented). */
+export interface RefusedToken {
+  /** `missing`: no bearer token; `unknown`: one no operator holds. */
+  reason: "missing" | "unknown";
+  method: string;
+  path: string;
+  source_ip: string;
+}
+
 export interface AdminApiDeps {
   admin: AdminDeps;
   tokens: () => Promise<readonly AdminToken[]>;
   /** Where unexpected failures go (never to the caller). */
   logError?: (message: string, error: unknown) => void;
+  /** Told of every refused token (the Lambda logs it and counts it for the alarm). */
+  onRefusedToken?: (refused: RefusedToken) => void;
 }
 
 const NO_STORE = { "cache-control": "no-store" };
@@ -85,13 +96,22 @@ export function createAdminApiHandler(deps: AdminApiDeps) {
         : problem(404, "not_found", `no admin route ${method} ${path}`);
     }
     let actor: string | undefined;
+    const presented = bearerToken(lowerCaseHeaders(event).authorization);
     try {
-      actor = identifyToken(await deps.tokens(), bearerToken(lowerCaseHeaders(event).authorization));
+      actor = identifyToken(await deps.tokens(), presented);
     } catch (error) {
       deps.logError?.("admin tokens could not be read", error);
       return internalError();
     }
-    if (!actor) return problem(401, "unauthorized", "send an admin token as `Authorization: Bearer <token>`");
+    if (!actor) {
+      deps.onRefusedToken?.({
+        reason: presented ? "unknown" : "missing",
+        method,
+        path: found.route.path,
+        source_ip: event.requestContext.http.sourceIp,
+      });
+      return problem(401, "unauthorized", "send an admin token as `Authorization: Bearer <token>`");
+    }
     let body: unknown;
     if (found.route.body) {
       const text = rawBody(event).toString("utf8");

@@ -43,6 +43,8 @@ export const METRIC = {
   eventsForwarded: "EventsForwarded",
   eventsSwept: "EventsSwept",
   oldestStrandedEventAge: "OldestStrandedEventAge",
+  /** Admin API requests refused for their token (none, or unknown): the alarm on refused admin tokens reads it. */
+  adminTokensRefused: "AdminTokensRefused",
 } as const;
 
 /** What one sweep of the outbox found (the shape of SweepReport that metrics read). */
@@ -78,6 +80,8 @@ export interface AdapterMetrics {
   /** Stored events the stream consumer (or the sweeper) put in the queue. */
   eventsForwarded: (count: number) => void;
   swept: (report: SweptEvents) => void;
+  /** The admin API refused a request's token: `missing` (none presented) or `unknown`. */
+  adminTokenRefused: (reason: "missing" | "unknown") => void;
 }
 
 export const noMetrics: AdapterMetrics = {
@@ -89,6 +93,7 @@ export const noMetrics: AdapterMetrics = {
   eventRetried: () => undefined,
   eventDropped: () => undefined,
   axCalled: () => undefined,
+  adminTokenRefused: () => undefined,
 };
 
 type Dimensions = Record<string, string>;
@@ -136,6 +141,7 @@ export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE
       publish({ [METRIC.eventsSwept]: report.requeued }, MetricUnit.Count);
       publish({ [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds }, MetricUnit.Seconds);
     },
+    adminTokenRefused: (reason) => count(METRIC.adminTokensRefused, [{ reason }]),
     axCalled: (info) => {
       const byCall: Dimensions[] = [{ endpoint: info.endpoint }, { endpoint: info.endpoint, outcome: info.outcome }];
       publish(

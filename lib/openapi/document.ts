@@ -12,7 +12,12 @@ export interface OpenApiPathModule {
 }
 
 /** Every part of the API, in the order the document lists them. A new API adds one line here. */
-export const OPENAPI_PATH_MODULES: readonly OpenApiPathModule[] = [webhookPaths, readApiPaths, healthPaths, adminApiPaths];
+export const OPENAPI_PATH_MODULES: readonly OpenApiPathModule[] = [
+  webhookPaths,
+  readApiPaths,
+  healthPaths,
+  adminApiPaths,
+];
 
 export interface OpenApiDocumentOptions {
   version: string;
