@@ -32,6 +32,8 @@ describe("admin API", () => {
   /** What the worker got: every message the local queue delivered (to see a redrive's effect). */
   const delivered: QueuedEvent[] = [];
   let queue: LocalFifoQueue;
+  /** What the admin API logged (refused tokens among it). */
+  const logged: string[] = [];
 
   const call = async (method: string, path: string, body?: unknown, token: string | null = ALICE) => {
     const answer = await fetch(`${url}/admin${path}`, {
@@ -125,7 +127,7 @@ describe("admin API", () => {
         clientConfig: localClientConfig(table.endpoint),
         queue,
         adminTokens: `alice:${ALICE} bob:${BOB}`,
-        log: () => undefined,
+        log: (line) => logged.push(line),
       }),
       0,
       { adminToken: ALICE },
@@ -139,7 +141,8 @@ describe("admin API", () => {
   });
 
   describe("named tokens", () => {
-    it("refuses a request without a token, or with an unknown one, naming how to authenticate", async () => {
+    it("refuses a request without a token, or with an unknown one, naming how to authenticate, and logs it without the token", async () => {
+      logged.length = 0;
       for (const token of [null, "not-a-token-at-all", `${ALICE}x`]) {
         const answer = await call("GET", "/attention", undefined, token);
         expect(answer.status).toBe(401);
@@ -148,6 +151,11 @@ describe("admin API", () => {
           message: "send an admin token as `Authorization: Bearer <token>`",
         });
       }
+      expect(logged).toEqual([
+        "admin token refused (missing): GET /admin/attention from 127.0.0.1",
+        "admin token refused (unknown): GET /admin/attention from 127.0.0.1",
+        "admin token refused (unknown): GET /admin/attention from 127.0.0.1",
+      ]);
     });
 
     it("knows each token by its name", async () => {
