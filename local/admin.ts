@@ -46,7 +46,9 @@ export function localAdminRoutes(options: {
       options.log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
     },
     onRefusedToken: (refused) => {
-      options.log(`admin token refused (${refused.reason}): ${refused.method} ${refused.path} from ${refused.source_ip}`);
+      options.log(
+        `admin token refused (${refused.reason}): ${refused.method} ${refused.path} from ${refused.source_ip}`,
+      );
     },
   });
   const serveConsole = createConsoleHandler(assets);

@@ -21,7 +21,20 @@ describe("adminPaths", () => {
 
   it("shows the query filters and the request schemas as JSON Schema", () => {
     const search = adminPaths["/admin/orders"]?.get as { parameters: { name: string; schema: { enum?: string[] } }[] };
-    expect(search.parameters.map((p) => p.name)).toEqual(["status", "from", "to", "id_prefix", "ax_order_code", "ax_ticket_code", "webhook_id", "sku", "email", "name", "limit", "cursor"]);
+    expect(search.parameters.map((p) => p.name)).toEqual([
+      "status",
+      "from",
+      "to",
+      "id_prefix",
+      "ax_order_code",
+      "ax_ticket_code",
+      "webhook_id",
+      "sku",
+      "email",
+      "name",
+      "limit",
+      "cursor",
+    ]);
     expect(search.parameters[0]?.schema.enum).toContain("uncertain");
     const reconcile = adminPaths["/admin/orders/{order_id}/creates/{product_type}/reconcile"]?.post as {
       requestBody: { content: { "application/json": { schema: { oneOf?: unknown[]; anyOf?: unknown[] } } } };
