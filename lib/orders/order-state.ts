@@ -35,7 +35,8 @@ export interface EventContext {
 const CANCELLED_ORDER_STATUSES: ReadonlySet<string> = new Set(["Traveler cancel", "Unavoidable cancel"]);
 const CANCELLED_TICKET_STATUSES: ReadonlySet<string> = new Set(["Traveler canceled", "Supplier canceled"]);
 
-export const isCancelledAxOrder = (axOrder: AxOrderRecord) => CANCELLED_ORDER_STATUSES.has(axOrder.ax_order_status);
+export const isCancelledAxOrderStatus = (status: string) => CANCELLED_ORDER_STATUSES.has(status);
+export const isCancelledAxOrder = (axOrder: AxOrderRecord) => isCancelledAxOrderStatus(axOrder.ax_order_status);
 export const isCancelledTicket = (status: string) => CANCELLED_TICKET_STATUSES.has(status);
 
 export function newOrder(orderId: string, now: Date): OrderRecord {

@@ -40,13 +40,15 @@ import {
   AXANSWER_PREFIX,
   AXORDER_PREFIX,
   EVENT_SK,
-  axAnswerSk,
+  INDEX_BY_AX_ORDER,
   INDEX_EVENTS_BY_ORDER,
   INDEX_EVENTS_BY_STATE,
   INDEX_MAPPINGS_BY_SKU,
   MAPPING_KIND,
+  ORDER_PREFIX,
   ORDER_SK,
   PRODUCT_SK,
+  axAnswerSk,
   axOrderSk,
   eventPk,
   openShard,
@@ -321,6 +323,21 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
     } catch (error) {
       throw orderWriteError(error, change.order.order_id);
     }
+  }
+
+  /** Where an AX order code is recorded: its order and item, from the `byAxOrder` index (keys only). */
+  async findAxOrderCode(axOrderCode: string): Promise<{ order_id: string; item_id: string }[]> {
+    const items = await this.queryAll({
+      IndexName: INDEX_BY_AX_ORDER,
+      KeyConditionExpression: "ax_order_code = :code",
+      ExpressionAttributeValues: { ":code": axOrderCode },
+    });
+    return items.flatMap((item) => {
+      const pk = String(item.pk);
+      const sk = String(item.sk);
+      if (!pk.startsWith(ORDER_PREFIX) || !sk.startsWith(AXORDER_PREFIX)) return [];
+      return [{ order_id: pk.slice(ORDER_PREFIX.length), item_id: sk.slice(AXORDER_PREFIX.length) }];
+    });
   }
 
   // ---- product mappings -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // Key layout of the single table (docs/architecture.md, "Data model").
-export const orderPk = (orderId: string) => `ORDER#${orderId}`;
+export const ORDER_PREFIX = "ORDER#";
+export const orderPk = (orderId: string) => `${ORDER_PREFIX}${orderId}`;
 export const ORDER_SK = "ORDER";
 export const axOrderSk = (itemId: string) => `AXORDER#${itemId}`;
 export const AXORDER_PREFIX = "AXORDER#";

@@ -121,7 +121,11 @@ describe("worker: order.placed", () => {
     expect((await store.listEventsByStatus("failed")).map((e) => e.webhook_id)).toContain(message.webhook_id);
 
     await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-1", option_code: "opt-1" });
-    const replayed = await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "test");
+    const { event: replayed } = await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "test",
+    );
     expect(replayed).toMatchObject({ status: "queued", requeue_seq: 1, replay: true, requeued_by: "test" });
     await worker(sqsEvent(queuedMessage(replayed)));
     expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
@@ -148,7 +152,20 @@ describe("worker: order.placed", () => {
 
     // An operator moves the booked item's sku to the refused family, and replays the placement.
     await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-day", option_code: "opt-day" });
-    const replayed = await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "test");
+    const { event: replayed, plan } = await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "test",
+    );
+    // The answer says what the replay does with each item.
+    expect(plan).toEqual({
+      left_as_booked: [
+        { item_id: `${id}-1`, product_type: "tour", state: "ax_order", ax_order_code: booked?.ax_order_code },
+      ],
+      planned: [{ item_id: `${id}-2`, product_type: "day-ticket" }],
+      waiting: [],
+      unmapped: [],
+    });
     expect(await worker(sqsEvent(queuedMessage(replayed)))).toEqual({ batchItemFailures: [] });
 
     const inAx = sandbox.listOrders({ channelOrderCode: id });
@@ -175,7 +192,11 @@ describe("worker: order.placed", () => {
     const tourRequest = sandbox.listOrders({ channelOrderCode: id })[0]?.request as { order: { total: string } };
 
     await store.putMapping({ sku, product_type: "tour", mapping_code: "map-tour", option_code: "opt-tour" });
-    const replayed = await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "test");
+    const { event: replayed } = await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "test",
+    );
     expect(await worker(sqsEvent(queuedMessage(replayed)))).toEqual({ batchItemFailures: [] });
 
     const tours = sandbox.listOrders({ channelOrderCode: id }).filter((o) => o.type === "tour");
