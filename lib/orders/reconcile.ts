@@ -238,10 +238,11 @@ async function checkInAx(
         throw new ReconcileError(
           `AX has no ${type} order ${code}: check the code, and that it is an order of the ${type} family`,
         );
-      if (error instanceof AxError && error.disposition === "permanent")
+      if (!(error instanceof AxError)) throw error;
+      if (error.disposition === "permanent")
         throw new ReconcileError(`AX refused to say whether it has order ${code}: ${error.message}`);
       throw new ReconcileUnavailableError(
-        `AX could not be asked about its order ${code} (${error instanceof Error ? error.message : String(error)}); nothing was attached, try again`,
+        `AX could not be asked about its order ${code} (${error.message}); nothing was attached, try again`,
       );
     }
     const entry = findConfirmation(info, code);

@@ -103,6 +103,10 @@ export function openDeadLetters(env: Record<string, string | undefined> = proces
 export function openAx(env: Record<string, string | undefined> = process.env): AxClient {
   if (env.TABLE_NAME) {
     const config = readConfig(env);
+    if (!env.AX_BASE_URL)
+      throw new TargetError(
+        "a reconciliation asks AX about the codes it attaches: set AX_BASE_URL, and AX_API_KEY and AX_CHANNEL_CODE (or AX_API_KEY_PARAM and AX_CHANNEL_CODE_PARAM, the stage's SSM parameters)",
+      );
     return new AxClient({
       baseUrl: config.axBaseUrl,
       timeoutMs: config.axTimeoutMs,
