@@ -175,6 +175,13 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     );
     expect(rules.map(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual(["rate(5 minutes)"]);
     expect(Number(environment(sweeper ?? { props: {} }).SWEEP_STRANDED_AFTER_MS)).toBe(600_000);
+    // It reads the waiting events by state, and an order's events (one waiting behind a retried one is not stranded).
+    const sweeperQueries = statements(template, roleOf(template, sweeper ?? { id: "", props: {} }))
+      .filter((statement) => statement.Action.includes("dynamodb:Query"))
+      .flatMap((statement) => statement.Resource)
+      .map((resourceArn) => /\/index\/(.+)$/.exec(str(asObject(resourceArn)["Fn::Sub"]))?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(sweeperQueries.sort()).toEqual(["eventsByOrder", "eventsByState"]);
   });
 
   it("alarms on stranded events, on unfinished ones until they are finished, and on the stream consumer's lag", () => {
