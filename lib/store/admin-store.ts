@@ -35,13 +35,11 @@ import {
   ORDER_SK,
   OUTBOX_DEAD,
   OUTBOX_PENDING,
-  PRODUCT_SK,
   auditPk,
   eventPk,
   notificationSk,
   orderMonth,
   orderPk,
-  productPk,
 } from "./keys";
 import { searchQuery } from "./search-index";
 import { fromNotificationItem } from "./status-sync-items";

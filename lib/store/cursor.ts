@@ -2,7 +2,7 @@
 // search that made it. A cursor that was forged, tampered with or belongs to another search is refused as bad input
 // (a 400 naming it), never handed to DynamoDB to fail there as a 5xx.
 import { createHash } from "node:crypto";
-import { AdminInputError } from "../admin/service";
+import { AdminInputError } from "../admin/errors";
 
 type Item = Record<string, unknown>;
 
