@@ -15,6 +15,7 @@ import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { QueuedEventSchema, UnknownEventError, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
 import { logContext, withLogContext } from "../lib/observability/log-context";
+import { axCallEntry, processingEntry, type AttemptLog, type AttemptLogEntry } from "../lib/orders/attempt-log";
 import { systemClock } from "../lib/orders/ports";
 import { parseJsonOrUndefined } from "../lib/json";
 
@@ -33,7 +34,7 @@ export interface RetryScheduler {
 }
 
 export function createProcessEventHandler(
-  deps: ApplyEventDeps & Partial<NoteAttemptFailure>,
+  deps: ApplyEventDeps & Partial<NoteAttemptFailure> & Partial<AttemptLog>,
   metrics: AdapterMetrics = noMetrics,
   retry?: RetryScheduler,
 ) {
@@ -86,8 +87,15 @@ export function createProcessEventHandler(
         correlation_id: message.output.correlation_id,
         receive_count: Number(record.attributes.ApproximateReceiveCount),
       };
+      // The order's attempt log: the event's AX calls (gathered by the AX client's hook), then what came of it.
+      const attempts: AttemptLogEntry[] = [];
+      const writeAttempts = async (last: AttemptLogEntry) => {
+        await deps.recordAttempts?.([...attempts, last]).catch((logError: unknown) => {
+          logger.warn("could not write the order's attempt log", { ...ids, error: logError as Error });
+        });
+      };
       try {
-        const outcome = await withLogContext(ids, () => applyQueuedEvent(deps, message.output));
+        const outcome = await withLogContext({ ...ids, attempts }, () => applyQueuedEvent(deps, message.output));
         logger.info("event processed", {
           ...ids,
           status: outcome.status,
@@ -95,6 +103,8 @@ export function createProcessEventHandler(
           already_settled: outcome.alreadySettled === true,
         });
         metrics.eventProcessed(outcome);
+        if (!outcome.alreadySettled || attempts.length > 0)
+          await writeAttempts(processingEntry(ids, new Date().toISOString(), { kind: "processed", ...outcome }));
       } catch (error) {
         if (error instanceof UnknownEventError) {
           // Nothing to apply, and a retry would find nothing either.
@@ -105,6 +115,13 @@ export function createProcessEventHandler(
         metrics.eventRetried();
         holdBack(record);
         await noteFailure(ids, describeFailure(error));
+        await writeAttempts(
+          processingEntry(ids, new Date().toISOString(), {
+            kind: ids.receive_count >= MAX_RECEIVES ? "dead_lettered" : "retried",
+            error: describeFailure(error),
+            receiveCount: ids.receive_count,
+          }),
+        );
         const delaySeconds = await retry
           ?.later(record.receiptHandle, ids.receive_count)
           .catch((scheduleError: unknown) => {
@@ -136,8 +153,9 @@ export function workerDeps(
   config: AdapterConfig,
   store: DynamoStore,
   onAxCall?: (info: AxCallInfo) => void,
-): ApplyEventDeps & NoteAttemptFailure {
+): ApplyEventDeps & NoteAttemptFailure & AttemptLog {
   return {
+    recordAttempts: (entries) => store.recordAttempts(entries),
     orders: store,
     answers: store,
     products: store,
@@ -154,6 +172,10 @@ export function workerDeps(
         outcome: info.outcome,
         duration_ms: Math.round(info.durationMs),
       });
+      // And in the order's attempt log, written once the event is through (its request and answer masked there).
+      const context = logContext();
+      if (context.order_id && context.attempts)
+        context.attempts.push(axCallEntry(info, { ...context, order_id: context.order_id }, new Date().toISOString()));
       onAxCall?.(info);
     }),
     clock: systemClock,

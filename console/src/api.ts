@@ -78,6 +78,7 @@ export interface Attention {
 export interface OrderRow {
   order_id: string;
   status: string;
+  shown_status?: "parked";
   created_at: string;
   updated_at: string;
   currency?: string;
@@ -130,9 +131,26 @@ export interface StatusChange {
   comment?: string;
 }
 
+export interface Attempt {
+  at: string;
+  kind: "ax_call" | "processed" | "retried" | "dead_lettered" | "operator";
+  actor: string;
+  summary: string;
+  webhook_id?: string;
+  correlation_id?: string;
+  endpoint?: string;
+  path?: string;
+  http_status?: number;
+  outcome?: string;
+  duration_ms?: number;
+  request?: string;
+  answer?: string;
+}
+
 export interface OrderDetail {
   order_id: string;
   status: string;
+  shown_status?: "parked";
   created_at?: string;
   currency?: string;
   total?: string;
@@ -155,6 +173,8 @@ export interface OrderDetail {
   }[];
   events: EventRow[];
   notifications: Notification[];
+  attempts: Attempt[];
+  attempts_truncated?: boolean;
 }
 
 export interface UncertainCreate {

@@ -12,6 +12,7 @@ import {
   BulkReplayRequestSchema,
   BulkReplayResultSchema,
   DeadLetterListSchema,
+  DismissRequestSchema,
   EventDetailSchema,
   EventPageSchema,
   ImportReportSchema,
@@ -184,6 +185,17 @@ export const adminRoutes: AdminRoute[] = [
     response: ActionResultSchema,
     errors: [404, 409],
     run: (call) => admin.replayEvent(call.deps, call.actor, param(call, "webhook_id")),
+  },
+  {
+    method: "POST",
+    path: "/admin/events/{webhook_id}/dismiss",
+    summary:
+      "Give up on a parked event no replay can help (a cancellation naming what the order does not have), with a note",
+    body: DismissRequestSchema,
+    response: ActionResultSchema,
+    errors: [404, 409],
+    run: (call) =>
+      admin.dismissEvent(call.deps, call.actor, param(call, "webhook_id"), parsed(DismissRequestSchema, call.body)),
   },
   {
     method: "GET",

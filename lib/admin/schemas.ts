@@ -154,6 +154,12 @@ export const ReconcileRequestSchema = v.variant("kind", [
 ]);
 export type ReconcileRequest = v.InferOutput<typeof ReconcileRequestSchema>;
 
+export const DismissRequestSchema = v.object({
+  /** Why the operator gives up on it (what the audit log and the order's story keep). */
+  note: operatorText("note", 500),
+});
+export type DismissRequest = v.InferOutput<typeof DismissRequestSchema>;
+
 export const MappingBodySchema = v.omit(ProductMappingSchema, ["sku"]);
 export const NewMappingSchema = ProductMappingSchema;
 
@@ -175,6 +181,8 @@ const page = <T extends v.GenericSchema>(item: T) =>
 export const OrderRowSchema = v.object({
   order_id: v.string(),
   status: v.string(),
+  /** `parked` for a `pending` order with a parked event (shown by the look-ups, which read the whole order). */
+  shown_status: v.optional(v.literal("parked")),
   created_at: v.string(),
   updated_at: v.string(),
   currency: v.optional(v.string()),
@@ -246,9 +254,31 @@ export const CreateCallSchema = v.object({
   detail: v.optional(v.string()),
 });
 
+/** One line of an order's attempt log (lib/orders/attempt-log.ts). */
+export const AttemptViewSchema = v.object({
+  at: v.string(),
+  kind: v.picklist(["ax_call", "processed", "retried", "dead_lettered", "operator"]),
+  actor: v.string(),
+  summary: v.string(),
+  webhook_id: v.optional(v.string()),
+  correlation_id: v.optional(v.string()),
+  endpoint: v.optional(v.string()),
+  path: v.optional(v.string()),
+  http_status: v.optional(v.number()),
+  outcome: v.optional(v.string()),
+  duration_ms: v.optional(v.number()),
+  /** The request sent to AX, personal data masked. */
+  request: v.optional(v.string()),
+  /** AX's answer or what went wrong, personal data masked. */
+  answer: v.optional(v.string()),
+});
+export type AttemptView = v.InferOutput<typeof AttemptViewSchema>;
+
 export const OrderDetailSchema = v.object({
   order_id: v.string(),
   status: v.string(),
+  /** `parked` when nothing is applied yet (`pending`) because an event of the order is parked. */
+  shown_status: v.optional(v.literal("parked")),
   version: v.optional(v.number()),
   created_at: v.optional(v.string()),
   updated_at: v.optional(v.string()),
@@ -268,6 +298,10 @@ export const OrderDetailSchema = v.object({
   ),
   events: v.array(EventDetailSchema),
   notifications: v.array(NotificationSchema),
+  /** The order's attempt log, oldest first: AX calls, each processing of an event, operators' actions. */
+  attempts: v.array(AttemptViewSchema),
+  /** Older lines than these were left out. */
+  attempts_truncated: v.optional(v.boolean()),
 });
 export type OrderDetail = v.InferOutput<typeof OrderDetailSchema>;
 

@@ -34,6 +34,9 @@ import {
   type Replayed,
 } from "../orders/replay";
 import { ORDER_ID_SEARCH_MIN_CHARS } from "../orders/search-entries";
+import { AxError } from "../ax/errors";
+import { axCallEntry, operatorEntry, type ActionRecords, type AttemptLogEntry } from "../orders/attempt-log";
+import { DismissError, UnknownDismissError, dismissEvent as dismiss, type EventDismisser } from "../orders/dismiss";
 import { replayHelps, triage } from "./triage";
 import {
   ORDER_LOOKUPS,
@@ -41,10 +44,12 @@ import {
   type ActionResult,
   type Attention,
   type AuditEntry,
+  type AttemptView,
   type AuditQuery,
   type BulkReplayRequest,
   type BulkReplayResult,
   type DeadLetterList,
+  type DismissRequest,
   type EventDetail,
   type EventRow,
   type ImportReport,
@@ -88,7 +93,7 @@ export interface MatchingEvent {
 }
 
 /** What the use cases need from the table; every list is one page of an index. */
-export interface AdminStore extends OrderRepository, EventRequeuer, AxCodeIndex {
+export interface AdminStore extends OrderRepository, EventRequeuer, EventDismisser, AxCodeIndex {
   searchOrders(query: OrderSearchQuery & PageRequest, now: Date): Promise<Page<OrderRow>>;
   listEventsForOrder(orderId: string): Promise<EventSummaryRow[]>;
   getEvents(webhookIds: readonly string[]): Promise<StoredEvent[]>;
@@ -104,8 +109,20 @@ export interface AdminStore extends OrderRepository, EventRequeuer, AxCodeIndex 
   listDeadNotifications(page: PageRequest): Promise<Page<NotificationRecord>>;
   countDeadNotifications(): Promise<number>;
   getNotification(orderId: string, notificationId: string): Promise<NotificationRecord | undefined>;
-  /** Makes a dead notification pending again, due now, with its attempts starting over; false if it is not dead. */
-  resendNotification(notification: NotificationRecord, by: string, at: string): Promise<boolean>;
+  /**
+   * Makes a dead notification pending again, due now, with its attempts starting over, in one write with the
+   * operator's records; false if it is not dead (nothing written then).
+   */
+  resendNotification(
+    notification: NotificationRecord,
+    by: string,
+    at: string,
+    records: ActionRecords,
+  ): Promise<boolean>;
+  /** An order's attempt log, the newest `limit` lines, oldest first. */
+  listAttempts(orderId: string, limit: number): Promise<AttemptLogEntry[]>;
+  /** An action's records alone, in one write (a dead-letter redrive's: SQS cannot join the table's transaction). */
+  recordAction(records: ActionRecords): Promise<void>;
   listMappingPage(prefix: string | undefined, page: PageRequest): Promise<Page<ProductMapping>>;
   findMappings(skus: readonly string[]): Promise<Map<string, ProductMapping>>;
   /**
@@ -142,15 +159,21 @@ const UNCERTAIN_REASON = "create_uncertain";
 const limitOf = (query: PageQuery): PageRequest => ({ limit: query.limit ?? PAGE_LIMIT_DEFAULT, cursor: query.cursor });
 const present = <T>(value: T | undefined): value is T => value !== undefined;
 
+/** An audit entry recorded on its own: a summary of actions whose changes recorded their own entries. */
 async function audit(deps: AdminDeps, actor: string, action: string, target: string, detail?: string) {
-  await deps.store.recordAudit({
-    at: deps.clock.now().toISOString(),
-    actor,
-    action,
-    target,
-    ...(detail !== undefined ? { detail } : {}),
-  });
+  await deps.store.recordAudit(entry(deps, actor, action, target, detail));
 }
+
+/** An action's audit entry and the line it adds to each order's attempt log: one write with the change. */
+function recordsOf(
+  audit: AuditEntry,
+  lines: { orderId: string; summary: string; webhookId?: string }[],
+): ActionRecords {
+  return { audit, log: lines.map((line) => operatorEntry(audit, line.orderId, line.summary, line.webhookId)) };
+}
+
+/** The newest lines of an order's attempt log shown with it (the oldest beyond this are left out, and said so). */
+export const ATTEMPTS_SHOWN = 300;
 
 // ---- what needs a person ----------------------------------------------------------------------------------------
 
@@ -245,18 +268,26 @@ function createCallView(productType: string, call: CreateCall) {
 
 /** Everything known about one order: what an operator reads as its story. */
 export async function orderDetail(deps: AdminDeps, orderId: string): Promise<OrderDetail> {
-  const [aggregate, summaries, notifications]: [OrderAggregate, EventSummaryRow[], NotificationRecord[]] =
-    await Promise.all([
-      deps.store.load(orderId),
-      deps.store.listEventsForOrder(orderId),
-      deps.store.listNotificationsForOrder(orderId),
-    ]);
+  const [aggregate, summaries, notifications, attempts]: [
+    OrderAggregate,
+    EventSummaryRow[],
+    NotificationRecord[],
+    AttemptLogEntry[],
+  ] = await Promise.all([
+    deps.store.load(orderId),
+    deps.store.listEventsForOrder(orderId),
+    deps.store.listNotificationsForOrder(orderId),
+    deps.store.listAttempts(orderId, ATTEMPTS_SHOWN + 1),
+  ]);
   const { order, axOrders } = aggregate;
   if (!order && summaries.length === 0) throw new NotFoundError(`no order with id ${orderId} was received`);
+  const parked = summaries.some((event) => event.status === "failed");
   const events = await deps.store.getEvents(summaries.map((event) => event.webhook_id));
   return {
     order_id: orderId,
     status: order?.status ?? "pending",
+    // "pending" says nothing was applied yet; when an event of it is parked, that is what an operator must know.
+    ...((order?.status ?? "pending") === "pending" && parked ? { shown_status: "parked" } : {}),
     ...(order
       ? {
           version: order.version,
@@ -273,7 +304,14 @@ export async function orderDetail(deps: AdminDeps, orderId: string): Promise<Ord
     ax_orders: [...axOrders].sort((a, b) => a.item_id.localeCompare(b.item_id)).map(axOrderView),
     events: events.sort((a, b) => a.received_at.localeCompare(b.received_at)).map(eventDetail),
     notifications: notifications.map(notificationView),
+    attempts: attempts.slice(-ATTEMPTS_SHOWN).map(attemptView),
+    ...(attempts.length > ATTEMPTS_SHOWN ? { attempts_truncated: true } : {}),
   };
+}
+
+function attemptView(entry: AttemptLogEntry): AttemptView {
+  const { expires_at: _expires, order_id: _order, ...view } = entry;
+  return view;
 }
 
 // ---- events -----------------------------------------------------------------------------------------------------
@@ -301,12 +339,27 @@ export async function listEvents(deps: AdminDeps, query: EventListQuery): Promis
  * Requeues one parked (or waiting) event, with its order when the order records it (the replay use case: the stream
  * queues it); a placement's answer says what the worker will do with each item.
  */
-async function requeue(deps: AdminDeps, actor: string, webhookId: string): Promise<Replayed> {
+async function requeue(deps: AdminDeps, actor: string, webhookId: string, bulk?: string): Promise<Replayed> {
+  // The audit entry and the order's log line go in the replay's own write: no replay without its entry.
+  const record = (event: StoredEvent): ActionRecords => {
+    const was = `${event.reason ?? event.status}${event.detail ? `: ${event.detail}` : ""}`;
+    const recorded = entry(
+      deps,
+      actor,
+      "replay_event",
+      webhookId,
+      `order ${event.order_id}, was ${event.reason ?? event.status}${bulk ? `; in a bulk replay of ${bulk}` : ""}`,
+    );
+    return recordsOf(recorded, [
+      { orderId: event.order_id, summary: `${event.type} ${webhookId} replayed by ${actor} (was ${was})`, webhookId },
+    ]);
+  };
   try {
     return await requeueEvent(
       { events: deps.store, orders: deps.store, products: deps.store, clock: deps.clock },
       webhookId,
       actor,
+      record,
     );
   } catch (error) {
     if (error instanceof UnknownReplayError) throw new NotFoundError(error.message);
@@ -316,16 +369,62 @@ async function requeue(deps: AdminDeps, actor: string, webhookId: string): Promi
 }
 
 export async function replayEvent(deps: AdminDeps, actor: string, webhookId: string): Promise<ActionResult> {
-  const before = await deps.store.getEvent(webhookId);
   const { event, plan } = await requeue(deps, actor, webhookId);
-  const was = before?.reason ?? before?.status ?? "parked";
   const described = plan ? `: ${describePlan(plan)}` : "";
-  await audit(deps, actor, "replay_event", webhookId, `order ${event.order_id}, was ${was}${described}`);
   return {
     ok: true,
     message: `event ${webhookId} is replayed (order ${event.order_id})${described}`,
     ...(plan ? { plan } : {}),
   };
+}
+
+/** Gives up on a parked event no replay can help, with a note; audited, and in its order's log, in the same write. */
+export async function dismissEvent(
+  deps: AdminDeps,
+  actor: string,
+  webhookId: string,
+  request: DismissRequest,
+): Promise<ActionResult> {
+  const event = await deps.store.getEvent(webhookId);
+  if (!event) throw new NotFoundError(`no event with webhook id ${webhookId}`);
+  if (!triage(event).actions.includes("dismiss"))
+    throw new ConflictError(
+      event.status === "failed"
+        ? `event ${webhookId} is parked with reason ${event.reason ?? "none"}, which is not dismissed: ${triage(event).hint}`
+        : `event ${webhookId} is ${event.status}: only a parked event is dismissed`,
+    );
+  const record = (current: StoredEvent): ActionRecords =>
+    recordsOf(
+      entry(
+        deps,
+        actor,
+        "dismiss_event",
+        webhookId,
+        `order ${current.order_id}: ${request.note}`,
+        `${current.reason ?? "failed"}: ${current.detail ?? ""}`,
+      ),
+      [
+        {
+          orderId: current.order_id,
+          summary: `${current.type} ${webhookId} dismissed by ${actor}: ${request.note}`,
+          webhookId,
+        },
+      ],
+    );
+  try {
+    await dismiss(
+      { events: deps.store, orders: deps.store, clock: deps.clock },
+      webhookId,
+      actor,
+      request.note,
+      record,
+    );
+  } catch (error) {
+    if (error instanceof UnknownDismissError) throw new NotFoundError(error.message);
+    if (error instanceof DismissError) throw new ConflictError(error.message);
+    throw error;
+  }
+  return { ok: true, message: `event ${webhookId} is dismissed (order ${event.order_id}); it will not be applied` };
 }
 
 /** A bulk replay takes at most this many events: one request of the admin API must finish well within 29 s. */
@@ -388,7 +487,7 @@ export async function replayMatching(
   let planned = 0;
   for (const id of ids) {
     try {
-      const { plan } = await requeue(deps, actor, id);
+      const { plan } = await requeue(deps, actor, id, described);
       replayed++;
       leftAsBooked += plan?.left_as_booked.length ?? 0;
       planned += plan?.planned.length ?? 0;
@@ -404,7 +503,7 @@ export async function replayMatching(
     left_out: leftOut,
     replayed,
     confirmed: true,
-    message: `${replayed} parked event(s) replayed${without}: ${items}`,
+    message: `${replayed} parked event(s) replayed: ${items}${without}`,
   };
 }
 
@@ -438,14 +537,36 @@ export async function reconcile(
 ): Promise<ActionResult> {
   const resolution: Resolution =
     request.kind === "attach" ? { kind: "attach", axOrders: request.ax_orders } : { kind: "resend" };
+  const codes = (statuses?: Record<string, string>) =>
+    request.kind === "attach"
+      ? `AX orders ${request.ax_orders.map((a) => a.ax_order_code).join(", ")}${
+          statuses
+            ? ` (AX says ${Object.entries(statuses)
+                .map(([item, status]) => `${item}: ${status}`)
+                .join(", ")})`
+            : ""
+        }`
+      : "create sent again";
+  const action = request.kind === "attach" ? "reconcile_attach" : "reconcile_resend";
+  // AX is asked about each attached AX order: those calls join the order's log with the reconciliation.
+  const checks: AttemptLogEntry[] = [];
+  const ax = recordingLookup(deps, orderId, actor, checks);
+  // The audit entry and the order's log lines go in the reconciliation's own write.
+  const record = (statuses?: Record<string, string>): ActionRecords => {
+    const records = recordsOf(entry(deps, actor, action, `${orderId} ${productType}`, codes(statuses)), [
+      { orderId, summary: `the uncertain ${productType} create reconciled by ${actor}: ${codes(statuses)}` },
+    ]);
+    return { ...records, log: [...checks, ...records.log] };
+  };
   let result;
   try {
     result = await reconcileCreate(
-      { orders: deps.store, clock: deps.clock, ax: deps.ax, axCodes: deps.store },
+      { orders: deps.store, clock: deps.clock, ax, axCodes: deps.store },
       orderId,
       productType,
       resolution,
       actor,
+      record,
     );
   } catch (error) {
     if (error instanceof ReconcileInputError) throw new AdminInputError(error.message);
@@ -454,23 +575,46 @@ export async function reconcile(
     throw error;
   }
   const statuses = Object.entries(result.axStatuses ?? {}).map(([item, status]) => `${item}: ${status}`);
-  const codes =
-    request.kind === "attach"
-      ? `AX orders ${request.ax_orders.map((a) => a.ax_order_code).join(", ")} (AX says ${statuses.join(", ")})`
-      : undefined;
-  await audit(
-    deps,
-    actor,
-    request.kind === "attach" ? "reconcile_attach" : "reconcile_resend",
-    `${orderId} ${productType}`,
-    codes ?? "create sent again",
-  );
   return {
     ok: true,
     message:
       request.kind === "attach"
         ? `attached the AX codes to the ${productType} create of ${orderId} (AX's status: ${statuses.join(", ")}); its placement is replayed to finish it`
         : `the ${productType} create of ${orderId} will be sent again (once: a second resend is refused); its placement is replayed`,
+  };
+}
+
+/** AX, as the reconciliation asks it, with each call kept as a line of the order's attempt log. */
+function recordingLookup(deps: AdminDeps, orderId: string, actor: string, calls: AttemptLogEntry[]): AxOrderLookup {
+  return {
+    getConfirmation: async (type, code) => {
+      const started = Date.now();
+      const at = deps.clock.now().toISOString();
+      const report = { endpoint: "confirmation", path: `GET /v1/channel/orders/${type}/${code}` };
+      try {
+        const info = await deps.ax.getConfirmation(type, code);
+        const answer = JSON.stringify(info);
+        calls.push(
+          axCallEntry(
+            { ...report, outcome: "ok", durationMs: Date.now() - started, answer },
+            { order_id: orderId },
+            at,
+            actor,
+          ),
+        );
+        return info;
+      } catch (error) {
+        const failed = {
+          ...report,
+          outcome: error instanceof AxError ? error.reason : "error",
+          ...(error instanceof AxError && error.status !== undefined ? { status: error.status } : {}),
+          durationMs: Date.now() - started,
+          error: error instanceof Error ? error.message : String(error),
+        };
+        calls.push(axCallEntry(failed, { order_id: orderId }, at, actor));
+        throw error;
+      }
+    },
   };
 }
 
@@ -489,9 +633,11 @@ export async function resendNotification(
 ): Promise<ActionResult> {
   const notification = await deps.store.getNotification(orderId, notificationId);
   if (!notification) throw new NotFoundError(`no notification ${notificationId} for order ${orderId}`);
-  if (!(await deps.store.resendNotification(notification, actor, deps.clock.now().toISOString())))
+  const records = recordsOf(entry(deps, actor, "resend_notification", notificationId, `order ${orderId}`), [
+    { orderId, summary: `notification ${notificationId} (item ${notification.item_id}) resent by ${actor}` },
+  ]);
+  if (!(await deps.store.resendNotification(notification, actor, deps.clock.now().toISOString(), records)))
     throw new ConflictError(`notification ${notificationId} is ${notification.status}, not dead: nothing to resend`);
-  await audit(deps, actor, "resend_notification", notificationId, `order ${orderId}`);
   return { ok: true, message: `notification ${notificationId} is due again: the next status sync run sends it` };
 }
 
@@ -510,9 +656,46 @@ export async function listDeadLetters(deps: AdminDeps, query: PageQuery): Promis
   return deps.deadLetters.list(query.limit ?? PAGE_LIMIT_DEFAULT);
 }
 
+/** The dead-letter messages whose orders' logs a redrive writes a line in (SQS moves them all; it lists the first). */
+const REDRIVE_LOGGED = 99;
+
+/**
+ * Moves the dead-letter queue back to the queue. SQS and the table cannot share a transaction, so the audit entry
+ * and the orders' log lines are written first, in one write (a redrive is never left unrecorded), and a failure of
+ * the redrive is recorded too.
+ */
 export async function redriveDeadLetters(deps: AdminDeps, actor: string): Promise<ActionResult> {
-  const message = await deps.deadLetters.redrive();
-  await audit(deps, actor, "redrive_dead_letters", "dead-letter queue", message);
+  const letters = await deps.deadLetters.list(REDRIVE_LOGGED);
+  const recorded = entry(
+    deps,
+    actor,
+    "redrive_dead_letters",
+    "dead-letter queue",
+    `${letters.count} message(s) asked to move back`,
+  );
+  await deps.store.recordAction(
+    recordsOf(
+      recorded,
+      letters.items.map((letter) => ({
+        orderId: letter.order_id,
+        summary: `event ${letter.webhook_id} moved back from the dead-letter queue by ${actor}`,
+        webhookId: letter.webhook_id,
+      })),
+    ),
+  );
+  let message: string;
+  try {
+    message = await deps.deadLetters.redrive();
+  } catch (error) {
+    await audit(
+      deps,
+      actor,
+      "redrive_failed",
+      "dead-letter queue",
+      error instanceof Error ? error.message : String(error),
+    );
+    throw error;
+  }
   return { ok: true, message };
 }
 

@@ -285,3 +285,16 @@ export interface DeliveryAttempt {
 
 /** A stored event as the indexes list it: everything but the body (which only the worker and a replay need). */
 export type EventSummaryRow = Omit<StoredEvent, "body" | "body_sha256">;
+
+/** Days a settled event (and the personal data of its body) is kept; what is derived from it expires with it. */
+export const SETTLED_EVENT_TTL_DAYS = 90;
+
+/** An operator's action as the audit log keeps it: when, who (the admin token's name), what, on what; what it replaced. */
+export interface AuditRecord {
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail?: string;
+  old_value?: string;
+}

@@ -1,6 +1,7 @@
 // What the use cases share: the order's derived status, and writing an order change with the discipline of the
 // whole adapter (conditional on the version read; the event's outcome in the same write).
 import type { AxOrderRecord, EventSummary, OrderRecord, OrderStatus } from "./model";
+import type { ActionRecords } from "./attempt-log";
 import type { Clock, OrderRepository } from "./ports";
 
 /** The order as last written, with the version the next write must expect. */
@@ -124,6 +125,8 @@ export interface CommitOptions {
   requeue?: { by: string; replay: boolean };
   /** AX answers (attempt ids) this change records: removed in the same write. */
   answersRecorded?: readonly string[];
+  /** An operator's action: its audit entry and attempt log lines, in the same write. */
+  records?: ActionRecords;
 }
 
 /** Writes the order with its derived status, conditionally on the version read. */
@@ -146,6 +149,7 @@ export async function commitOrder(deps: WriteDeps, snapshot: Snapshot, options: 
       return [{ webhook_id: webhookId, ...outcomeFields(summary), ...requeue }];
     }),
     ...(options.answersRecorded?.length ? { answersRecorded: [...options.answersRecorded] } : {}),
+    ...(options.records ? { records: options.records } : {}),
   });
   return { order, version: order.version };
 }

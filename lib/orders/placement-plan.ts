@@ -133,7 +133,7 @@ export async function resolveProducts(
 
 /** What an operator reads when skus have no mapping. */
 export const unmappedDetail = (missing: readonly { item_id: string; sku: string }[]) =>
-  `no product mapping for sku ${missing.map((m) => `${m.sku} (item ${m.item_id})`).join(", ")}; add it with \`npm run cli -- products add\` and replay the event`;
+  `no product mapping for sku ${missing.map((m) => `${m.sku} (item ${m.item_id})`).join(", ")}; add the product mapping, then replay the event`;
 
 /** What a replay of a placement would do now: the same classification and plan as the worker's. */
 export interface ReplanPreview {
@@ -213,7 +213,7 @@ export function settleOpenCalls(
         state: "uncertain",
         reason: "create_uncertain",
         detail:
-          "an earlier attempt stopped after sending the create to AX and before recording its answer; reconcile it with the operations CLI",
+          "an earlier attempt stopped after sending the create to AX and before recording its answer: look the order up in AX's console, then reconcile the create",
       });
     }
   }

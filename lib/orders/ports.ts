@@ -1,4 +1,5 @@
 // What the core needs from the outside world. The adapters in lib/store and lib/ax implement these.
+import type { ActionRecords } from "./attempt-log";
 import type {
   AxOrderRecord,
   CreateAnswer,
@@ -32,6 +33,8 @@ export interface OrderCommit {
   events?: EventOutcomeWrite[];
   /** AX answers (by attempt id) this change records in the order: they are removed in the same write. */
   answersRecorded?: string[];
+  /** An operator's action: its audit entry and attempt log lines, written in the same write as the change. */
+  records?: ActionRecords;
 }
 
 /** Another writer changed the order since it was read: re-read and try again. */

@@ -5,6 +5,7 @@
 // the order's version: a worker or another operator acting meanwhile makes it re-read and check again.
 import { AxError } from "../ax/errors";
 import { findConfirmation, type ConfirmationInfo, type AxTicketStatus } from "../ax/schemas";
+import type { ActionRecords } from "./attempt-log";
 import type { AxOrderRecord, CreateCall, OrderRecord, ProductType } from "./model";
 import { commitOrder, isCancelledAxOrderStatus, mergeAxOrders, withEvent, type WriteDeps } from "./order-state";
 import { ConcurrentUpdateError } from "./ports";
@@ -56,6 +57,9 @@ export class ReconcileUnavailableError extends Error {
   }
 }
 
+/** Builds an operator's records for the write that resolves the create (attach: with AX's status of each item). */
+export type Recorder = (axStatuses?: Record<string, string>) => ActionRecords;
+
 export interface ReconcileResult {
   /** The placement event, requeued in the same write (it applies waiting cancellations, sends a resent create). */
   replayWebhookId: string;
@@ -76,6 +80,8 @@ export async function reconcileCreate(
   productType: ProductType,
   resolution: Resolution,
   by: string,
+  /** What to record with the change, in the same write (the audit entry and the order's log line), given AX's statuses. */
+  record?: Recorder,
 ): Promise<ReconcileResult> {
   if (resolution.kind === "attach") checkAttachShape(resolution.axOrders);
   let inAx: Map<string, string> | undefined;
@@ -88,11 +94,11 @@ export async function reconcileCreate(
         `AX's answer to the ${productType} create of order ${orderId} arrived after it was marked uncertain, and is kept: replay the placement (event ${order.placed_by}) and it is recorded; nothing to reconcile`,
       );
     try {
-      if (resolution.kind === "resend") return await resend(deps, order, call, productType, by);
+      if (resolution.kind === "resend") return await resend(deps, order, call, productType, by, record);
       checkAgainstOrder(order, axOrders, call, productType, resolution.axOrders);
       // AX and the index are asked once: what they say does not depend on the order's version.
       inAx ??= await checkInAx(deps, orderId, productType, resolution.axOrders);
-      return await attach(deps, order, axOrders, call, productType, resolution.axOrders, inAx, by);
+      return await attach(deps, order, axOrders, call, productType, resolution.axOrders, inAx, by, record);
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
       if (attempt >= ATTEMPTS)
@@ -124,7 +130,14 @@ function placementContext(order: Placed, at: string) {
   return { webhookId: order.placed_by, receivedAt: order.events[order.placed_by]?.received_at ?? at, replay: false };
 }
 
-async function resend(deps: ReconcileDeps, placed: Placed, call: CreateCall, type: ProductType, by: string) {
+async function resend(
+  deps: ReconcileDeps,
+  placed: Placed,
+  call: CreateCall,
+  type: ProductType,
+  by: string,
+  record: Recorder | undefined,
+) {
   const order: OrderRecord = placed;
   const orderId = order.order_id;
   // At most once per create: a second resend of any of these items is refused, naming the first.
@@ -156,7 +169,7 @@ async function resend(deps: ReconcileDeps, placed: Placed, call: CreateCall, typ
   const written = await commitOrder(
     deps,
     { order: next, version: order.version },
-    { settle: [placed.placed_by], requeue: { by, replay: false } },
+    { settle: [placed.placed_by], requeue: { by, replay: false }, ...(record ? { records: record() } : {}) },
   );
   return { replayWebhookId: placed.placed_by, order: written.order };
 }
@@ -269,6 +282,7 @@ async function attach(
   attached: readonly AttachedAxOrder[],
   inAx: ReadonlyMap<string, string>,
   by: string,
+  record: Recorder | undefined,
 ): Promise<ReconcileResult> {
   const order: OrderRecord = placed;
   const at = deps.clock.now().toISOString();
@@ -322,6 +336,7 @@ async function attach(
       all: mergeAxOrders(axOrders, records),
       settle: [placed.placed_by],
       requeue: { by, replay: false },
+      ...(record ? { records: record(Object.fromEntries(inAx)) } : {}),
     },
   );
   return { replayWebhookId: placed.placed_by, order: written.order, axStatuses: Object.fromEntries(inAx) };

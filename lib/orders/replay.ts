@@ -6,6 +6,7 @@
 // A replayed placement plans item by item from what is booked (placement-plan.ts); the answer says what it will do.
 import { parseChannelEvent } from "../channel/schemas";
 import { parseJsonOrUndefined } from "../json";
+import type { ActionRecords } from "./attempt-log";
 import type { EventStatus, StoredEvent } from "./model";
 import { commitOrder, withEvent } from "./order-state";
 import { previewReplan, type ReplanPreview } from "./placement-plan";
@@ -23,6 +24,7 @@ export interface EventRequeuer extends EventReader {
     webhookId: string,
     request: { expectedStatus: EventStatus; replay: boolean; by: string },
     now: Date,
+    records?: ActionRecords,
   ): Promise<StoredEvent | undefined>;
 }
 
@@ -52,8 +54,16 @@ export interface Replayed {
 const REPLAYABLE: ReadonlySet<EventStatus> = new Set(["failed", "queued"]);
 const ATTEMPTS = 5;
 
-/** Requeues the event; `by` names who asked (recorded on the event). Retries when the event or its order moves. */
-export async function replayEvent(deps: ReplayDeps, webhookId: string, by: string): Promise<Replayed> {
+/**
+ * Requeues the event; `by` names who asked (recorded on the event), `record` what the operator's action records
+ * (its audit entry, the order's log line), written in the same write. Retries when the event or its order moves.
+ */
+export async function replayEvent(
+  deps: ReplayDeps,
+  webhookId: string,
+  by: string,
+  record?: (event: StoredEvent) => ActionRecords,
+): Promise<Replayed> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const event = await deps.events.getEvent(webhookId);
     if (!event) throw new UnknownReplayError(`no event ${webhookId} is stored`);
@@ -69,6 +79,7 @@ export async function replayEvent(deps: ReplayDeps, webhookId: string, by: strin
         webhookId,
         { expectedStatus: event.status, replay: true, by },
         deps.clock.now(),
+        record?.(event),
       );
       if (written) return { event: written };
       continue; // a worker settled it (or another operator requeued it) between the read and the write
@@ -83,7 +94,12 @@ export async function replayEvent(deps: ReplayDeps, webhookId: string, by: strin
       const written = await commitOrder(
         deps,
         { order: next, version: order.version },
-        { all: axOrders, settle: [webhookId], requeue: { by, replay: true } },
+        {
+          all: axOrders,
+          settle: [webhookId],
+          requeue: { by, replay: true },
+          ...(record ? { records: record(event) } : {}),
+        },
       );
       const requeued = await deps.events.getEvent(webhookId);
       if (!requeued) throw new UnknownReplayError(`no event ${webhookId} is stored`);

@@ -8,15 +8,13 @@
 // metrics read by eye; it does not stop someone who already has a guess from checking it.
 import { createHash } from "node:crypto";
 import type { ChannelEvent } from "../channel/schemas";
-import type { AxOrderRecord } from "./model";
+import { SETTLED_EVENT_TTL_DAYS, type AxOrderRecord } from "./model";
 
 export const SEARCH_KINDS = ["order_id", "ax_ticket_code", "sku", "email", "name"] as const;
 export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 /** An order id search reads the partition of its first characters: fewer would make one partition of every order. */
 export const ORDER_ID_SEARCH_MIN_CHARS = 3;
-/** Days a settled event (and the personal data of its body) is kept; entries made from its body expire with it. */
-export const SETTLED_EVENT_TTL_DAYS = 90;
 
 export interface SearchEntry {
   kind: SearchKind;

@@ -1,13 +1,11 @@
 // The admin API's queries and writes (issue #13): every list is one page of an index or of search entries, never a
 // scan; a page's `next_cursor` (./cursor.ts) is where the index read stopped, bound to its search. Every read is
 // bounded: a page reads at most PAGE_READ_BUDGET entries or MONTHS_PER_PAGE months, a count at most MAX_COUNTED.
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { AdminStore, EventFilter, MappingChange, MatchingEvent, Page, PageRequest } from "../admin/service";
@@ -20,9 +18,10 @@ import {
 } from "../admin/schemas";
 import type { NotificationRecord, OrderRecord, ProductMapping, StoredEvent } from "../orders/model";
 import { searchKey, searchSortPrefix, type SearchKind } from "../orders/search-entries";
-import { auditItem, mappingTransaction } from "./audit-items";
+import type { ActionRecords } from "../orders/attempt-log";
+import { auditItem, mappingTransaction, recordPuts } from "./audit-items";
 import { CursorError, decodeCursor, encodeCursor } from "./cursor";
-import { DynamoStore, fromEventItem, stripKeys } from "./dynamo-store";
+import { DynamoStore, fromEventItem, isConditionFailure, stripKeys } from "./dynamo-store";
 import {
   EVENT_SK,
   INDEX_BY_AX_ORDER,
@@ -69,10 +68,16 @@ const keysOf = (input: QueryInput) => [...TABLE_KEYS, ...(input.IndexName ? (IND
 const pick = (item: Item, names: readonly string[]) =>
   Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
 
+/** Whether the order item (when read whole) records a parked event: a `pending` order that waits for a person. */
+const parked = (item: Item) =>
+  item.status === "pending" &&
+  Object.values((item.events ?? {}) as Record<string, { status?: string }>).some((event) => event.status === "failed");
+
 function orderRow(item: Item): OrderRow {
   return {
     order_id: String(item.order_id),
     status: String(item.status),
+    ...(parked(item) ? { shown_status: "parked" as const } : {}),
     created_at: String(item.created_at),
     updated_at: String(item.updated_at),
     ...(typeof item.currency === "string" ? { currency: item.currency } : {}),
@@ -410,31 +415,44 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
     return Item ? fromNotificationItem(Item) : undefined;
   }
 
-  async resendNotification(notification: NotificationRecord, by: string, at: string): Promise<boolean> {
+  async resendNotification(
+    notification: NotificationRecord,
+    by: string,
+    at: string,
+    records: ActionRecords,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: orderPk(notification.order_id), sk: notificationSk(notification.id) },
-          // Pending again, due now, its attempts starting over: the sender's claim expects `attempts` = 0.
-          UpdateExpression:
-            "SET #status = :pending, outbox_state = :pending, next_attempt_at = :at, attempts = :zero, " +
-            "resent = list_append(if_not_exists(resent, :none), :resent)",
-          ConditionExpression: "outbox_state = :dead",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":pending": OUTBOX_PENDING,
-            ":dead": OUTBOX_DEAD,
-            ":at": at,
-            ":zero": 0,
-            ":none": [],
-            ":resent": [{ by, at }],
-          },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: orderPk(notification.order_id), sk: notificationSk(notification.id) },
+                // Pending again, due now, its attempts starting over: the sender's claim expects `attempts` = 0.
+                UpdateExpression:
+                  "SET #status = :pending, outbox_state = :pending, next_attempt_at = :at, attempts = :zero, " +
+                  "resent = list_append(if_not_exists(resent, :none), :resent)",
+                ConditionExpression: "outbox_state = :dead",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: {
+                  ":pending": OUTBOX_PENDING,
+                  ":dead": OUTBOX_DEAD,
+                  ":at": at,
+                  ":zero": 0,
+                  ":none": [],
+                  ":resent": [{ by, at }],
+                },
+              },
+            },
+            // The audit entry and the order's log line, in the same write.
+            ...recordPuts(this.tableName, records),
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -459,16 +477,16 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
       await this.doc.send(new TransactWriteCommand(mappingTransaction(this.tableName, changes, entry)));
       return true;
     } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.some((reason) => reason.Code === "ConditionalCheckFailed")
-      )
-        return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
 
   // ---- audit --------------------------------------------------------------------------------------------------
+
+  async recordAction(records: ActionRecords): Promise<void> {
+    await this.doc.send(new TransactWriteCommand({ TransactItems: recordPuts(this.tableName, records) }));
+  }
 
   async recordAudit(entry: AuditEntry): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: auditItem(entry) }));

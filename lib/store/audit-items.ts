@@ -2,9 +2,10 @@
 // written in the same transaction as the change it records (`auditPut`), so there is never a change without its
 // entry, nor an entry of a change that was refused.
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { AuditEntry } from "../admin/schemas";
 import type { MappingChange } from "../admin/service";
-import { MAPPING_KIND, PRODUCT_SK, auditPk, productPk } from "./keys";
+import type { ActionRecords, AttemptLogEntry } from "../orders/attempt-log";
+import type { AuditRecord as AuditEntry } from "../orders/model";
+import { MAPPING_KIND, PRODUCT_SK, attemptLogPk, auditPk, productPk } from "./keys";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -25,6 +26,20 @@ export function auditItem(entry: AuditEntry): Record<string, unknown> {
 export const auditPut = (tableName: string, entry: AuditEntry): TransactItem => ({
   Put: { TableName: tableName, Item: auditItem(entry), ConditionExpression: "attribute_not_exists(pk)" },
 });
+
+/** One line of an order's attempt log: in time order within the order's log partition. */
+export function attemptItem(entry: AttemptLogEntry): Record<string, unknown> {
+  return { pk: attemptLogPk(entry.order_id), sk: `${entry.at}#${crypto.randomUUID().slice(0, 8)}`, ...entry };
+}
+
+/** An operator's action's records as items of the transaction that makes the change. */
+export const recordPuts = (tableName: string, records: ActionRecords | undefined): TransactItem[] =>
+  records
+    ? [
+        auditPut(tableName, records.audit),
+        ...records.log.map((entry) => ({ Put: { TableName: tableName, Item: attemptItem(entry) } })),
+      ]
+    : [];
 
 const mappingKey = (sku: string) => ({ pk: productPk(sku), sk: PRODUCT_SK });
 

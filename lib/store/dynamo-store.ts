@@ -13,12 +13,16 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { BatchGetCommandOutput, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { ActionRecords, AttemptLogEntry } from "../orders/attempt-log";
+import { attemptItem, recordPuts } from "./audit-items";
+import { batchPut } from "./batch-put";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import {
   isFinalAxOrderStatus,
   type AxOrderRecord,
   type CreateAnswer,
   type EventSummaryRow,
+  SETTLED_EVENT_TTL_DAYS,
   type EventStatus,
   type OrderAggregate,
   type OrderRecord,
@@ -49,6 +53,7 @@ import {
   ORDER_SK,
   PRODUCT_SK,
   axAnswerSk,
+  attemptLogPk,
   axOrderSk,
   eventPk,
   openShard,
@@ -81,8 +86,6 @@ import {
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-/** Settled events are kept this long for duplicate detection and the read API, then expire. */
-const SETTLED_EVENT_TTL_DAYS = 90;
 /** A kept AX answer is removed when the order records it; one nothing refers to (never sent) expires. */
 const ANSWER_TTL_DAYS = 30;
 const MAX_TRANSACTION_ITEMS = 100;
@@ -173,35 +176,93 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
     webhookId: string,
     request: { expectedStatus: EventStatus; replay: boolean; by: string },
     now: Date,
+    records?: ActionRecords,
   ): Promise<StoredEvent | undefined> {
+    const update = {
+      TableName: this.tableName,
+      Key: { pk: eventPk(webhookId), sk: EVENT_SK },
+      UpdateExpression:
+        "SET #status = :queued, event_state = :queued, requeue_seq = if_not_exists(requeue_seq, :zero) + :one, " +
+        "replay = :replay, requeued_by = :by, attempts = :zero, updated_at = :now " +
+        "REMOVE expires_at, last_attempt_at, last_error",
+      ConditionExpression: "#status = :expected",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":queued": "queued",
+        ":expected": request.expectedStatus,
+        ":zero": 0,
+        ":one": 1,
+        ":replay": request.replay,
+        ":by": request.by,
+        ":now": now.toISOString(),
+      },
+    };
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: eventPk(webhookId), sk: EVENT_SK },
-          UpdateExpression:
-            "SET #status = :queued, event_state = :queued, requeue_seq = if_not_exists(requeue_seq, :zero) + :one, " +
-            "replay = :replay, requeued_by = :by, attempts = :zero, updated_at = :now " +
-            "REMOVE expires_at, last_attempt_at, last_error",
-          ConditionExpression: "#status = :expected",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":queued": "queued",
-            ":expected": request.expectedStatus,
-            ":zero": 0,
-            ":one": 1,
-            ":replay": request.replay,
-            ":by": request.by,
-            ":now": now.toISOString(),
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      if (records) {
+        // With the operator's records in the same write: no requeue without its audit entry.
+        await this.doc.send(
+          new TransactWriteCommand({ TransactItems: [{ Update: update }, ...recordPuts(this.tableName, records)] }),
+        );
+        return await this.getEvent(webhookId);
+      }
+      const { Attributes } = await this.doc.send(new UpdateCommand({ ...update, ReturnValues: "ALL_NEW" }));
       return Attributes ? fromEventItem(Attributes) : undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException || isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Settles an event no order records (it never reached one) with an operator's records, in one write, if its
+   * status is still the one seen: false when it moved.
+   */
+  async settleEventAlone(
+    outcome: EventOutcomeWrite,
+    expectedStatus: EventStatus,
+    records: ActionRecords,
+    now: Date,
+  ): Promise<boolean> {
+    const update = eventUpdate(this.tableName, outcome, now);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                ...update,
+                ConditionExpression: "#status = :expected",
+                ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":expected": expectedStatus },
+              },
+            },
+            ...recordPuts(this.tableName, records),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Lines of orders' attempt logs (each its own item), 25 a request. */
+  async recordAttempts(entries: readonly AttemptLogEntry[]): Promise<void> {
+    await batchPut(this.doc, this.tableName, entries.map(attemptItem));
+  }
+
+  /** An order's attempt log, the newest `limit` lines, oldest first. */
+  async listAttempts(orderId: string, limit: number): Promise<AttemptLogEntry[]> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": attemptLogPk(orderId) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(({ pk: _pk, sk: _sk, ...entry }) => entry as unknown as AttemptLogEntry).reverse();
   }
 
   /** Queued events received before `before`, oldest first, a page at a time (the sweeper's candidates). */
@@ -320,6 +381,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
       ...(change.answersRecorded ?? []).map((attemptId) => ({
         Delete: { TableName: this.tableName, Key: { pk: orderPk(change.order.order_id), sk: axAnswerSk(attemptId) } },
       })),
+      ...recordPuts(this.tableName, change.records),
     ];
     if (others.length + 1 > MAX_TRANSACTION_ITEMS)
       throw new Error(`one order change may touch at most ${MAX_TRANSACTION_ITEMS} items`);
@@ -554,6 +616,14 @@ const PASSING_CANCELLATIONS = new Set([
  * always the transaction's first item, failed), or DynamoDB did not confirm it (StoreUnavailableError: a conflicting
  * transaction, a throttle, a 5xx, a timeout; the write may have landed), or a bug (as it is).
  */
+/** A transaction refused because one of its conditions failed (the change's own, or a new item's). */
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === "ConditionalCheckFailed")
+  );
+}
+
 function orderWriteError(error: unknown, orderId: string): unknown {
   if (error instanceof ConditionalCheckFailedException) return new ConcurrentUpdateError(orderId);
   if (error instanceof TransactionCanceledException) {

@@ -51,6 +51,9 @@ export const orderIdHead = (orderId: string) => orderId.slice(0, ORDER_ID_HEAD_L
 export const orderMonth = (createdAt: string) => createdAt.slice(0, 7);
 /** Search entries (lib/orders/search-entries.ts): what an order can be found by, one partition per looked-up key. */
 export const searchPk = (kind: string, key: string) => `FIND#${kind}#${key}`;
+/** An order's attempt log (lib/orders/attempt-log.ts): its own partition, in time order. */
+export const ATTEMPT_LOG_PREFIX = "LOG#";
+export const attemptLogPk = (orderId: string) => `${ATTEMPT_LOG_PREFIX}${orderId}`;
 /** Operators' actions, one partition per UTC day, newest last by their time. */
 export const auditPk = (day: string) => `AUDIT#${day}`;
 

@@ -9,6 +9,7 @@ import * as admin from "../../lib/admin/service";
 import { formatOfFile } from "../../lib/admin/mapping-input";
 import {
   BulkReplayRequestSchema,
+  DismissRequestSchema,
   EVENT_LIST_STATUSES,
   EventListQuerySchema,
   ORDER_LOOKUPS,
@@ -348,6 +349,21 @@ const commands: Command[] = [
       }
       out(`${replayed} event(s) sent for replay`);
       return replayed === args.length ? 0 : 1;
+    },
+  },
+  {
+    name: "events dismiss",
+    args: "<webhook_id> --note <why>",
+    summary:
+      "give up on a parked event no replay can help (a cancellation naming what the order does not have), saying why",
+    options: { note: { type: "string", description: "why it can be left alone (kept in the audit log)" } },
+    positionals: [1, 1],
+    run: async ({ args, values, deps, actor, out }) => {
+      const note = str(values, "note");
+      if (note === undefined) throw new UsageError("events dismiss needs --note <why>: the audit log keeps it");
+      const request = v.parse(DismissRequestSchema, { note });
+      out(escapeText((await admin.dismissEvent(deps(), actor, args[0] ?? "", request)).message));
+      return 0;
     },
   },
   {

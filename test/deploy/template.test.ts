@@ -357,10 +357,13 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(actions).toContain("sqs:ReceiveMessage");
     expect(actions).toContain("sqs:DeleteMessage");
     expect(actions).not.toContain("sqs:SendMessage");
-    // It writes search entries in batches, and only those (a batch could otherwise delete any item).
+    // It writes search entries and attempt log lines in batches, and only those (a batch could otherwise delete any
+    // item).
     const batches = list.filter((statement) => statement.Action.includes("dynamodb:BatchWriteItem"));
     expect(batches.map((statement) => statement.Action)).toEqual([["dynamodb:BatchWriteItem"]]);
-    expect(batches[0]?.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["FIND#*"] } });
+    expect(batches[0]?.Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["FIND#*", "LOG#*"] },
+    });
     // AX's kept answer to a create is deleted in the transaction that records it.
     expect(actions).toContain("dynamodb:DeleteItem");
     expect(readableParameters(list).sort()).toEqual([

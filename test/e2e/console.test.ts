@@ -256,6 +256,9 @@ describe("the console in a browser", () => {
     item.sku = sku;
     const webhookId = await deliver(payload);
     expect(axOrdersOf(orderId)).toHaveLength(0);
+    // Nothing is applied yet because its placement is parked: the order says so.
+    await go(`/orders/${orderId}`);
+    await page.locator("main h1 .badge", { hasText: "parked" }).waitFor();
 
     await go("/");
     await page.getByRole("link", { name: "unmapped_sku" }).click();
@@ -312,6 +315,73 @@ describe("the console in a browser", () => {
     await statusLine().getByText("2 parked event(s) replayed").waitFor();
     await stack.settled();
     for (const orderId of orders) expect(axOrdersOf(orderId)).toHaveLength(2);
+  });
+
+  it("shows an order's attempt log: a refused AX call with its request (masked) and AX's answer, in time order", async () => {
+    const orderId = newOrderId();
+    sandbox().injectFault({
+      endpoint: "create",
+      channelOrderCode: orderId,
+      productType: "tour",
+      kind: "answer",
+      status: 400,
+      body: { options: [{ date: ["This date is not on sale."] }] },
+      times: 1,
+    });
+    await deliver(sampleOrderPlaced(orderId));
+
+    await go(`/orders/${orderId}`);
+    const refused = page.locator("li.entry-call", { hasText: "AX create → HTTP 400, ax_rejected" });
+    await refused.waitFor();
+    await refused.getByText("Request and answer").click();
+    const exchange = refused.locator("details.exchange");
+    await exchange.getByText("This date is not on sale.").waitFor();
+    const request = await exchange.locator("pre").first().textContent();
+    // The traveler's data is masked in the request kept; the AX product is not.
+    expect(request).toContain("K•• M••••");
+    expect(request).not.toContain("Kim Minji");
+    expect(request).not.toContain("minji@example.com");
+    expect(request).toContain("af01c7c4-1637-46fb-b289-a090a9be0397");
+    // The accepted day-ticket call and the parking are there too, after the call that was refused.
+    const titles = await page.locator("ol.timeline li .title").allTextContents();
+    const refusedAt = titles.findIndex((t) => t.includes("AX create → HTTP 400"));
+    const parkedAt = titles.findIndex((t) => t.includes("parked: ax_rejected"));
+    expect(refusedAt).toBeGreaterThan(-1);
+    expect(parkedAt).toBeGreaterThan(refusedAt);
+    expect(titles.some((t) => t.includes("AX create → HTTP 201, ok"))).toBe(true);
+    await screenshot("order-attempts", true);
+  });
+
+  it("dismisses an unknown-item cancellation with a note, the one action offered for it, and audits it", async () => {
+    const orderId = newOrderId();
+    await deliver(sampleOrderPlaced(orderId));
+    const cancel = await deliver({
+      type: "order.cancelled",
+      data: { order_id: orderId, item_ids: [`${orderId}-9`] },
+    });
+    await go("/events?reason=unknown_item");
+    const row = page.locator("tr", { hasText: cancel });
+    await row.getByText("no replay can apply it").waitFor();
+    expect(await row.getByRole("button", { name: "Replay" }).count()).toBe(0);
+    await row.getByRole("button", { name: "Dismiss…" }).click();
+    await row.getByRole("button", { name: "Dismiss", exact: true }).click();
+    // The note is required: the browser asks for it before anything is sent.
+    expect(
+      await row
+        .getByRole("textbox")
+        .evaluate((input) => (input as unknown as { validity: { valid: boolean } }).validity.valid),
+    ).toBe(false);
+    await row.getByRole("textbox").fill("the channel cancelled an item it never sold");
+    await row.getByRole("button", { name: "Dismiss", exact: true }).click();
+    await statusLine().getByText(`event ${cancel} is dismissed`).waitFor();
+
+    await go(`/orders/${orderId}`);
+    await page.locator("li.entry-event", { hasText: cancel }).locator(".badge", { hasText: "ignored" }).waitFor();
+    await page
+      .locator("li.entry-operator", { hasText: "dismissed by dev: the channel cancelled an item it never sold" })
+      .waitFor();
+    await go("/audit");
+    await page.locator("tr", { hasText: "dismiss_event" }).filter({ hasText: cancel }).waitFor();
   });
 
   it("reconciles an uncertain create by typing the AX codes found in AX's console", async () => {

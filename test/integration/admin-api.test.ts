@@ -7,6 +7,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { identifyToken, parseAdminTokens } from "../../lib/admin/tokens";
 import { parseChannelEvent } from "../../lib/channel/schemas";
+import { operatorEntry } from "../../lib/orders/attempt-log";
 import { entriesOfAxOrders, entriesOfEvent } from "../../lib/orders/search-entries";
 import { DynamoSearchIndex } from "../../lib/store/search-index";
 import { sampleOrderPlaced } from "../../local/samples";
@@ -523,7 +524,8 @@ describe("admin API", () => {
       });
       expect(done.body).toMatchObject({
         replayed: 1,
-        message: "1 parked event(s) replayed; 2 left out, as a replay cannot help their reason",
+        message:
+          "1 parked event(s) replayed: 0 item(s) to be sent, 0 already booked left as they are; 2 left out, as a replay cannot help their reason",
       });
       expect(await store.getEvent(keep.webhook_id)).toMatchObject({ status: "queued" });
       expect(other.webhook_id).toBeDefined();
@@ -647,6 +649,120 @@ describe("admin API", () => {
       );
       // Now created: nothing left to reconcile.
       expect((await call("POST", `/orders/${orderId}/creates/tour/reconcile`, { kind: "resend" })).status).toBe(409);
+    });
+  });
+
+  describe("dismissing, and the record of every action", () => {
+    /** An order whose cancellation named an item it does not have: parked as unknown_item, recorded by the order. */
+    async function orderWithUnknownItemCancel() {
+      const orderId = `DIS-${randomUUID().slice(0, 6)}`;
+      const cancel = await storeEvent({
+        order_id: orderId,
+        type: "order.cancelled",
+        status: "failed",
+        reason: "unknown_item",
+        detail: "order has no item X",
+      });
+      await storeOrder(orderId, "placed", new Date().toISOString(), {
+        events: {
+          [cancel.webhook_id]: {
+            type: "order.cancelled",
+            status: "failed",
+            reason: "unknown_item",
+            received_at: cancel.received_at,
+          },
+        },
+      });
+      return { orderId, cancel };
+    }
+
+    it("offers only dismiss for an unknown item, and dismisses it with a note: audited, in the order's story", async () => {
+      const { orderId, cancel } = await orderWithUnknownItemCancel();
+      const listed = await call("GET", `/events?reason=unknown_item`);
+      expect(listed.body.items).toContainEqual(
+        expect.objectContaining({ webhook_id: cancel.webhook_id, actions: ["dismiss"] }),
+      );
+      expect((await call("POST", `/events/${cancel.webhook_id}/dismiss`, {})).body).toEqual({
+        error: "invalid_request",
+        message: "note is missing",
+      });
+      expect((await call("POST", `/events/${cancel.webhook_id}/dismiss`, { note: "two\nlines" })).status).toBe(400);
+      const done = await call(
+        "POST",
+        `/events/${cancel.webhook_id}/dismiss`,
+        { note: "the channel sent a wrong item id" },
+        BOB,
+      );
+      expect(done).toEqual({
+        status: 200,
+        body: {
+          ok: true,
+          message: `event ${cancel.webhook_id} is dismissed (order ${orderId}); it will not be applied`,
+        },
+      });
+      expect(await store.getEvent(cancel.webhook_id)).toMatchObject({ status: "ignored", reason: "dismissed" });
+      const { order } = await store.load(orderId);
+      expect(order?.events[cancel.webhook_id]).toMatchObject({ status: "ignored", reason: "dismissed" });
+      expect(await audit()).toContainEqual(
+        expect.objectContaining({
+          actor: "bob",
+          action: "dismiss_event",
+          target: cancel.webhook_id,
+          detail: `order ${orderId}: the channel sent a wrong item id`,
+          old_value: "unknown_item: order has no item X",
+        }),
+      );
+      const detail = await call("GET", `/orders/${orderId}`);
+      expect(detail.body.attempts).toContainEqual(
+        expect.objectContaining({
+          kind: "operator",
+          actor: "bob",
+          summary: `order.cancelled ${cancel.webhook_id} dismissed by bob: the channel sent a wrong item id`,
+        }),
+      );
+      // Dismissed is done: neither replayed nor dismissed again.
+      expect((await call("POST", `/events/${cancel.webhook_id}/replay`)).status).toBe(409);
+      expect((await call("POST", `/events/${cancel.webhook_id}/dismiss`, { note: "again" })).status).toBe(409);
+    });
+
+    it("refuses to dismiss what a replay or a reconciliation can help, saying what can", async () => {
+      const uncertain = await storeEvent({ order_id: "DIS-unc", status: "failed", reason: "create_uncertain" });
+      const refused = await call("POST", `/events/${uncertain.webhook_id}/dismiss`, { note: "no" });
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toMatch(/create_uncertain, which is not dismissed: AX may have created this order/);
+      await store.setEventStatus({ webhook_id: uncertain.webhook_id, status: "applied" }, new Date());
+    });
+
+    it("records a replay in its own write: the audit entry and the order's log line come with it, or not at all", async () => {
+      const { orderId, cancel } = await orderWithUnknownItemCancel();
+      const before = (await audit()).length;
+      // A stale version: the order's write is refused, and so is everything recorded with it.
+      const { order } = await store.load(orderId);
+      if (!order) throw new Error("no order");
+      const recordedAt = new Date().toISOString();
+      await expect(
+        store.commit({
+          order: { ...order, version: order.version + 1 },
+          expectedVersion: order.version - 1,
+          records: {
+            audit: { at: recordedAt, actor: "mallory", action: "replay_event", target: cancel.webhook_id },
+            log: [operatorEntry({ at: recordedAt, actor: "mallory", action: "x", target: "y" }, orderId, "forged")],
+          },
+        }),
+      ).rejects.toThrow(/changed concurrently/);
+      expect((await audit()).length).toBe(before);
+      expect(await store.listAttempts(orderId, 10)).toEqual([]);
+      // The same records with the right version are written together.
+      await store.commit({
+        order: { ...order, version: order.version + 1 },
+        expectedVersion: order.version,
+        records: {
+          audit: { at: recordedAt, actor: "alice", action: "replay_event", target: cancel.webhook_id },
+          log: [operatorEntry({ at: recordedAt, actor: "alice", action: "x", target: "y" }, orderId, "written")],
+        },
+      });
+      expect(await audit()).toContainEqual(expect.objectContaining({ actor: "alice", target: cancel.webhook_id }));
+      expect((await store.listAttempts(orderId, 10)).map((line) => line.summary)).toEqual(["written"]);
     });
   });
 

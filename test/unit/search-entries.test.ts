@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseChannelEvent, type ChannelEvent } from "../../lib/channel/schemas";
 import type { AxOrderRecord } from "../../lib/orders/model";
+import { SETTLED_EVENT_TTL_DAYS } from "../../lib/orders/model";
 import {
-  SETTLED_EVENT_TTL_DAYS,
   entriesOfAxOrders,
   entriesOfEvent,
   normalise,

@@ -1,4 +1,4 @@
-import { api, type ActionResult, type EventRow, type Notification, type OrderDetail } from "../api";
+import { api, type ActionResult, type Attempt, type EventRow, type Notification, type OrderDetail } from "../api";
 import { badge, confirmButton, h, table, text, time } from "../dom";
 import { act, link, type View } from "../ui";
 
@@ -42,6 +42,76 @@ export function resendButton(notification: Notification): HTMLElement {
   return button;
 }
 
+/** "Dismiss…" opens a note (required: it is what the audit log and the order's story keep), then dismisses. */
+function dismissButton(event: EventRow): HTMLElement {
+  const wrapper = h("span", { class: "dismiss" });
+  const open = h("button", { type: "button" }, "Dismiss…");
+  open.addEventListener("click", () => {
+    const note = h("input", {
+      name: "note",
+      required: true,
+      maxlength: 500,
+      "aria-label": `Why event ${event.webhook_id} is dismissed`,
+      placeholder: "why it can be left alone",
+    });
+    const submit = h("button", { type: "submit", class: "danger" }, "Dismiss");
+    const cancel = h("button", { type: "button" }, "Cancel");
+    const form = h("form", { class: "inline-form", "aria-label": `Dismiss ${event.webhook_id}` }, note, submit, cancel);
+    cancel.addEventListener("click", () => {
+      wrapper.replaceChildren(open);
+      open.focus();
+    });
+    form.addEventListener("submit", (submitted) => {
+      submitted.preventDefault();
+      void act(submit, () =>
+        api<ActionResult>("POST", `/events/${encodeURIComponent(event.webhook_id)}/dismiss`, {
+          note: note.value.trim(),
+        }),
+      );
+    });
+    wrapper.replaceChildren(form);
+    note.focus();
+  });
+  wrapper.append(open);
+  return wrapper;
+}
+
+/** One line of the order's attempt log; an AX call shows its request and answer on demand. */
+function attemptEntry(attempt: Attempt): TimelineEntry {
+  const detail = [
+    attempt.duration_ms !== undefined ? `${attempt.duration_ms} ms` : "",
+    attempt.correlation_id ? `correlation id ${attempt.correlation_id}` : "",
+    attempt.kind === "operator" || attempt.actor === "worker" ? "" : `by ${attempt.actor}`,
+  ].filter(Boolean);
+  return {
+    at: attempt.at,
+    kind: attempt.kind === "ax_call" ? "call" : attempt.kind === "operator" ? "operator" : "attempt",
+    title: [
+      text(attempt.summary),
+      attempt.http_status !== undefined ? text(" ") : text(""),
+      attempt.outcome && attempt.outcome !== "ok" ? badge(attempt.outcome) : text(""),
+    ],
+    body: [
+      detail.length > 0 ? h("p", { class: "meta" }, detail.join(" · ")) : null,
+      attempt.request !== undefined || attempt.answer !== undefined
+        ? h(
+            "details",
+            { class: "exchange" },
+            h("summary", {}, `Request and answer${attempt.path ? ` (${attempt.path})` : ""}`),
+            h("p", { class: "meta" }, "Request (names, e-mails and phones masked)"),
+            h("pre", {}, attempt.request ?? "(no body)"),
+            h(
+              "p",
+              { class: "meta" },
+              `Answer${attempt.http_status !== undefined ? ` (HTTP ${attempt.http_status})` : ""}`,
+            ),
+            h("pre", {}, attempt.answer ?? "(no answer)"),
+          )
+        : null,
+    ],
+  };
+}
+
 /**
  * The actions that can help an event (the API says which), each where the event is shown. `uncertain` lists the
  * families whose create is uncertain (on the order's page); elsewhere "reconcile" opens the order.
@@ -54,7 +124,9 @@ export function eventActions(event: EventRow, uncertain?: readonly string[]): HT
         act(replay, () => api<ActionResult>("POST", `/events/${encodeURIComponent(event.webhook_id)}/replay`)),
       );
       actions.append(replay);
-    } else if (action === "reconcile") {
+    } else if (action === "dismiss") {
+      actions.append(dismissButton(event));
+    } else {
       const order = encodeURIComponent(event.order_id);
       if (uncertain === undefined) actions.append(link(`#/orders/${order}`, "Open the order to reconcile it"));
       else
@@ -119,6 +191,7 @@ function timeline(order: OrderDetail): TimelineEntry[] {
         notification.status === "dead" ? resendButton(notification) : null,
       ],
     });
+  entries.push(...order.attempts.map(attemptEntry));
   return entries.sort((a, b) => a.at.localeCompare(b.at));
 }
 
@@ -135,7 +208,14 @@ export async function orderPage(orderId: string): Promise<View> {
       ticket ? badge(ticket.ax_ticket_status) : text(""),
     ]),
   );
-  const title = h("h1", {}, "Order ", h("span", { class: "order-id" }, order.order_id), " ", badge(order.status));
+  const title = h(
+    "h1",
+    {},
+    "Order ",
+    h("span", { class: "order-id" }, order.order_id),
+    " ",
+    badge(order.shown_status ?? order.status),
+  );
   return {
     title: `Order ${order.order_id}`,
     content: [
@@ -168,6 +248,12 @@ export async function orderPage(orderId: string): Promise<View> {
       h("h2", {}, "AX orders and tickets"),
       table(["Item", "Family", "AX order", "AX status", "Ticket", "AX ticket", "Ticket status"], axRows),
       h("h2", {}, "Story"),
+      h(
+        "p",
+        { class: "meta" },
+        "Every event, AX call, status change, notification and operator's action, oldest first.",
+        order.attempts_truncated ? " The oldest lines of the attempt log are left out." : "",
+      ),
       h(
         "ol",
         { class: "timeline" },

@@ -84,7 +84,7 @@ export async function ordersPage(): Promise<View> {
       ),
       pagedTable(["Order", "Status", "Created", "Total"], first, load, (o) => [
         orderLink(o.order_id),
-        badge(o.status),
+        badge(o.shown_status ?? o.status),
         time(o.created_at),
         text(o.total ? `${o.total} ${o.currency ?? ""}` : ""),
       ]),
