@@ -2,6 +2,7 @@
 // (lib/admin/openapi.ts), and the types the use cases return.
 import * as v from "valibot";
 import { AX_TICKET_STATUSES } from "../ax/schemas";
+import { ORDER_LOOKUPS, type OrderLookup } from "./lookups";
 import { ProductMappingSchema } from "./mapping-input";
 import { operatorText } from "./text-input";
 
@@ -46,18 +47,6 @@ const pageQuery = {
 const timeRange = { from: v.optional(isoInstant), to: v.optional(isoInstant) };
 
 export const ORDER_STATUSES = ["pending", "placed", "partially_cancelled", "cancelled", "failed", "uncertain"] as const;
-
-/** What an order can be looked up by (one at a time), each from an index or a search entry: docs/console.md. */
-export const ORDER_LOOKUPS = [
-  "id_prefix",
-  "ax_order_code",
-  "ax_ticket_code",
-  "webhook_id",
-  "sku",
-  "email",
-  "name",
-] as const;
-export type OrderLookup = (typeof ORDER_LOOKUPS)[number];
 
 export const OrderSearchQuerySchema = v.object({
   status: v.optional(v.picklist(ORDER_STATUSES, `status must be one of ${ORDER_STATUSES.join(", ")}`)),
@@ -401,3 +390,5 @@ export const BulkReplayResultSchema = v.object({
 export type BulkReplayResult = v.InferOutput<typeof BulkReplayResultSchema>;
 
 export const WhoAmISchema = v.object({ name: v.string() });
+
+export { ORDER_LOOKUPS, type OrderLookup };

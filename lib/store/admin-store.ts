@@ -9,13 +9,8 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { AdminStore, EventFilter, MappingChange, MatchingEvent, Page, PageRequest } from "../admin/service";
-import {
-  ORDER_LOOKUPS,
-  type AuditEntry,
-  type OrderLookup,
-  type OrderRow,
-  type OrderSearchQuery,
-} from "../admin/schemas";
+import { ORDER_LOOKUPS, type OrderLookup } from "../admin/lookups";
+import type { AuditEntry, OrderRow, OrderSearchQuery } from "../admin/schemas";
 import type { NotificationRecord, OrderRecord, ProductMapping, StoredEvent } from "../orders/model";
 import { searchKey, searchSortPrefix, type SearchKind } from "../orders/search-entries";
 import type { ActionRecords } from "../orders/attempt-log";

@@ -145,9 +145,10 @@ describe("the packaged bundles (prod)", () => {
   it("stay within their size: 300 KB each (the aim), the worker over it until the change BENCHMARKS.md names", () => {
     // KB = 1,024 bytes, the minified bundle alone. The worker keeps the SQS client for its retries' backoff; it is
     // held here to its size today so that it does not grow: 339 KB with the operators' index attributes of the
-    // store, 341 KB with issue 18's item-by-item plan, AX's kept answers and the retries of the writes after AX, 347 KB
-    // with the search entries it writes after each event (their batch write and hashing).
-    const limitKb: Record<string, number> = { processEvent: 347 };
+    // store, 341 KB with issue 18's item-by-item plan, AX's kept answers and the retries of the writes after AX, 349 KB
+    // with what it writes after each event for the operators: the search entries and the order's attempt log (its
+    // AX calls' bodies masked).
+    const limitKb: Record<string, number> = { processEvent: 349 };
     for (const [fn, entry] of FUNCTIONS) {
       const kb = readZipEntry(path.join(packageDir("prod"), `${fn}.zip`), entry).length / 1024;
       expect(kb, fn).toBeLessThanOrEqual(limitKb[fn] ?? 300);
