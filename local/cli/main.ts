@@ -34,7 +34,7 @@ type Values = Record<string, string | boolean | undefined>;
 /** A mistake in how the CLI was called: said in one line with a hint, exit code 2. */
 export class UsageError extends Error {}
 
-interface Command {
+export interface Command {
   /** e.g. "products add" */
   name: string;
   args: string;
@@ -110,7 +110,7 @@ function productType(value: string | undefined): "tour" | "day-ticket" {
   throw new UsageError(`the product family must be tour or day-ticket, not ${value ?? "nothing"}`);
 }
 
-const commands: Command[] = [
+export const commands: Command[] = [
   {
     name: "products add",
     args: "<sku> <tour|day-ticket> <mapping_code> <option_code>",
