@@ -23,6 +23,7 @@ import { systemClock } from "../../lib/orders/ports";
 import { ReconcileError } from "../../lib/orders/reconcile";
 import { runStatusSync } from "../status-sync";
 import { MappingInputError, parseAttachment, validateMapping } from "./products";
+import { reindexSearch } from "./search";
 import { TargetError, localAdminToken, openAx, openDeadLetters, openStore, readLocalStackState } from "./target";
 
 type Env = Record<string, string | undefined>;
@@ -482,6 +483,26 @@ export const commands: Command[] = [
         (e) =>
           `${e.at}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail ?? ""}${e.old_value ? `  (was ${e.old_value})` : ""}`,
       );
+      return 0;
+    },
+  },
+  {
+    name: "search reindex",
+    args: "",
+    summary:
+      "write the search entries of orders stored before they existed (once, after upgrading); by creation time, default the last 12 months",
+    options: { ...timeRange },
+    positionals: [0, 0],
+    run: async ({ values, env, out }) => {
+      const now = new Date();
+      const range = v.parse(OrderSearchQuerySchema, {
+        from: str(values, "from") ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 12, 1)).toISOString(),
+        to: str(values, "to") ?? now.toISOString(),
+      });
+      const report = await reindexSearch(openStore(env), { from: range.from ?? "", to: range.to ?? "" }, (soFar) => {
+        out(`${soFar.orders} order(s), ${soFar.entries} entries so far`);
+      });
+      out(`reindexed ${report.orders} order(s): ${report.entries} search entries written`);
       return 0;
     },
   },
