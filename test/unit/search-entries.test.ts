@@ -5,12 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseChannelEvent, type ChannelEvent } from "../../lib/channel/schemas";
 import type { AxOrderRecord } from "../../lib/orders/model";
 import { SETTLED_EVENT_TTL_DAYS } from "../../lib/orders/model";
-import {
-  entriesOfAxOrders,
-  entriesOfEvent,
-  normalise,
-  searchKey,
-} from "../../lib/orders/search-entries";
+import { entriesOfAxOrders, entriesOfEvent, normalise, searchKey } from "../../lib/orders/search-entries";
 import { sampleOrderPlaced } from "../../local/samples";
 
 function placed(orderId: string): ChannelEvent {
