@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CONSOLE_CSP } from "../../lib/console/serve";
 import { sampleOrderPlaced } from "../../local/samples";
@@ -98,11 +98,12 @@ describe("the console in a browser", () => {
   const shown = (hash: string) =>
     page.locator(`main[data-shown=${JSON.stringify(`#${hash}`)}]`).waitFor({ state: "attached" });
   const statusLine = () => page.locator("#status");
-  /** At 1280 px, and at a phone's 390 px when `phone` (the docs show both). */
-  const screenshot = async (name: string, phone = false) => {
+  /** At 1280 px, and at a phone's 390 px when `phone` (the docs show both); from the top, or from `at`. */
+  const screenshot = async (name: string, phone = false, at?: Locator) => {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.evaluate("window.scrollTo(0, 0)");
+    if (at) await at.evaluate((element) => (element as unknown as { scrollIntoView(): void }).scrollIntoView());
+    else await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`) });
     if (!phone) return;
     await page.setViewportSize(PHONE);
@@ -349,7 +350,7 @@ describe("the console in a browser", () => {
     expect(refusedAt).toBeGreaterThan(-1);
     expect(parkedAt).toBeGreaterThan(refusedAt);
     expect(titles.some((t) => t.includes("AX create → HTTP 201, ok"))).toBe(true);
-    await screenshot("order-attempts", true);
+    await screenshot("order-attempts", true, page.locator("h2", { hasText: "Story" }));
   });
 
   it("dismisses an unknown-item cancellation with a note, the one action offered for it, and audits it", async () => {
