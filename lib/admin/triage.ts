@@ -12,6 +12,12 @@ export interface Triage {
   hint: string;
 }
 
+/** A cancellation naming what the order does not have: the order will not gain it, so only dismissing helps. */
+const cancellationOfWhatIsNot = (what: string): Triage => ({
+  actions: ["dismiss"],
+  hint: `The cancellation names ${what} this order does not have, so no replay can apply it. Check with the channel, then dismiss it with a note.`,
+});
+
 const PARKED: Record<string, Triage> = {
   unmapped_sku: {
     actions: ["replay", "dismiss"],
@@ -21,14 +27,8 @@ const PARKED: Record<string, Triage> = {
     actions: ["reconcile"],
     hint: "AX may have created this order: look it up in AX's console, then reconcile the create. A replay would only park it again.",
   },
-  unknown_item: {
-    actions: ["dismiss"],
-    hint: "The cancellation names an item this order does not have, so no replay can apply it. Check with the channel, then dismiss it with a note.",
-  },
-  unknown_ticket: {
-    actions: ["dismiss"],
-    hint: "The cancellation names a ticket this order does not have, so no replay can apply it. Check with the channel, then dismiss it with a note.",
-  },
+  unknown_item: cancellationOfWhatIsNot("an item"),
+  unknown_ticket: cancellationOfWhatIsNot("a ticket"),
   ax_rejected: {
     actions: ["replay", "dismiss"],
     hint: "AX refused the request (its reasons are in the detail). Correct the product mapping or ask AX, then replay; dismiss it if it cannot be booked.",

@@ -13,6 +13,7 @@ import {
   loadTemplate,
   resourcesOfType,
   str,
+  policyStatements,
   type Json,
   type JsonObject,
   type Template,
@@ -22,24 +23,8 @@ const bootstrap = parse(
   readFileSync(path.resolve(import.meta.dirname, "../../bootstrap/deploy-access.yml"), "utf8"),
 ) as Template & { Parameters: JsonObject };
 
-interface Statement {
-  Sid: string;
-  Effect: string;
-  Action: string[];
-  Resource: Json[];
-  Condition: JsonObject;
-}
-const statementsOf = (document: Json | undefined): Statement[] =>
-  asArray(asObject(document).Statement).map((raw) => {
-    const s = asObject(raw);
-    return {
-      Sid: str(s.Sid),
-      Effect: str(s.Effect),
-      Action: asArray(s.Action).map(String),
-      Resource: asArray(s.Resource),
-      Condition: asObject(s.Condition),
-    };
-  });
+const statementsOf = (document: Json | undefined) =>
+  policyStatements(document).map((statement) => ({ ...statement, Condition: statement.Condition ?? {} }));
 const resourceOf = (name: string): JsonObject => asObject(bootstrap.Resources[name]?.Properties);
 const boundary = statementsOf(resourceOf("PermissionsBoundary").PolicyDocument);
 const deploy = statementsOf(asObject(asArray(resourceOf("DeployRole").Policies)[0]).PolicyDocument);

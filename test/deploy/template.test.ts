@@ -20,7 +20,9 @@ import {
   target,
   type Json,
   type JsonObject,
+  policyStatements,
   type PackagedStage,
+  type PolicyStatement,
   type Template,
   XRAY_WRITE_POLICY,
 } from "./template";
@@ -49,27 +51,12 @@ function environment(fn: { props: JsonObject }): JsonObject {
   return asObject(asObject(fn.props.Environment).Variables);
 }
 
-interface Statement {
-  Sid: string;
-  Effect: string;
-  Action: string[];
-  Resource: Json[];
-  Condition: JsonObject | undefined;
-}
+type Statement = PolicyStatement;
 
-/** Every statement of a role's inline policies, with Action and Resource as lists. */
+/** Every statement of a role's inline policies. */
 function statements(template: Template, roleId: string): Statement[] {
   return asArray(props(template, roleId).Policies).flatMap((policy) =>
-    asArray(asObject(asObject(policy).PolicyDocument).Statement).map((raw) => {
-      const statement = asObject(raw);
-      return {
-        Sid: str(statement.Sid),
-        Effect: str(statement.Effect),
-        Action: asArray(statement.Action).map(String),
-        Resource: asArray(statement.Resource),
-        Condition: statement.Condition === undefined ? undefined : asObject(statement.Condition),
-      };
-    }),
+    policyStatements(asObject(policy).PolicyDocument),
   );
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { identifyToken, parseAdminTokens } from "../../lib/admin/tokens";
 import { parseChannelEvent } from "../../lib/channel/schemas";
 import { operatorEntry } from "../../lib/orders/attempt-log";
+import { newOrder } from "../../lib/orders/order-state";
 import { entriesOfAxOrders, entriesOfEvent } from "../../lib/orders/search-entries";
 import { DynamoSearchIndex } from "../../lib/store/search-index";
 import { sampleOrderPlaced } from "../../local/samples";
@@ -262,15 +263,7 @@ describe("admin API", () => {
         updated_at: "2026-07-01T00:00:01.000Z",
       };
       await store.commit({
-        order: {
-          order_id: orderId,
-          status: "placed",
-          version: 1,
-          create_calls: {},
-          events: {},
-          created_at: "2026-07-01T00:00:00.000Z",
-          updated_at: "2026-07-01T00:00:00.000Z",
-        },
+        order: { ...newOrder(orderId, new Date("2026-07-01T00:00:00.000Z")), status: "placed", version: 1 },
         expectedVersion: undefined,
         axOrders: [axOrder],
       });

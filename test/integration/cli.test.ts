@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { newOrder } from "../../lib/orders/order-state";
 import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { sampleOrderPlaced } from "../../local/samples";
 import { runCli } from "../../local/cli/main";
@@ -69,15 +70,7 @@ describe("npm run cli -- products …", () => {
       attempts: 1,
     });
     await store.commit({
-      order: {
-        order_id: orderId,
-        status: "placed",
-        version: 1,
-        create_calls: {},
-        events: {},
-        created_at: at,
-        updated_at: at,
-      },
+      order: { ...newOrder(orderId, new Date(at)), status: "placed", version: 1 },
       expectedVersion: undefined,
     });
     const byEmail = () => store.searchOrders({ email: "JUN@example.com", limit: 25 }, new Date());
