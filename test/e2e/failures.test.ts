@@ -180,12 +180,18 @@ describe("failures end to end", () => {
     expect(axOrdersOf(orderId)).toHaveLength(0);
 
     await cli("products", "add", `SKU-${orderId}`, "day-ticket", "map-x", "opt-x");
-    // Count first, then confirm the count.
+    // Count first, then confirm exactly the events counted with the token the count printed.
     expect((await cli("events", "list", "failed", "--reason", "unmapped_sku")).out).toContain(webhookId);
-    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out).toBe(
-      "1 parked event(s) match; to replay them: npm run cli -- events replay --all --reason unmapped_sku --confirm 1",
+    const counted = (await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out;
+    const token = /--confirm (1-[0-9a-f]{16})$/.exec(counted)?.[1] ?? "";
+    expect(counted).toBe(
+      `1 parked event(s) can be replayed; to replay exactly these: npm run cli -- events replay --all --reason unmapped_sku --confirm ${token}`,
     );
-    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).out).toBe(
+    // A bare count is no longer enough: only the token names the events counted.
+    await expect(cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).rejects.toThrow(
+      "confirm must be the token a count answered, e.g. 3-0123456789abcdef",
+    );
+    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", token)).out).toBe(
       "1 parked event(s) replayed: 2 item(s) to be sent, 0 already booked left as they are",
     );
     await stack.settled();
