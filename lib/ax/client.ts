@@ -43,6 +43,14 @@ import {
   type TicketCancelRequest,
   type TicketCancelResult,
 } from "./schemas";
+import {
+  parseInventoryPage,
+  parsePrices,
+  parseProductDetail,
+  type AxInventoryPage,
+  type AxOptionPrice,
+  type AxProductDetail,
+} from "./catalog-schemas";
 
 export interface AxCredentials {
   apiKey: string;
@@ -76,6 +84,17 @@ export interface AxCallOptions {
   /** Overrides the client's timeoutMs for this call (e.g. capped at a Lambda's remaining time). */
   timeoutMs?: number;
 }
+
+/** The path under /v1/channel of each endpoint's resource. */
+const RESOURCES: Record<AxEndpoint, string> = {
+  create: "orders",
+  confirmation: "orders",
+  cancel_order: "orders",
+  cancel_ticket: "orders",
+  product_detail: "products",
+  price: "price",
+  inventory: "inventory",
+};
 
 interface RawResponse {
   status: number;
@@ -164,6 +183,44 @@ export class AxClient {
     );
   }
 
+  // ---- the catalog, for the OCTO supplier API (issue #20; research file §3.6, §3.9, §3.10) ----
+
+  /** GET /products/{type}/{product_code}: the product's options, required traveler information and contents. */
+  async getProductDetail(
+    type: AxProductType,
+    productCode: string,
+    options: AxCallOptions = {},
+  ): Promise<AxProductDetail> {
+    return this.call("product_detail", "GET", [type, productCode], options, undefined, undefined, (response) =>
+      parseProductDetail(response.body, response.context),
+    );
+  }
+
+  /** GET /price/{type}/{product_code}: the latest selling price of each option. */
+  async getPrices(type: AxProductType, productCode: string, options: AxCallOptions = {}): Promise<AxOptionPrice[]> {
+    return this.call("price", "GET", [type, productCode], options, undefined, undefined, (response) =>
+      parsePrices(response.body, response.context),
+    );
+  }
+
+  /** GET /inventory/{type}/{product_code}?page=&page_size=: one page of each option's inventory slots. */
+  async getInventoryPage(
+    type: AxProductType,
+    productCode: string,
+    page: { page: number; pageSize: number },
+    options: AxCallOptions = {},
+  ): Promise<AxInventoryPage> {
+    return this.call(
+      "inventory",
+      "GET",
+      [type, productCode],
+      { ...options, query: { page: String(page.page), page_size: String(page.pageSize) } },
+      undefined,
+      undefined,
+      (response) => parseInventoryPage(response.body, response.context),
+    );
+  }
+
   /** Closes the kept-alive connections. */
   close(): void {
     this.agent.destroy();
@@ -173,7 +230,7 @@ export class AxClient {
     endpoint: AxEndpoint,
     method: "GET" | "POST" | "PATCH",
     segments: string[],
-    options: AxCallOptions,
+    options: AxCallOptions & { query?: Record<string, string> },
     schema: v.GenericSchema | undefined,
     body: unknown,
     parse: (response: { body: unknown; context: { status: number; responseText: string } }) => T,
@@ -225,11 +282,11 @@ export class AxClient {
     segments: string[],
     credentials: AxCredentials,
     body: unknown,
-    options: AxCallOptions & { freshConnection?: boolean },
+    options: AxCallOptions & { freshConnection?: boolean; query?: Record<string, string> },
   ): Promise<RawResponse> {
     const url = new URL(this.baseUrl.href);
-    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/orders/${segments.map(encodeURIComponent).join("/")}`;
-    url.search = "";
+    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/${RESOURCES[endpoint]}/${segments.map(encodeURIComponent).join("/")}`;
+    url.search = options.query ? new URLSearchParams(options.query).toString() : "";
     url.hash = "";
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), "utf8");
     const headers: http.OutgoingHttpHeaders = {
