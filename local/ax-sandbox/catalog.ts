@@ -34,7 +34,7 @@ export const SEED_PRODUCTS: readonly SeedProduct[] = [
     product_name: "Seoul night walk",
     time_zone: "Asia/Seoul",
     start_times: ["10:00", "19:00"],
-    stock: 20,
+    stock: 200,
     options: [
       {
         option_code: "8f4d2c3e-6a1b-4e7f-9c2d-1a5b6c7d8e01",
@@ -54,7 +54,7 @@ export const SEED_PRODUCTS: readonly SeedProduct[] = [
     product_name: "Han river park day pass",
     time_zone: "Asia/Seoul",
     start_times: [],
-    stock: 50,
+    stock: 500,
     options: [
       {
         option_code: "2e9c7b5a-4d3f-4c1e-8b7a-6d5c4b3a2f01",
