@@ -4,17 +4,20 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { buildAxClient, buildStore } from "../adapters";
 import type { AdapterConfig } from "../config";
 import { systemClock, type Clock } from "../orders/ports";
-import { BookingExistsError, BookingMovedError, OctoStore } from "../store/octo-store";
+
 import { CachedAxCatalog } from "./ax-catalog";
 import { parseResellerKeys } from "./resellers";
 import { OctoService } from "./service";
+import type { OctoStore } from "../store/octo-store";
+import { octoConflicts, octoStoreOn } from "./expiry-build";
+
+export { octoStoreOn };
 
 /** The longest span of one availability or list request. */
 export const OCTO_MAX_RANGE_DAYS = 93;
 
 export function buildOctoStore(config: AdapterConfig, clientConfig: DynamoDBClientConfig = {}): OctoStore {
-  const store = buildStore(config, clientConfig);
-  return new OctoStore(store.documentClient, config.tableName, { placingGraceMs: config.octo.placingGraceMs });
+  return octoStoreOn(buildStore(config, clientConfig), config);
 }
 
 export function buildOctoService(
@@ -25,10 +28,7 @@ export function buildOctoService(
   const octo = config.octo;
   return new OctoService({
     store: buildOctoStore(config, clientConfig),
-    conflicts: {
-      moved: (error) => error instanceof BookingMovedError,
-      exists: (error) => error instanceof BookingExistsError,
-    },
+    conflicts: octoConflicts,
     orders: buildStore(config, clientConfig),
     catalog: new CachedAxCatalog(buildAxClient(config), octo.cacheMs, clock),
     clock,

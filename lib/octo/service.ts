@@ -57,6 +57,7 @@ import type {
   UnitItemInput,
   UpdateInput,
 } from "./schemas";
+import { expireHolds } from "./expiry";
 import { addDays, daysBetween } from "./time";
 
 export interface OctoBookingStore {
@@ -517,27 +518,9 @@ export class OctoService {
     return Promise.all(found.map((booking) => this.view(booking, options)));
   }
 
-  /** Marks the holds whose time ran out EXPIRED (their units are free again from that time on, read or not). */
-  async expireHolds(): Promise<{ expired: number }> {
-    const now = this.deps.clock.now();
-    let expired = 0;
-    for await (const due of this.deps.store.expiredHolds(now)) {
-      for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
-        const booking = await this.deps.store.getBooking(due.reseller, due.uuid);
-        if (!booking || !holdExpired(booking, now)) break;
-        try {
-          await this.deps.store.saveBooking(
-            { ...booking, state: "expired", version: booking.version + 1, updated_at: now.toISOString() },
-            booking,
-          );
-          expired++;
-          break;
-        } catch (error) {
-          if (!this.deps.conflicts.moved(error)) throw error;
-        }
-      }
-    }
-    return { expired };
+  /** Marks the holds whose time ran out EXPIRED (the sweeper's part). */
+  expireHolds(): Promise<{ expired: number }> {
+    return expireHolds(this.deps);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
