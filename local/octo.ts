@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { AdapterConfig } from "../lib/config";
-import { buildOctoService, buildOctoStore, resellerKeys } from "../lib/octo/build";
+import { buildOctoMappingStore, buildOctoService, resellerKeys } from "../lib/octo/build";
 import { createOctoHandler } from "../lib/octo/http";
 import { parseMappingFile } from "../lib/octo/mapping";
 import type { Route } from "./http-gateway";
@@ -27,7 +27,7 @@ export async function startLocalOcto(options: {
   log: (line: string) => void;
 }): Promise<{ routes: Route[]; expireHolds: () => Promise<{ expired: number }>; stop: () => Promise<void> }> {
   const { config, clientConfig } = options;
-  const store = buildOctoStore(config, clientConfig);
+  const store = buildOctoMappingStore(config, clientConfig);
   if (options.seedSandboxMapping && (await store.listProducts()).length === 0)
     for (const product of parseMappingFile(JSON.parse(readFileSync(SANDBOX_OCTO_MAPPING, "utf8"))))
       await store.putProduct(product);

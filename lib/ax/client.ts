@@ -43,14 +43,6 @@ import {
   type TicketCancelRequest,
   type TicketCancelResult,
 } from "./schemas";
-import {
-  parseInventoryPage,
-  parsePrices,
-  parseProductDetail,
-  type AxInventoryPage,
-  type AxOptionPrice,
-  type AxProductDetail,
-} from "./catalog-schemas";
 
 export interface AxCredentials {
   apiKey: string;
@@ -84,17 +76,6 @@ export interface AxCallOptions {
   /** Overrides the client's timeoutMs for this call (e.g. capped at a Lambda's remaining time). */
   timeoutMs?: number;
 }
-
-/** The path under /v1/channel of each endpoint's resource. */
-const RESOURCES: Record<AxEndpoint, string> = {
-  create: "orders",
-  confirmation: "orders",
-  cancel_order: "orders",
-  cancel_ticket: "orders",
-  product_detail: "products",
-  price: "price",
-  inventory: "inventory",
-};
 
 interface RawResponse {
   status: number;
@@ -183,42 +164,9 @@ export class AxClient {
     );
   }
 
-  // ---- the catalog, for the OCTO supplier API (issue #20; research file §3.6, §3.9, §3.10) ----
-
-  /** GET /products/{type}/{product_code}: the product's options, required traveler information and contents. */
-  async getProductDetail(
-    type: AxProductType,
-    productCode: string,
-    options: AxCallOptions = {},
-  ): Promise<AxProductDetail> {
-    return this.call("product_detail", "GET", [type, productCode], options, undefined, undefined, (response) =>
-      parseProductDetail(response.body, response.context),
-    );
-  }
-
-  /** GET /price/{type}/{product_code}: the latest selling price of each option. */
-  async getPrices(type: AxProductType, productCode: string, options: AxCallOptions = {}): Promise<AxOptionPrice[]> {
-    return this.call("price", "GET", [type, productCode], options, undefined, undefined, (response) =>
-      parsePrices(response.body, response.context),
-    );
-  }
-
-  /** GET /inventory/{type}/{product_code}?page=&page_size=: one page of each option's inventory slots. */
-  async getInventoryPage(
-    type: AxProductType,
-    productCode: string,
-    page: { page: number; pageSize: number },
-    options: AxCallOptions = {},
-  ): Promise<AxInventoryPage> {
-    return this.call(
-      "inventory",
-      "GET",
-      [type, productCode],
-      { ...options, query: { page: String(page.page), page_size: String(page.pageSize) } },
-      undefined,
-      undefined,
-      (response) => parseInventoryPage(response.body, response.context),
-    );
+  /** The path under /v1/channel of an endpoint's resource: the orders here (the catalog client adds its own). */
+  protected resourceOf(_endpoint: AxEndpoint): string {
+    return "orders";
   }
 
   /** Closes the kept-alive connections. */
@@ -226,7 +174,7 @@ export class AxClient {
     this.agent.destroy();
   }
 
-  private async call<T>(
+  protected async call<T>(
     endpoint: AxEndpoint,
     method: "GET" | "POST" | "PATCH",
     segments: string[],
@@ -285,7 +233,7 @@ export class AxClient {
     options: AxCallOptions & { freshConnection?: boolean; query?: Record<string, string> },
   ): Promise<RawResponse> {
     const url = new URL(this.baseUrl.href);
-    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/${RESOURCES[endpoint]}/${segments.map(encodeURIComponent).join("/")}`;
+    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/${this.resourceOf(endpoint)}/${segments.map(encodeURIComponent).join("/")}`;
     url.search = options.query ? new URLSearchParams(options.query).toString() : "";
     url.hash = "";
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), "utf8");

@@ -4,7 +4,7 @@
 // and sent by the same sender, with the same retries, signed per Standard Webhooks with the reseller's own secret.
 // Hooked into the status sync by `withOctoBookingUpdates` only: the sync itself knows nothing of OCTO.
 import { randomUUID } from "node:crypto";
-import type { AdapterConfig } from "../config";
+import { readOctoConfig, type AdapterConfig } from "../config";
 import { checkOutboundWebhookUrl } from "../config";
 import type { NotificationRecord, OrderAggregate } from "../orders/model";
 import type { DeliverDeps, SendResult, WebhookSender } from "../orders/notify";
@@ -112,7 +112,7 @@ export class RoutingWebhookSender implements WebhookSender {
 
 /** The resellers' webhook senders from the configuration (OCTO_WEBHOOK_URLS, OCTO_WEBHOOK_SECRETS). */
 export function resellerSenders(config: AdapterConfig, clock: Clock): Map<string, WebhookSender> {
-  const urls = parseResellerUrls(config.octo.webhookUrls, checkOutboundWebhookUrl);
+  const urls = parseResellerUrls(readOctoConfig(config.env).webhookUrls, checkOutboundWebhookUrl);
   // Read at each delivery run (cached 5 minutes by the secret reader): a rotation is picked up without a deploy.
   const secretsOf = async (reseller: string) => {
     const found = parseResellerSecrets(await config.secrets.get("OCTO_WEBHOOK_SECRETS")).get(reseller);
@@ -142,7 +142,7 @@ export function withOctoBookingUpdates<
 >(run: Run, config: AdapterConfig, outbox: DeliverDeps["outbox"], bookings: BookingFinder): Run {
   const resellers = resellerSenders(config, run.sync.clock);
   if (resellers.size === 0) return run;
-  const urls = parseResellerUrls(config.octo.webhookUrls, checkOutboundWebhookUrl);
+  const urls = parseResellerUrls(readOctoConfig(config.env).webhookUrls, checkOutboundWebhookUrl);
   return {
     ...run,
     sync: { ...run.sync, store: withBookingUpdates(run.sync.store, { bookings, urls, clock: run.sync.clock }) },

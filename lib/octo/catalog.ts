@@ -1,6 +1,5 @@
 // OCTO products, options and units (pure): built from the operator's mapping, with the tours' start times taken from
 // AX's inventory and, when `octo/pricing` is asked for, the units' prices from AX's latest price.
-import Big from "big.js";
 import type { AxOptionPrice } from "../ax/catalog-schemas";
 import type { OptionMapping, ProductMapping, UnitMapping } from "./mapping";
 
@@ -16,13 +15,30 @@ export interface OctoPricing {
 /** Minor units of the currencies AX sells in. */
 export const CURRENCY_PRECISION: Record<"KRW" | "USD", number> = { KRW: 0, USD: 2 };
 
-/** A decimal price in minor units (OCTO's integers): "45.5" USD → 4550. */
-export function toMinorUnits(decimal: string, currency: "KRW" | "USD"): number {
-  return Number(Big(decimal).times(Big(10).pow(CURRENCY_PRECISION[currency])).round(0, Big.roundHalfUp).toFixed(0));
+/**
+ * A decimal price times a quantity, in minor units (OCTO's integers), rounded half up: "45.5" USD → 4550. Exact, in
+ * BigInt (big.js would do it too, but this runs in the status sync's bundle for the booking_update body).
+ */
+export function toMinorUnits(decimal: string, currency: "KRW" | "USD", quantity = 1): number {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
+  if (!match) throw new Error(`not a decimal price: ${decimal}`);
+  const precision = CURRENCY_PRECISION[currency];
+  // One digit more than the precision, to round on.
+  const digits = `${match[1] ?? "0"}${(match[2] ?? "").padEnd(precision + 1, "0").slice(0, precision + 1)}`;
+  const rest = (match[2] ?? "").slice(precision + 1);
+  let scaled = BigInt(digits) * BigInt(quantity);
+  if (quantity !== 1 && /[1-9]/.test(rest)) {
+    // Digits past the rounding one matter once multiplied: scale the whole decimal instead.
+    const whole = `${match[1] ?? "0"}${match[2] ?? ""}`;
+    const exact = BigInt(whole) * BigInt(quantity);
+    const shift = BigInt(10) ** BigInt((match[2] ?? "").length - precision - 1);
+    scaled = exact / shift;
+  }
+  return Number((scaled + BigInt(5)) / BigInt(10));
 }
 
 export function pricingOf(price: string, currency: "KRW" | "USD", quantity = 1): OctoPricing {
-  const amount = toMinorUnits(Big(price).times(quantity).toFixed(), currency);
+  const amount = toMinorUnits(price, currency, quantity);
   return {
     original: amount,
     retail: amount,

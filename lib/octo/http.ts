@@ -85,7 +85,13 @@ function route(
   const [resource, id, action, ...rest] = parts;
   if (rest.length > 0) return undefined;
   const on = (allowed: string, handlers: Record<string, Handler>) => handlers[method] ?? { allow: allowed };
-  if (resource === "supplier" && id === undefined) return on("GET", { GET: () => Promise.resolve(service.supplier()) });
+  if (resource === "supplier" && id === undefined) {
+    // API Gateway's own domain (or the custom one), as the reseller called it; plain http only on this machine.
+    const domain = event.requestContext.domainName;
+    const scheme = domain === "localhost" || domain.startsWith("127.") ? "http" : "https";
+    const host = scheme === "http" ? (lowerCaseHeaders(event).host ?? domain) : domain;
+    return on("GET", { GET: () => Promise.resolve(service.supplier(`${scheme}://${host}${OCTO_PREFIX}`)) });
+  }
   if (resource === "products" && action === undefined)
     return on("GET", {
       GET: (_reseller, options) => (id === undefined ? service.products(options) : service.product(id, options)),

@@ -75,7 +75,6 @@ export interface OctoBookingStore {
     except?: { reseller: string; uuid: string },
   ): Promise<Holds>;
   expiredHolds(now: Date): AsyncIterable<{ reseller: string; uuid: string }>;
-  listProducts(): Promise<ProductMapping[]>;
 }
 
 /** Thrown by the store when a booking moved under a write, or its uuid was taken by a concurrent reserve. */
@@ -88,7 +87,8 @@ export interface OctoSettings {
   supplier: {
     id: string;
     name: string;
-    endpoint: string;
+    /** Undefined: the URL the request came to. */
+    endpoint: string | undefined;
     website: string | null;
     email: string | null;
     telephone: string | null;
@@ -105,6 +105,8 @@ export interface OctoSettings {
 
 export interface OctoDeps {
   store: OctoBookingStore;
+  /** The operators' product mapping. */
+  mappings: { listProducts(): Promise<ProductMapping[]> };
   conflicts: ConflictErrors;
   orders: { load(orderId: string): Promise<OrderAggregate> };
   catalog: CachedAxCatalog;
@@ -133,12 +135,12 @@ export class OctoService {
 
   // ---- supplier and products -------------------------------------------------------------------------------
 
-  supplier() {
+  supplier(requestEndpoint: string) {
     const { supplier } = this.deps.settings;
     return {
       id: supplier.id,
       name: supplier.name,
-      endpoint: supplier.endpoint,
+      endpoint: supplier.endpoint ?? requestEndpoint,
       contact: {
         website: supplier.website,
         email: supplier.email,
@@ -688,7 +690,9 @@ export class OctoService {
     const now = this.deps.clock.now().getTime();
     if (this.mappingCache && now - this.mappingCache.at < this.deps.settings.mappingCacheMs)
       return this.mappingCache.value;
-    const value = this.deps.store.listProducts().then((list) => new Map(list.map((product) => [product.id, product])));
+    const value = this.deps.mappings
+      .listProducts()
+      .then((list) => new Map(list.map((product) => [product.id, product])));
     this.mappingCache = { at: now, value };
     value.catch(() => {
       this.mappingCache = undefined;

@@ -1,6 +1,6 @@
 // Local dates and times of a product's time zone (OCTO speaks local time with an offset, AX takes UTC): offsets come
 // from @date-fns/tz (the IANA rules of the runtime's Intl), so summer time is handled.
-import { tzOffset } from "@date-fns/tz";
+import { tzOffset } from "@date-fns/tz/tzOffset";
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, "0");
 

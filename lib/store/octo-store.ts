@@ -269,7 +269,40 @@ export class OctoStore {
     } while (startKey);
   }
 
-  // ---- the operators' product mapping ----------------------------------------------------------------------
+  private async uuidsIn(pk: string): Promise<string[]> {
+    const uuids: string[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      uuids.push(...(page.Items ?? []).map((item) => String(item.sk)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return uuids;
+  }
+}
+
+function bookingFrom(item: Item): OctoBookingRecord {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as OctoBookingRecord;
+}
+
+/** For a caller that must know the difference: a conditional write lost to another writer. */
+export const isConditionalFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException;
+
+/** The operators' OCTO product mapping: one partition, one item per product (a class apart from the bookings', so
+ *  the sweeper and the sync do not carry it). */
+export class OctoMappingStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
 
   async listProducts(): Promise<ProductMapping[]> {
     const items: Item[] = [];
@@ -301,30 +334,4 @@ export class OctoStore {
     );
     return Attributes !== undefined;
   }
-
-  private async uuidsIn(pk: string): Promise<string[]> {
-    const uuids: string[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      uuids.push(...(page.Items ?? []).map((item) => String(item.sk)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return uuids;
-  }
 }
-
-function bookingFrom(item: Item): OctoBookingRecord {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as unknown as OctoBookingRecord;
-}
-
-/** For a caller that must know the difference: a conditional write lost to another writer. */
-export const isConditionalFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException;

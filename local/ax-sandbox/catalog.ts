@@ -2,7 +2,7 @@
 // seeded products of both families. Inventory is what AX's create consumes: a slot's remaining quantity is its
 // stock minus the tickets of the AX orders created on it and not cancelled, so it follows the orders (and their
 // journal) without being stored twice. One date of every option is sold out.
-import { tzOffset } from "@date-fns/tz";
+import { tzOffset } from "@date-fns/tz/tzOffset";
 
 export interface SeedOption {
   option_code: string;
