@@ -37,6 +37,20 @@ export function toMinorUnits(decimal: string, currency: "KRW" | "USD", quantity 
   return Number((scaled + BigInt(5)) / BigInt(10));
 }
 
+const SCALE = 5;
+
+/** Σ price × quantity of decimal strings (up to 5 decimals, AX's money), exactly, as a decimal string. */
+export function sumDecimals(lines: readonly { price: string; quantity: number }[]): string {
+  let total = BigInt(0);
+  for (const line of lines) {
+    const [whole = "0", fraction = ""] = line.price.split(".");
+    total += BigInt(`${whole}${fraction.padEnd(SCALE, "0").slice(0, SCALE)}`) * BigInt(line.quantity);
+  }
+  const digits = total.toString().padStart(SCALE + 1, "0");
+  const fraction = digits.slice(-SCALE).replace(/0+$/, "");
+  return `${digits.slice(0, -SCALE)}${fraction ? `.${fraction}` : ""}`;
+}
+
 export function pricingOf(price: string, currency: "KRW" | "USD", quantity = 1): OctoPricing {
   const amount = toMinorUnits(price, currency, quantity);
   return {

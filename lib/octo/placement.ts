@@ -2,8 +2,8 @@
 // (one item per unit type, one ticket per unit item with its uuid as the AX ticket's channel code), and the
 // `order.cancelled` of a cancellation. Written to the table as any channel event is (the outbox), so every path of
 // the order flow (retries, uncertain creates, reconciliation, the console) serves OCTO bookings too.
-import Big from "big.js";
-import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
+import { CALLING_CODES } from "./calling-codes";
+import { sumDecimals } from "./catalog";
 import type { OctoBookingRecord } from "./booking";
 import { bookingLocalDate } from "./booking";
 
@@ -15,18 +15,19 @@ export interface ContactFallback {
   callingCode: string;
 }
 
-/** The international calling code of a phone number (`+44…`) or of an ISO country, when either tells it. */
+/**
+ * The international calling code of a phone number in international form (`+44 20 …`: calling codes are a prefix
+ * code, so one of its first three digits' prefixes is it), else of an ISO country, when either tells it.
+ */
 export function callingCode(phone: string | undefined, country: string | undefined): string | undefined {
-  const parsed = phone ? parsePhoneNumberFromString(phone) : undefined;
-  if (parsed?.countryCallingCode) return parsed.countryCallingCode;
-  if (country && /^[A-Za-z]{2}$/.test(country)) {
-    try {
-      return getCountryCallingCode(country.toUpperCase() as CountryCode);
-    } catch {
-      return undefined;
-    }
+  const digits = phone?.trim().startsWith("+") ? phone.replace(/\D/g, "") : "";
+  for (let length = 1; length <= 3 && length < digits.length; length++) {
+    const prefix = digits.slice(0, length);
+    if (CALLING_CODES[prefix]) return prefix;
   }
-  return undefined;
+  const iso = country?.trim().toUpperCase();
+  if (!iso) return undefined;
+  return Object.entries(CALLING_CODES).find(([, countries]) => countries.includes(iso))?.[0];
 }
 
 export const placedEventId = (supplierReference: string) => `octo.${supplierReference}.placed`;
@@ -81,7 +82,7 @@ export function placedEvent(
       }),
     };
   });
-  const subtotal = items.reduce((sum, item) => sum.plus(Big(item.unit_price).times(item.quantity)), Big(0)).toFixed();
+  const subtotal = sumDecimals(items.map((item) => ({ price: item.unit_price, quantity: item.quantity })));
   const reference = booking.reseller_reference ? `, reseller reference ${booking.reseller_reference}` : "";
   const notes = [booking.notes, contact.notes].filter((note): note is string => Boolean(note?.trim()));
   return {
