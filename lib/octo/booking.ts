@@ -150,6 +150,10 @@ export function toOctoBooking(
   const status = bookingStatus(booking, order, now);
   const product = booking.product;
   const { start, end } = slotTimes(product, booking.availability_id);
+  const cutoffAt = new Date(
+    (product.product_type === "tour" ? start : end).getTime() - product.booking_cutoff_minutes * 60_000,
+  );
+  const open = now.getTime() < cutoffAt.getTime();
   const axOrders = order?.axOrders ?? [];
   const currency = product.currency;
   const prices = booking.unit_prices ?? options.prices ?? {};
@@ -212,11 +216,18 @@ export function toOctoBooking(
     cancellation,
     freesale: false,
     availabilityId: booking.availability_id,
+    // The booking's slot; its vacancies are not read for a booking (AX's inventory is asked by /availability).
     availability: {
       id: booking.availability_id,
       localDateTimeStart: localDateTime(start, product.time_zone),
       localDateTimeEnd: localDateTime(end, product.time_zone),
+      utcCutoffAt: utcDateTime(cutoffAt),
       allDay: product.product_type === "day-ticket",
+      available: open,
+      status: open ? ("AVAILABLE" as const) : ("CLOSED" as const),
+      vacancies: null,
+      capacity: null,
+      maxUnits: null,
       openingHours: product.product_type === "day-ticket" ? product.opening_hours : [],
     },
     contact: contactView(booking.contact),

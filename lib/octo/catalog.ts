@@ -120,7 +120,9 @@ export function octoOption(product: ProductMapping, option: OptionMapping, extra
     default: option.default || fallbackDefault,
     internalName: option.name ?? option.id,
     reference: null,
-    availabilityLocalStartTimes: product.product_type === "tour" ? [...(extras.startTimes ?? [])].sort() : [],
+    // A day ticket's availability starts at 00:00 (its id); the official types want at least one start time, where
+    // the validator would like none for OPENING_HOURS (a warning, docs/octo.md).
+    availabilityLocalStartTimes: product.product_type === "tour" ? [...(extras.startTimes ?? [])].sort() : ["00:00"],
     cancellationCutoff: cutoff.text,
     cancellationCutoffAmount: cutoff.amount,
     cancellationCutoffUnit: cutoff.unit,
