@@ -95,8 +95,10 @@ export function bookingStatus(
   if (booking.state === "cancelled" || booking.cancellation) return "CANCELLED";
   const axOrders = order?.axOrders ?? [];
   const instant = booking.product.instant_confirmation ? "CONFIRMED" : "PENDING";
-  // Not in AX yet (queued, being placed, uncertain, parked): an uncertain create stays PENDING until reconciled.
-  if (axOrders.length === 0 || order?.order?.status === "uncertain") return instant;
+  // An uncertain create stays PENDING until an operator reconciles it, instant product or not: AX may not have it.
+  if (order?.order?.status === "uncertain") return "PENDING";
+  // Not in AX yet (queued, being placed, parked).
+  if (axOrders.length === 0) return instant;
   if (axOrders.every(isCancelledAxOrder) || order?.order?.status === "cancelled") return "CANCELLED";
   if (axOrders.some((axOrder) => axOrder.ax_order_status === FINAL_REJECT)) return "REJECTED";
   const live = axOrders.filter((axOrder) => !isCancelledAxOrder(axOrder));
