@@ -19,7 +19,7 @@ import {
 import { bookingStatus, holdExpired, toOctoBooking, type OctoBookingRecord } from "../../lib/octo/booking";
 import { octoProduct, sumDecimals, toMinorUnits } from "../../lib/octo/catalog";
 import { OctoError } from "../../lib/octo/errors";
-import { parseMappingFile, type ProductMapping } from "../../lib/octo/mapping";
+import { defaultOption, parseMappingFile, type ProductMapping } from "../../lib/octo/mapping";
 import { callingCode, cancelledEvent, placedEvent } from "../../lib/octo/placement";
 import { identifyReseller, parseResellerKeys, ResellerKeyError } from "../../lib/octo/resellers";
 import { parseBody, ReserveSchema } from "../../lib/octo/schemas";
@@ -134,7 +134,7 @@ describe("availability from AX inventory less the holds", () => {
     slot(adultCode ?? "", "2026-12-12", "10:00", 0),
     slot(childCode ?? "", "2026-12-12", "10:00", 9),
   ];
-  const option = tour.options[0] ?? undefined;
+  const option = defaultOption(tour);
 
   it("reports the tightest unit's stock less every live hold, with the slot's local start as its id", () => {
     const holds: Holds = new Map([["2026-12-10T19:00:00+09:00", new Map([[childCode ?? "", 2]])]]);
@@ -171,7 +171,7 @@ describe("availability from AX inventory less the holds", () => {
   });
 
   it("sums a day's slots in the calendar, and sells a day ticket through its day", () => {
-    const dayOption = day.options[0] ?? undefined;
+    const dayOption = defaultOption(day);
     const dayCodes = dayOption.units.map((unit) => unit.ax_option_code);
     const daySlots = optionSlots(
       day,
