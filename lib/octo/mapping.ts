@@ -114,20 +114,21 @@ export type ProductMapping = v.InferOutput<typeof ProductMappingSchema>;
 export type OptionMapping = ProductMapping["options"][number];
 export type UnitMapping = OptionMapping["units"][number];
 
-/** A mapping file: one product or a list of them. */
-export const MappingFileSchema = v.union([v.array(ProductMappingSchema), ProductMappingSchema]);
-
-/** Parses a mapping file's JSON; throws a plain message naming each problem. */
+/** Parses a mapping file's JSON (one product or a list of them); throws a plain message naming each problem. */
 export function parseMappingFile(json: unknown): ProductMapping[] {
-  const parsed = v.safeParse(MappingFileSchema, json);
-  if (!parsed.success)
-    throw new Error(
-      parsed.issues
-        .slice(0, 10)
-        .map((issue) => `${v.getDotPath(issue) ?? "the file"}: ${issue.message}`)
-        .join("; "),
-    );
-  const products = Array.isArray(parsed.output) ? parsed.output : [parsed.output];
+  const entries: unknown[] = Array.isArray(json) ? json : [json];
+  const problems: string[] = [];
+  const products: ProductMapping[] = [];
+  entries.forEach((entry, index) => {
+    const parsed = v.safeParse(ProductMappingSchema, entry);
+    if (parsed.success) products.push(parsed.output);
+    else
+      for (const issue of parsed.issues.slice(0, 10))
+        problems.push(
+          `product ${index + 1}: ${v.getDotPath(issue) ?? "the product"}: ${issue.input === undefined ? "is required" : issue.message}`,
+        );
+  });
+  if (problems.length > 0) throw new Error(problems.slice(0, 20).join("; "));
   const ids = products.map((product) => product.id);
   if (new Set(ids).size !== ids.length) throw new Error("product ids must be unique in a mapping file");
   return products;
