@@ -19,7 +19,7 @@ const str = (max = MAX_TEXT) =>
   );
 const optionalText = (max = MAX_TEXT) => v.optional(v.nullable(str(max)));
 const id = () => v.pipe(str(), v.minLength(1, "must not be empty"));
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const uuid = () => v.pipe(v.string("must be a string"), v.regex(UUID, "must be a UUID"));
 const localDate = () => v.pipe(v.string("must be a string"), v.check(isLocalDate, "must be a date YYYY-MM-DD"));
 const minutes = () =>
