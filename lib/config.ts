@@ -86,21 +86,7 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     if (!value) throw new ConfigError(`the setting ${name} is not set`);
     return value;
   };
-  const positiveInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`the setting ${name} must be a positive integer`);
-    return value;
-  };
-  const nonNegativeInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0)
-      throw new ConfigError(`the setting ${name} must be a non-negative integer`);
-    return value;
-  };
+  const { positiveInt, nonNegativeInt } = numberSettings(env);
   const secrets = new SecretReader(env);
   return {
     secrets,
@@ -173,21 +159,7 @@ export function readConfig(env: Env = process.env): AdapterConfig {
  * OCTO do not carry them.
  */
 export function readOctoConfig(env: Env = process.env): OctoConfig {
-  const nonNegativeInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0)
-      throw new ConfigError(`the setting ${name} must be a non-negative integer`);
-    return value;
-  };
-  const positiveNumber = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`the setting ${name} must be a positive number`);
-    return value;
-  };
+  const { positiveNumber, nonNegativeInt } = numberSettings(env);
   const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
   return {
     endpoint: env.OCTO_ENDPOINT?.trim() || undefined,
@@ -202,6 +174,25 @@ export function readOctoConfig(env: Env = process.env): OctoConfig {
     placingGraceMs: positiveNumber("OCTO_PLACING_GRACE_MINUTES", 10) * 60_000,
     cacheMs: nonNegativeInt("OCTO_CACHE_MS", 30_000),
     webhookUrls: env.OCTO_WEBHOOK_URLS?.trim() || undefined,
+  };
+}
+
+/** Readers of numeric settings: the fallback when unset, a ConfigError naming the setting when malformed. */
+function numberSettings(env: Env) {
+  const read = (name: string, fallback: number, valid: (value: number) => boolean, what: string): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!valid(value)) throw new ConfigError(`the setting ${name} must be ${what}`);
+    return value;
+  };
+  return {
+    positiveInt: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isInteger(value) && value > 0, "a positive integer"),
+    nonNegativeInt: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isInteger(value) && value >= 0, "a non-negative integer"),
+    positiveNumber: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isFinite(value) && value > 0, "a positive number"),
   };
 }
 

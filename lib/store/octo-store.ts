@@ -127,16 +127,7 @@ export class OctoStore {
         },
       })),
     ];
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.some((r) => r.Code === "ConditionalCheckFailed")
-      )
-        throw new BookingExistsError(booking.uuid);
-      throw error;
-    }
+    await this.transact(items, () => new BookingExistsError(booking.uuid));
   }
 
   /**
@@ -168,14 +159,19 @@ export class OctoStore {
         Put: { TableName: this.tableName, Item: eventItem(event), ConditionExpression: "attribute_not_exists(pk)" },
       })),
     ];
+    await this.transact(items, () => new BookingMovedError(next.uuid));
+  }
+
+  /** One transaction; a failed condition in it becomes the caller's conflict. */
+  private async transact(items: TransactItem[], conflict: () => Error): Promise<void> {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (
         error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.some((r) => r.Code === "ConditionalCheckFailed")
+        error.CancellationReasons?.some((reason) => reason.Code === "ConditionalCheckFailed")
       )
-        throw new BookingMovedError(next.uuid);
+        throw conflict();
       throw error;
     }
   }
@@ -227,66 +223,59 @@ export class OctoStore {
     except?: { reseller: string; uuid: string },
   ): Promise<Holds> {
     const holds = new Map<string, Map<string, number>>();
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-          ExpressionAttributeValues: { ":pk": holdPk(axProductCode), ":from": range.from, ":to": `${range.to}\uffff` },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (Date.parse(String(item.until)) <= now.getTime()) continue;
-        if (except && item.reseller === except.reseller && item.uuid === except.uuid) continue;
-        const slot = holds.get(String(item.availability_id)) ?? new Map<string, number>();
-        for (const [code, count] of Object.entries((item.units ?? {}) as Record<string, number>))
-          slot.set(code, (slot.get(code) ?? 0) + count);
-        holds.set(String(item.availability_id), slot);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":pk": holdPk(axProductCode), ":from": range.from, ":to": `${range.to}\uffff` },
+      ConsistentRead: true,
+    })) {
+      if (Date.parse(String(item.until)) <= now.getTime()) continue;
+      if (except && item.reseller === except.reseller && item.uuid === except.uuid) continue;
+      const slot = holds.get(String(item.availability_id)) ?? new Map<string, number>();
+      for (const [code, count] of Object.entries((item.units ?? {}) as Record<string, number>))
+        slot.set(code, (slot.get(code) ?? 0) + count);
+      holds.set(String(item.availability_id), slot);
+    }
     return holds;
   }
 
   /** Holds whose time ran out before `now`, oldest first (the sweeper's work). */
   async *expiredHolds(now: Date): AsyncGenerator<{ reseller: string; uuid: string }> {
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND sk < :now",
-          ExpressionAttributeValues: { ":pk": EXPIRY_PK, ":now": now.toISOString() },
-          ExclusiveStartKey: startKey,
-          Limit: 100,
-        }),
-      );
-      for (const item of page.Items ?? []) yield { reseller: String(item.reseller), uuid: String(item.uuid) };
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryItems(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND sk < :now",
+      ExpressionAttributeValues: { ":pk": EXPIRY_PK, ":now": now.toISOString() },
+      Limit: 100,
+    }))
+      yield { reseller: String(item.reseller), uuid: String(item.uuid) };
   }
 
   private async uuidsIn(pk: string): Promise<string[]> {
     const uuids: string[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      uuids.push(...(page.Items ?? []).map((item) => String(item.sk)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of partition(this.doc, this.tableName, pk)) uuids.push(String(item.sk));
     return uuids;
   }
 }
+
+/** Every item a query matches, page after page. */
+async function* queryItems(
+  doc: DynamoDBDocumentClient,
+  input: Omit<ConstructorParameters<typeof QueryCommand>[0], "ExclusiveStartKey">,
+): AsyncGenerator<Item> {
+  let startKey: Item | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield* page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+const partition = (doc: DynamoDBDocumentClient, tableName: string, pk: string) =>
+  queryItems(doc, {
+    TableName: tableName,
+    KeyConditionExpression: "pk = :pk",
+    ExpressionAttributeValues: { ":pk": pk },
+  });
 
 function bookingFrom(item: Item): OctoBookingRecord {
   const { pk: _pk, sk: _sk, ...rest } = item;
@@ -305,21 +294,10 @@ export class OctoMappingStore {
   ) {}
 
   async listProducts(): Promise<ProductMapping[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": PRODUCTS_PK },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items.map((item) => item.mapping as ProductMapping);
+    const products: ProductMapping[] = [];
+    for await (const item of partition(this.doc, this.tableName, PRODUCTS_PK))
+      products.push(item.mapping as ProductMapping);
+    return products;
   }
 
   async putProduct(mapping: ProductMapping): Promise<void> {
