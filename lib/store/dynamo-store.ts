@@ -504,7 +504,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   }
 }
 
-function eventItem(event: StoredEvent): Item {
+export function eventItem(event: StoredEvent): Item {
   return {
     pk: eventPk(event.webhook_id),
     sk: EVENT_SK,
