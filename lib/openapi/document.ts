@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 description of the adapter's HTTP API and webhooks (docs/openapi.json, `npm run openapi`),
 // merged from path modules whose schemas are generated from the code's valibot schemas. Dev-only: never bundled.
 import { adminApiPaths } from "../admin/openapi";
+import { octoPaths } from "../octo/openapi";
 import { healthPaths, readApiPaths, webhookPaths } from "./channel-paths";
 
 /** One part of the API: its paths, webhooks and the components they refer to. */
@@ -16,6 +17,7 @@ export const OPENAPI_PATH_MODULES: readonly OpenApiPathModule[] = [
   webhookPaths,
   readApiPaths,
   healthPaths,
+  octoPaths,
   adminApiPaths,
 ];
 

@@ -10,6 +10,8 @@ import { queuedMessage, systemClock, type OrderCommit, type OrderRepository } fr
 import { ReconcileError, reconcileCreate, type ReconcileDeps, type Resolution } from "../../lib/orders/reconcile";
 import { replayEvent } from "../../lib/orders/replay";
 import { sampleOrderPlaced } from "../../local/samples";
+import * as admin from "../../lib/admin/service";
+import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { failNextCreate, tourCodesInAx } from "../support/ax";
 import { sqsEvent, startWorkerFixture, storeEvent, type WorkerFixture } from "../support/worker";
 
@@ -36,6 +38,11 @@ describe("operators' actions racing the worker", () => {
   });
 
   const newOrderId = () => `X-${randomUUID().slice(0, 8)}`;
+  /** The stage's dead-letter queue, which these races never touch. */
+  const noDeadLetters: admin.DeadLetters = {
+    list: () => Promise.resolve({ count: 0, items: [] }),
+    redrive: () => Promise.resolve("nothing to redrive"),
+  };
   const operator = (orders: OrderRepository = fixture.store): ReconcileDeps => ({
     orders,
     clock: systemClock,
@@ -153,6 +160,33 @@ describe("operators' actions racing the worker", () => {
     await deliverRequeued(message.webhook_id);
     await expectOneAxOrderPerItem(orderId);
     expect((await fixture.store.load(orderId)).order?.status).toBe("placed");
+    expect(await fixture.store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
+  });
+
+  it('a worker applying the placement right after an attach: the operator\'s answer is ok, not "reconciled, but event … is applied"', async () => {
+    const orderId = newOrderId();
+    const message = await tourUncertainDayRetrying(orderId, true);
+    // The placement was requeued by the attach; a worker gets to it before the operator's request has returned.
+    let ranWorker = false;
+    class WorkerGetsThereFirst extends AdminDynamoStore {
+      override async commit(change: OrderCommit) {
+        await super.commit(change);
+        if (ranWorker) return;
+        ranWorker = true;
+        await deliverRequeued(message.webhook_id);
+      }
+    }
+    const store = new WorkerGetsThereFirst(fixture.store.documentClient, fixture.store.tableName);
+    const answer = await admin.reconcile(
+      { store, ax: fixture.ax, deadLetters: noDeadLetters, clock: systemClock, waitingTooLongMs: 60_000 },
+      "alice",
+      orderId,
+      "tour",
+      { kind: "attach", ax_orders: tourCodesInAx(fixture.sandbox, orderId) },
+    );
+    expect(ranWorker).toBe(true);
+    expect(answer.message).toMatch(/^attached the AX codes to the tour create of /);
+    await expectOneAxOrderPerItem(orderId);
     expect(await fixture.store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
   });
 

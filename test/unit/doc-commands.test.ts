@@ -28,6 +28,7 @@ const FLAGS_OF: Record<string, () => Set<string> | undefined> = {
   soak: () => optionsInSource("scripts/soak.ts"),
   fuzz: () => optionsInSource("scripts/fuzz.ts"),
   bench: () => optionsInSource("scripts/bench/main.ts"),
+  "octo:validate": () => optionsInSource("scripts/octo-validate.ts"),
 };
 
 interface CommandLine {
