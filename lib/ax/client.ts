@@ -52,9 +52,17 @@ export interface AxCredentials {
 /** What one call did, for metrics: `outcome` is "ok" or the error's reason. */
 export interface AxCallInfo {
   endpoint: AxEndpoint;
+  /** e.g. `POST /v1/channel/orders/tour` */
+  path?: string;
   status?: number;
   outcome: "ok" | AxErrorReason;
   durationMs: number;
+  /** The body sent (personal data included: for the order's attempt log, which masks it; never for a log line). */
+  request?: unknown;
+  /** AX's answer as text, when one came (personal data included, as above). */
+  answer?: string;
+  /** What went wrong, in words (an AxError's message: never a request body). */
+  error?: string;
 }
 
 export interface AxClientOptions {
@@ -184,7 +192,9 @@ export class AxClient {
     parse: (response: { body: unknown; context: { status: number; responseText: string } }) => T,
   ): Promise<T> {
     const started = performance.now();
-    let status: number | undefined;
+    const path = `${method} ${BASE_PATH}/orders/${segments.join("/")}`;
+    let answer: string | undefined;
+    const sent = body === undefined ? {} : { request: body };
     try {
       if (schema && this.validateRequests) {
         const fieldErrors = validateAxRequest(schema, body);
@@ -197,9 +207,17 @@ export class AxClient {
         throw new AxNotSentError(endpoint, `the AX credentials could not be loaded: ${errorText(error)}`, error);
       }
       const response = await this.send(endpoint, method, segments, credentials, body, options);
-      status = response.status;
+      answer = response.text;
       const result = interpret(endpoint, response, parse);
-      this.report({ endpoint, status, outcome: "ok", durationMs: performance.now() - started });
+      this.report({
+        endpoint,
+        path,
+        status: response.status,
+        outcome: "ok",
+        durationMs: performance.now() - started,
+        ...sent,
+        answer,
+      });
       return result;
     } catch (error) {
       const axError =
@@ -208,9 +226,13 @@ export class AxClient {
           : new AxOutcomeUnknownError({ endpoint, detail: `unexpected failure: ${errorText(error)}`, cause: error });
       this.report({
         endpoint,
+        path,
         ...(axError.status === undefined ? {} : { status: axError.status }),
         outcome: axError.reason,
         durationMs: performance.now() - started,
+        ...sent,
+        ...(answer !== undefined ? { answer } : {}),
+        error: axError.message,
       });
       throw axError;
     }

@@ -43,13 +43,18 @@ export const METRIC = {
   eventsForwarded: "EventsForwarded",
   eventsSwept: "EventsSwept",
   oldestStrandedEventAge: "OldestStrandedEventAge",
+  oldestUnfinishedEventAge: "OldestUnfinishedEventAge",
+  /** Admin API requests refused for their token (none, or unknown): the alarm on refused admin tokens reads it. */
+  adminTokensRefused: "AdminTokensRefused",
 } as const;
 
 /** What one sweep of the outbox found (the shape of SweepReport that metrics read). */
 export interface SweptEvents {
   requeued: number;
-  /** Seconds since the oldest event still waiting for a first attempt was last touched (0: none). */
+  /** Seconds since the oldest event the sweep queued again was received (0: none). */
   oldestStrandedAgeSeconds: number;
+  /** Seconds since the oldest event still unfinished (`queued`) was received (0: none). */
+  oldestUnfinishedAgeSeconds: number;
 }
 
 /** AX outcomes that count against AX's health: the call did not get a usable answer, or AX refused our credentials.
@@ -78,6 +83,8 @@ export interface AdapterMetrics {
   /** Stored events the stream consumer (or the sweeper) put in the queue. */
   eventsForwarded: (count: number) => void;
   swept: (report: SweptEvents) => void;
+  /** The admin API refused a request's token: `missing` (none presented) or `unknown`. */
+  adminTokenRefused: (reason: "missing" | "unknown") => void;
 }
 
 export const noMetrics: AdapterMetrics = {
@@ -89,6 +96,7 @@ export const noMetrics: AdapterMetrics = {
   eventRetried: () => undefined,
   eventDropped: () => undefined,
   axCalled: () => undefined,
+  adminTokenRefused: () => undefined,
 };
 
 type Dimensions = Record<string, string>;
@@ -134,8 +142,15 @@ export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE
     eventsForwarded: (forwarded) => publish({ [METRIC.eventsForwarded]: forwarded }, MetricUnit.Count),
     swept: (report) => {
       publish({ [METRIC.eventsSwept]: report.requeued }, MetricUnit.Count);
-      publish({ [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds }, MetricUnit.Seconds);
+      publish(
+        {
+          [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds,
+          [METRIC.oldestUnfinishedEventAge]: report.oldestUnfinishedAgeSeconds,
+        },
+        MetricUnit.Seconds,
+      );
     },
+    adminTokenRefused: (reason) => count(METRIC.adminTokensRefused, [{ reason }]),
     axCalled: (info) => {
       const byCall: Dimensions[] = [{ endpoint: info.endpoint }, { endpoint: info.endpoint, outcome: info.outcome }];
       publish(

@@ -70,7 +70,7 @@ export const OrderViewSchema = v.object({
         v.pipe(
           v.string(),
           v.description(
-            "why an event is ignored, failed (parked) or waiting: unmapped_sku, order_already_placed, order_cancelled, invalid_payload, unknown_item, unknown_ticket, ax_rejected, ax_auth, ax_not_found, ax_request_invalid, create_uncertain, waiting_for_placement",
+            "why an event is ignored, failed (parked) or waiting: unmapped_sku, order_already_placed, order_cancelled, invalid_payload, unknown_item, unknown_ticket, ax_rejected, ax_auth, ax_not_found, ax_request_invalid, create_uncertain, waiting_for_placement, dismissed (an operator gave up on it; the note is in detail)",
           ),
         ),
       ),

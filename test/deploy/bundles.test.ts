@@ -146,11 +146,14 @@ describe("the packaged bundles (prod)", () => {
 
   it("stay within their size: 300 KB each (the aim), the worker over it until the change BENCHMARKS.md names", () => {
     // KB = 1,024 bytes, the minified bundle alone. The worker keeps the SQS client for its retries' backoff; it is
-    // held here to its size today (339 KB with the operators' index attributes of the store) so that it does not grow.
+    // held here to its size today so that it does not grow: 339 KB with the operators' index attributes of the
+    // store, 341 KB with issue 18's item-by-item plan, AX's kept answers and the retries of the writes after AX, 350 KB
+    // with what it writes after each event for the operators: the search entries and the order's attempt log (its
+    // AX calls' bodies masked).
     // OCTO (issue #20): the status sync carries the booking view of its booking_update webhooks and the bookings'
     // store (289 → 303 KB), the sweeper the bookings' store for the expiry of holds (293 → 300.3 KB), and the OCTO
     // API its use cases, views and the AX catalog client (312 KB).
-    const limitKb: Record<string, number> = { processEvent: 340, syncStatuses: 304, sweepEvents: 301, octoApi: 313 };
+    const limitKb: Record<string, number> = { processEvent: 350, syncStatuses: 304, sweepEvents: 301, octoApi: 313 };
     for (const [fn, entry] of FUNCTIONS) {
       const kb = readZipEntry(path.join(packageDir("prod"), `${fn}.zip`), entry).length / 1024;
       expect(kb, fn).toBeLessThanOrEqual(limitKb[fn] ?? 300);
