@@ -9,12 +9,15 @@ import { buildStore } from "../lib/adapters/dynamodb";
 import { buildSqsClient } from "../lib/adapters/sqs";
 import type { AxCallInfo } from "../lib/ax/client";
 import { readConfig, type AdapterConfig } from "../lib/config";
+import { MAX_RECEIVES } from "../lib/queue/backoff";
 import { SqsRetryScheduler } from "../lib/queue/sqs-queue";
 import type { DynamoStore } from "../lib/store/dynamo-store";
+import { DynamoSearchIndex } from "../lib/store/search-index";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { QueuedEventSchema, UnknownEventError, applyQueuedEvent, type ApplyEventDeps } from "../lib/orders/apply-event";
 import { logContext, withLogContext } from "../lib/observability/log-context";
+import { axCallEntry, processingEntry, type AttemptLog, type AttemptLogEntry } from "../lib/orders/attempt-log";
 import { systemClock } from "../lib/orders/ports";
 import { parseJsonOrUndefined } from "../lib/json";
 
@@ -33,7 +36,7 @@ export interface RetryScheduler {
 }
 
 export function createProcessEventHandler(
-  deps: ApplyEventDeps & Partial<NoteAttemptFailure>,
+  deps: ApplyEventDeps & Partial<NoteAttemptFailure> & Partial<AttemptLog>,
   metrics: AdapterMetrics = noMetrics,
   retry?: RetryScheduler,
 ) {
@@ -45,9 +48,25 @@ export function createProcessEventHandler(
       heldGroups.add(record.attributes.MessageGroupId ?? "");
       batchItemFailures.push({ itemIdentifier: record.messageId });
     };
+    // The attempt is noted on the event (the sweeper tells a message the queue retries from one that is gone), and
+    // whether it was the message's last receive before the dead-letter queue.
+    const noteFailure = async (ids: { webhook_id: string; receive_count: number }, why: string) => {
+      await deps
+        .noteAttemptFailure?.(ids.webhook_id, why, ids.receive_count >= MAX_RECEIVES)
+        .catch((noteError: unknown) => {
+          logger.warn("could not note the failed attempt on the event", { ...ids, error: noteError as Error });
+        });
+    };
     for (const record of event.Records) {
       if (heldGroups.has(record.attributes.MessageGroupId ?? "")) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        // Received and returned unapplied: it counts towards the dead-letter queue like a failed attempt.
+        const held = v.safeParse(QueuedEventSchema, parseJsonOrUndefined(record.body));
+        if (held.success)
+          await noteFailure(
+            { webhook_id: held.output.webhook_id, receive_count: Number(record.attributes.ApproximateReceiveCount) },
+            "held back behind a failed event of its order",
+          );
         continue;
       }
       if (context && context.getRemainingTimeInMillis() < deps.createLeaseMs) {
@@ -70,8 +89,15 @@ export function createProcessEventHandler(
         correlation_id: message.output.correlation_id,
         receive_count: Number(record.attributes.ApproximateReceiveCount),
       };
+      // The order's attempt log: the event's AX calls (gathered by the AX client's hook), then what came of it.
+      const attempts: AttemptLogEntry[] = [];
+      const writeAttempts = async (last: AttemptLogEntry) => {
+        await deps.recordAttempts?.([...attempts, last]).catch((logError: unknown) => {
+          logger.warn("could not write the order's attempt log", { ...ids, error: logError as Error });
+        });
+      };
       try {
-        const outcome = await withLogContext(ids, () => applyQueuedEvent(deps, message.output));
+        const outcome = await withLogContext({ ...ids, attempts }, () => applyQueuedEvent(deps, message.output));
         logger.info("event processed", {
           ...ids,
           status: outcome.status,
@@ -79,6 +105,8 @@ export function createProcessEventHandler(
           already_settled: outcome.alreadySettled === true,
         });
         metrics.eventProcessed(outcome);
+        if (!outcome.alreadySettled || attempts.length > 0)
+          await writeAttempts(processingEntry(ids, new Date().toISOString(), { kind: "processed", ...outcome }));
       } catch (error) {
         if (error instanceof UnknownEventError) {
           // Nothing to apply, and a retry would find nothing either.
@@ -88,9 +116,14 @@ export function createProcessEventHandler(
         }
         metrics.eventRetried();
         holdBack(record);
-        await deps.noteAttemptFailure?.(ids.webhook_id, describeFailure(error)).catch((noteError: unknown) => {
-          logger.warn("could not note the failed attempt on the event", { ...ids, error: noteError as Error });
-        });
+        await noteFailure(ids, describeFailure(error));
+        await writeAttempts(
+          processingEntry(ids, new Date().toISOString(), {
+            kind: ids.receive_count >= MAX_RECEIVES ? "dead_lettered" : "retried",
+            error: describeFailure(error),
+            receiveCount: ids.receive_count,
+          }),
+        );
         const delaySeconds = await retry
           ?.later(record.receiptHandle, ids.receive_count)
           .catch((scheduleError: unknown) => {
@@ -115,7 +148,8 @@ export function createProcessEventHandler(
 
 /** Notes a passing failure on the stored event (what the read API and the console show while it is retried). */
 export interface NoteAttemptFailure {
-  noteAttemptFailure(webhookId: string, error: string): Promise<void>;
+  /** `deadLettered`: it was the message's last receive: SQS moves it to the dead-letter queue. */
+  noteAttemptFailure(webhookId: string, error: string, deadLettered: boolean): Promise<void>;
 }
 
 /** A failure in words for operators: the error's class and message, which never hold a response body. */
@@ -129,12 +163,16 @@ export function workerDeps(
   config: AdapterConfig,
   store: DynamoStore,
   onAxCall?: (info: AxCallInfo) => void,
-): ApplyEventDeps & NoteAttemptFailure {
+): ApplyEventDeps & NoteAttemptFailure & AttemptLog {
   return {
+    recordAttempts: (entries) => store.recordAttempts(entries),
     orders: store,
+    answers: store,
     products: store,
     events: store,
-    noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),
+    search: new DynamoSearchIndex(store.documentClient, store.tableName),
+    noteAttemptFailure: (webhookId, error, deadLettered) =>
+      store.noteAttemptFailure(webhookId, error, new Date(), deadLettered),
     ax: buildAxClient(config, (info) => {
       // Carries the event's correlation id: one webhook can be followed from its request to its AX calls.
       logger.info("AX call", {
@@ -144,6 +182,10 @@ export function workerDeps(
         outcome: info.outcome,
         duration_ms: Math.round(info.durationMs),
       });
+      // And in the order's attempt log, written once the event is through (its request and answer masked there).
+      const context = logContext();
+      if (context.order_id && context.attempts)
+        context.attempts.push(axCallEntry(info, { ...context, order_id: context.order_id }, new Date().toISOString()));
       onAxCall?.(info);
     }),
     clock: systemClock,

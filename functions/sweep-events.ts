@@ -5,20 +5,35 @@ import middy from "@middy/core";
 import { buildStore } from "../lib/adapters/dynamodb";
 import { buildQueue } from "../lib/adapters/sqs";
 import { readConfig } from "../lib/config";
+import { octoHoldExpiry } from "../lib/octo/expiry-build";
 import { logger } from "../lib/observability/logger";
+import { DEAD_LETTER_RETENTION_MS } from "../lib/queue/backoff";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { systemClock } from "../lib/orders/ports";
 import { sweepEvents, type SweepDeps, type SweepOptions, type SweepReport } from "../lib/orders/sweep-events";
 
-export function createSweepEventsHandler(deps: SweepDeps, options: SweepOptions, metrics: AdapterMetrics = noMetrics) {
+export function createSweepEventsHandler(
+  deps: SweepDeps,
+  options: SweepOptions,
+  metrics: AdapterMetrics = noMetrics,
+  /** Issue #20: the OCTO holds whose time ran out are marked EXPIRED on the same schedule. */
+  expireOctoHolds?: () => Promise<{ expired: number }>,
+) {
   return async (): Promise<SweepReport> => {
+    if (expireOctoHolds) {
+      const { expired } = await expireOctoHolds();
+      if (expired > 0) logger.info("OCTO holds expired", { expired });
+    }
     const report = await sweepEvents(deps, options);
     metrics.swept(report);
     const summary = {
       requeued: report.requeued,
       held: report.held,
       retrying: report.retrying,
+      dead_lettered: report.deadLettered,
+      waiting_behind: report.waitingBehind,
       oldest_stranded_age_s: report.oldestStrandedAgeSeconds,
+      oldest_unfinished_age_s: report.oldestUnfinishedAgeSeconds,
     };
     if (report.requeued > 0)
       logger.warn("stranded events queued again", { ...summary, webhook_ids: report.requeuedIds.slice(0, 50) });
@@ -35,8 +50,13 @@ function defaultHandler() {
     const store = buildStore(config);
     handlerInstance = createSweepEventsHandler(
       { events: store, orders: store, queue: buildQueue(config), clock: systemClock },
-      { strandedAfterMs: config.sweepStrandedAfterMs },
+      {
+        strandedAfterMs: config.sweepStrandedAfterMs,
+        triedStrandedAfterMs: config.sweepTriedStrandedAfterMs,
+        deadLetterRetentionMs: DEAD_LETTER_RETENTION_MS,
+      },
       emfMetrics(),
+      octoHoldExpiry(store, config),
     );
   }
   return handlerInstance;

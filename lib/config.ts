@@ -7,7 +7,7 @@ import { SecretReader } from "./secrets";
 
 export { ConfigError };
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 export const DEFAULT_WEBHOOK_MAX_BYTES = 256 * 1024;
 export const DEFAULT_AX_TIMEOUT_MS = 10_000;
@@ -21,6 +21,8 @@ export const DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS = 12;
 export const DEFAULT_WAITING_TOO_LONG_MINUTES = 15;
 /** Past SQS's 5-minute deduplication window, and long enough that a forwarded event has been picked up. */
 export const DEFAULT_SWEEP_STRANDED_AFTER_MS = 10 * 60_000;
+/** Past the retries' longest backoff (15 minutes) and a worker's hold of a message (6 minutes), with a margin. */
+export const DEFAULT_SWEEP_TRIED_STRANDED_AFTER_MS = 30 * 60_000;
 /** AWS SDK calls: a DynamoDB or SQS that does not answer fails fast (a webhook gets its 503 within seconds). */
 export const DEFAULT_AWS_CONNECT_TIMEOUT_MS = 1_000;
 export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 2_000;
@@ -60,11 +62,34 @@ export interface AdapterConfig {
   readonly waitingTooLongMs: number;
   /** An event `queued` and untouched this long, with no attempt, is queued again by the sweeper. */
   readonly sweepStrandedAfterMs: number;
+  /** A tried event untouched this long has no live message: the sweeper queues it again (unless dead-lettered). */
+  readonly sweepTriedStrandedAfterMs: number;
   /** Connection and per-attempt request timeouts of the AWS SDK clients. */
   readonly awsConnectTimeoutMs: number;
   readonly awsRequestTimeoutMs: number;
   /** Secrets: from SSM in AWS (`<NAME>_PARAM`), from plain variables locally. */
   readonly secrets: SecretReader;
+  /** The variables this configuration reads (for the readers of their own part, such as `readOctoConfig`). */
+  readonly env: Env;
+}
+
+export interface OctoConfig {
+  /** The public URL of the OCTO API (`Supplier.endpoint`); undefined: the URL the request came to. */
+  endpoint: string | undefined;
+  supplierId: string;
+  supplierName: string;
+  /** The supplier desk's contact: OCTO's `Supplier.contact`, and what AX gets when a reseller gives no e-mail or phone. */
+  email: string;
+  telephone: string;
+  website: string | null;
+  /** The calling code AX gets with the desk's phone, or when a reseller's phone and country tell none. */
+  callingCode: string;
+  holdDefaultMinutes: number;
+  holdMaxMinutes: number;
+  placingGraceMs: number;
+  cacheMs: number;
+  /** `name=https://…` pairs: where each reseller's `booking_update` webhooks go (none: no webhooks). */
+  webhookUrls: string | undefined;
 }
 
 export function readConfig(env: Env = process.env): AdapterConfig {
@@ -73,24 +98,11 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     if (!value) throw new ConfigError(`the setting ${name} is not set`);
     return value;
   };
-  const positiveInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`the setting ${name} must be a positive integer`);
-    return value;
-  };
-  const nonNegativeInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0)
-      throw new ConfigError(`the setting ${name} must be a non-negative integer`);
-    return value;
-  };
+  const { positiveInt, nonNegativeInt } = numberSettings(env);
   const secrets = new SecretReader(env);
   return {
     secrets,
+    env,
     get tableName() {
       return required("TABLE_NAME");
     },
@@ -149,6 +161,9 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     get sweepStrandedAfterMs() {
       return positiveInt("SWEEP_STRANDED_AFTER_MS", DEFAULT_SWEEP_STRANDED_AFTER_MS);
     },
+    get sweepTriedStrandedAfterMs() {
+      return positiveInt("SWEEP_TRIED_STRANDED_AFTER_MS", DEFAULT_SWEEP_TRIED_STRANDED_AFTER_MS);
+    },
     get awsConnectTimeoutMs() {
       return positiveInt("AWS_CONNECT_TIMEOUT_MS", DEFAULT_AWS_CONNECT_TIMEOUT_MS);
     },
@@ -165,6 +180,48 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     get waitingTooLongMs() {
       return positiveInt("WAITING_TOO_LONG_MINUTES", DEFAULT_WAITING_TOO_LONG_MINUTES) * 60_000;
     },
+  };
+}
+
+/**
+ * The OCTO supplier API's settings (issue #20), read apart from `readConfig` so that the functions that never serve
+ * OCTO do not carry them.
+ */
+export function readOctoConfig(env: Env = process.env): OctoConfig {
+  const { positiveNumber, nonNegativeInt } = numberSettings(env);
+  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  return {
+    endpoint: env.OCTO_ENDPOINT?.trim() || undefined,
+    supplierId: text("OCTO_SUPPLIER_ID", "ax"),
+    supplierName: text("OCTO_SUPPLIER_NAME", "AX Cloud via the AX channel adapter"),
+    email: text("OCTO_SUPPLIER_EMAIL", "bookings@example.com"),
+    telephone: text("OCTO_SUPPLIER_TELEPHONE", "+82 2 0000 0000"),
+    website: env.OCTO_SUPPLIER_WEBSITE?.trim() || null,
+    callingCode: text("OCTO_SUPPLIER_CALLING_CODE", "82"),
+    holdDefaultMinutes: positiveNumber("OCTO_HOLD_DEFAULT_MINUTES", 30),
+    holdMaxMinutes: positiveNumber("OCTO_HOLD_MAX_MINUTES", 60),
+    placingGraceMs: positiveNumber("OCTO_PLACING_GRACE_MINUTES", 10) * 60_000,
+    cacheMs: nonNegativeInt("OCTO_CACHE_MS", 30_000),
+    webhookUrls: env.OCTO_WEBHOOK_URLS?.trim() || undefined,
+  };
+}
+
+/** Readers of numeric settings: the fallback when unset, a ConfigError naming the setting when malformed. */
+function numberSettings(env: Env) {
+  const read = (name: string, fallback: number, valid: (value: number) => boolean, what: string): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!valid(value)) throw new ConfigError(`the setting ${name} must be ${what}`);
+    return value;
+  };
+  return {
+    positiveInt: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isInteger(value) && value > 0, "a positive integer"),
+    nonNegativeInt: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isInteger(value) && value >= 0, "a non-negative integer"),
+    positiveNumber: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isFinite(value) && value > 0, "a positive number"),
   };
 }
 

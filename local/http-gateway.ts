@@ -93,7 +93,10 @@ function match(route: Route, method: string, path: string): Record<string, strin
     if (greedy && index === want.length - 1) {
       const rest = got.slice(index).join("/");
       if (!rest) return undefined;
-      params.proxy = decodeURIComponent(rest);
+      const decoded = decodeSegment(rest);
+      if (decoded === undefined)
+        throw new BadPathError(`the path ${JSON.stringify(rest)} is not valid percent-encoding`);
+      params.proxy = decoded;
       break;
     }
     const actual = got[index] ?? "";

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 /** A reason not to start, said in one line. */
 export class StartError extends Error {}
 
-const FLAGS = {
+export const FLAGS = {
   fresh: { type: "boolean", help: "delete the local data (.local-data/) first" },
   "in-memory": { type: "boolean", help: "keep nothing: DynamoDB Local runs in memory" },
   help: { type: "boolean", short: "h", help: "print this and exit" },

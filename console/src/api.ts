@@ -23,7 +23,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the admin API. A 401 means the token is gone or revoked: it is forgotten and the log-in page opened, except
+ * for the log-in check itself (`loggingIn`), which says so where the token was typed.
+ */
+export async function api<T>(method: string, path: string, body?: unknown, loggingIn = false): Promise<T> {
   const answer = await fetch(`/admin${path}`, {
     method,
     headers: {
@@ -35,7 +39,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     cache: "no-store",
   });
   const json: unknown = await answer.json().catch(() => undefined);
-  if (answer.status === 401) {
+  if (answer.status === 401 && !loggingIn) {
     token.clear();
     location.hash = "#/login";
   }
@@ -74,6 +78,7 @@ export interface Attention {
 export interface OrderRow {
   order_id: string;
   status: string;
+  shown_status?: "parked";
   created_at: string;
   updated_at: string;
   currency?: string;
@@ -90,6 +95,9 @@ export interface EventRow {
   attempts: number;
   reason?: string;
   detail?: string;
+  /** What can help it (the admin API's triage): the console offers these and no other action. */
+  actions: ("replay" | "reconcile" | "dismiss")[];
+  hint: string;
   payload?: unknown;
 }
 
@@ -123,9 +131,26 @@ export interface StatusChange {
   comment?: string;
 }
 
+export interface Attempt {
+  at: string;
+  kind: "ax_call" | "processed" | "retried" | "dead_lettered" | "operator";
+  actor: string;
+  summary: string;
+  webhook_id?: string;
+  correlation_id?: string;
+  endpoint?: string;
+  path?: string;
+  http_status?: number;
+  outcome?: string;
+  duration_ms?: number;
+  request?: string;
+  answer?: string;
+}
+
 export interface OrderDetail {
   order_id: string;
   status: string;
+  shown_status?: "parked";
   created_at?: string;
   currency?: string;
   total?: string;
@@ -150,6 +175,8 @@ export interface OrderDetail {
   }[];
   events: EventRow[];
   notifications: Notification[];
+  attempts: Attempt[];
+  attempts_truncated?: boolean;
 }
 
 export interface UncertainCreate {
@@ -183,6 +210,8 @@ export interface ActionResult {
 
 export interface BulkReplayResult {
   count: number;
+  left_out: number;
+  confirm?: string;
   replayed: number;
   confirmed: boolean;
   message: string;
@@ -194,6 +223,7 @@ export interface AuditEntry {
   action: string;
   target: string;
   detail?: string;
+  old_value?: string;
 }
 
 export interface DeadLetterList {

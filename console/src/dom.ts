@@ -23,31 +23,61 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** Replaces the content of the main region and moves the focus there (for keyboard and screen reader users). */
-export function show(...children: (Child | Child[])[]): void {
-  const main = document.getElementById("main");
-  if (!main) return;
-  main.replaceChildren(
-    ...children
-      .flat()
-      .filter((c): c is Node | string => c !== null && c !== undefined && c !== false)
-      .map((c) => (typeof c === "number" ? String(c) : c)),
-  );
-  main.focus();
-}
+let clearTimer: ReturnType<typeof setTimeout> | undefined;
 
-export function say(message: string, kind: "ok" | "error" = "ok"): void {
+/**
+ * The status line, under the header (it pushes the page down, never covers a control): a success, cleared after a
+ * few seconds or at the next navigation. Errors are shown where the action was (`inlineError`), not here.
+ */
+export function say(message: string): void {
   const status = document.getElementById("status");
   if (!status) return;
-  status.className = kind;
+  clearTimeout(clearTimer);
   status.textContent = message;
+  clearTimer = setTimeout(clearStatus, 8_000);
+}
+
+let next: string | undefined;
+
+/** A message for the page the operator is being sent to (a navigation clears what was said before it). */
+export function sayNext(message: string): void {
+  next = message;
+}
+
+/** Clears the status line at a navigation, or shows what was said for the new page. */
+export function clearStatus(): void {
+  const status = document.getElementById("status");
+  if (status) status.textContent = "";
+  if (next !== undefined) say(next);
+  next = undefined;
+}
+
+/** Shows an error right after `where` (a form, a button, a list), replacing the one shown there before. */
+export function inlineError(where: Element, message: string): void {
+  clearInlineError(where);
+  const error = h("p", { class: "error inline-error", role: "alert" }, message);
+  where.after(error);
+}
+
+export function clearInlineError(where: Element): void {
+  const next = where.nextElementSibling;
+  if (next?.classList.contains("inline-error")) next.remove();
 }
 
 export function field(label: string, input: HTMLElement, hint?: string): HTMLLabelElement {
   return h("label", { class: "field" }, h("span", {}, label), input, hint ? h("small", {}, hint) : null);
 }
 
-export function table(headers: string[], rows: Node[][], caption?: string): HTMLElement {
+/** A table row whose cells carry their column's name (the narrow layout shows it beside each value). */
+export function row(headers: readonly string[], cells: readonly Node[]): HTMLTableRowElement {
+  return h(
+    "tr",
+    {},
+    cells.map((cell, index) => h("td", { "data-label": headers[index] ?? "" }, cell)),
+  );
+}
+
+export function table(headers: readonly string[], rows: readonly Node[][], caption?: string): HTMLElement {
   if (rows.length === 0) return h("p", { class: "empty" }, "Nothing here.");
   return h(
     "table",
@@ -65,13 +95,7 @@ export function table(headers: string[], rows: Node[][], caption?: string): HTML
     h(
       "tbody",
       {},
-      rows.map((cells) =>
-        h(
-          "tr",
-          {},
-          cells.map((cell) => h("td", {}, cell)),
-        ),
-      ),
+      rows.map((cells) => row(headers, cells)),
     ),
   );
 }

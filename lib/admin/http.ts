@@ -5,19 +5,38 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import * as v from "valibot";
 import { json, lowerCaseHeaders, rawBody, internalError } from "../http/responses";
 import { parseJsonOrUndefined } from "../json";
+import { StoreUnavailableError } from "../orders/ports";
 import { MappingInputError, describeIssues } from "./mapping-input";
 import { Answer, adminRoutes, type AdminRoute } from "./routes";
-import { AdminInputError, ConflictError, NotFoundError, type AdminDeps } from "./service";
+import { AdminInputError, ConflictError, NotFoundError, UnavailableError, type AdminDeps } from "./service";
 import { bearerToken, identifyToken, type AdminToken } from "./tokens";
+
+/** A request refused for its token: what is logged and counted (never the token presented). */
+export interface RefusedToken {
+  /** `missing`: no bearer token; `unknown`: one no operator holds. */
+  reason: "missing" | "unknown";
+  method: string;
+  path: string;
+  source_ip: string;
+}
 
 export interface AdminApiDeps {
   admin: AdminDeps;
   tokens: () => Promise<readonly AdminToken[]>;
   /** Where unexpected failures go (never to the caller). */
   logError?: (message: string, error: unknown) => void;
+  /** Told of every refused token (the Lambda logs it and counts it for the alarm). */
+  onRefusedToken?: (refused: RefusedToken) => void;
 }
 
 const NO_STORE = { "cache-control": "no-store" };
+
+/** A path segment that is not valid percent-encoding (`%E0%A4%A`): a 400 naming it, never a 404 or a 5xx. */
+export class BadPathError extends Error {
+  constructor(segment: string) {
+    super(`the path segment ${JSON.stringify(segment)} is not valid percent-encoding`);
+  }
+}
 
 function match(route: AdminRoute, method: string, path: string): Record<string, string> | undefined {
   if (route.method !== method) return undefined;
@@ -33,7 +52,7 @@ function match(route: AdminRoute, method: string, path: string): Record<string, 
       try {
         params[name] = decodeURIComponent(actual);
       } catch {
-        return undefined;
+        throw new BadPathError(actual);
       }
     } else if (part !== actual) return undefined;
   }
@@ -61,23 +80,39 @@ export function createAdminApiHandler(deps: AdminApiDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath.replace(/\/+$/, "");
-    const found = findRoute(method, path);
+    let found: ReturnType<typeof findRoute>;
+    let other: boolean;
+    try {
+      found = findRoute(method, path);
+      other =
+        !found &&
+        adminRoutes.some((route) => match({ ...route, method: method as AdminRoute["method"] }, method, path));
+    } catch (error) {
+      if (error instanceof BadPathError) return problem(400, "invalid_path", error.message);
+      throw error;
+    }
     if (!found) {
-      const other = adminRoutes.some((route) =>
-        match({ ...route, method: method as AdminRoute["method"] }, method, path),
-      );
       return other
         ? problem(405, "method_not_allowed", `${method} is not allowed on ${path}`)
         : problem(404, "not_found", `no admin route ${method} ${path}`);
     }
     let actor: string | undefined;
+    const presented = bearerToken(lowerCaseHeaders(event).authorization);
     try {
-      actor = identifyToken(await deps.tokens(), bearerToken(lowerCaseHeaders(event).authorization));
+      actor = identifyToken(await deps.tokens(), presented);
     } catch (error) {
       deps.logError?.("admin tokens could not be read", error);
       return internalError();
     }
-    if (!actor) return problem(401, "unauthorized", "send an admin token as `Authorization: Bearer <token>`");
+    if (!actor) {
+      deps.onRefusedToken?.({
+        reason: presented ? "unknown" : "missing",
+        method,
+        path: found.route.path,
+        source_ip: event.requestContext.http.sourceIp,
+      });
+      return problem(401, "unauthorized", "send an admin token as `Authorization: Bearer <token>`");
+    }
     let body: unknown;
     if (found.route.body) {
       const text = rawBody(event).toString("utf8");
@@ -95,6 +130,15 @@ export function createAdminApiHandler(deps: AdminApiDeps) {
         return problem(400, "invalid_request", error.message);
       if (error instanceof NotFoundError) return problem(404, "not_found", error.message);
       if (error instanceof ConflictError) return problem(409, "conflict", error.message);
+      if (error instanceof UnavailableError) return problem(503, "unavailable", error.message);
+      if (error instanceof StoreUnavailableError) {
+        deps.logError?.(`admin ${method} ${found.route.path}: DynamoDB did not confirm`, error);
+        return problem(
+          503,
+          "unavailable",
+          "DynamoDB did not confirm the request in time; an action may or may not have been applied: look before trying again",
+        );
+      }
       deps.logError?.(`admin ${method} ${found.route.path} failed`, error);
       return internalError();
     }

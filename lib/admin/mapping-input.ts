@@ -3,17 +3,13 @@
 import { parse as parseCsv } from "csv-parse/sync";
 import * as v from "valibot";
 import type { ProductMapping } from "../orders/model";
+import { operatorText } from "./text-input";
 
 export const ProductMappingSchema = v.object({
-  sku: v.pipe(
-    v.string("sku is missing"),
-    v.trim(),
-    v.minLength(1, "sku is empty"),
-    v.maxLength(128, "sku is longer than 128 characters"),
-  ),
+  sku: v.pipe(v.string("sku is missing"), operatorText("sku", 128)),
   product_type: v.picklist(["tour", "day-ticket"], 'product_type must be "tour" or "day-ticket"'),
-  mapping_code: v.pipe(v.string("mapping_code is missing"), v.trim(), v.minLength(1, "mapping_code is empty")),
-  option_code: v.pipe(v.string("option_code is missing"), v.trim(), v.minLength(1, "option_code is empty")),
+  mapping_code: v.pipe(v.string("mapping_code is missing"), operatorText("mapping_code", 128)),
+  option_code: v.pipe(v.string("option_code is missing"), operatorText("option_code", 128)),
 });
 
 export const MAPPING_COLUMNS = ["sku", "product_type", "mapping_code", "option_code"] as const;

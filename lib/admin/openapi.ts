@@ -25,6 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   405: "Method not allowed",
   409: "Conflict: the state changed, or the action does not apply (the message says why)",
   422: "Some rows are wrong: nothing was written (the report lists every one)",
+  503: "Something the action needs (AX) did not answer: nothing was done, try again (the message says what)",
 };
 
 function parameters(route: AdminRoute) {
@@ -69,7 +70,7 @@ function operation(route: AdminRoute) {
   return {
     summary: route.summary,
     tags: ["admin"],
-    security: [{ adminToken: [] }],
+    security: [{ namedAdminToken: [] }],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body
       ? {
@@ -83,7 +84,7 @@ function operation(route: AdminRoute) {
   };
 }
 
-/** OpenAPI 3.1 `paths` of the admin API (every route under /admin, bearer `adminToken`). */
+/** OpenAPI 3.1 `paths` of the admin API (every route under /admin, bearer `namedAdminToken`). */
 export const adminPaths: Record<string, Record<string, unknown>> = (() => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of adminRoutes) {
@@ -95,9 +96,16 @@ export const adminPaths: Record<string, Record<string, unknown>> = (() => {
 
 /** The security scheme the admin paths name: one of the stage's named admin tokens, as a bearer token. */
 export const adminSecuritySchemes = {
-  adminToken: {
+  namedAdminToken: {
     type: "http",
     scheme: "bearer",
     description: "One of the stage's named admin tokens; the name is recorded with every action.",
   },
 } as const;
+
+/** The admin API as a part of the project's OpenAPI document (lib/openapi/document.ts). */
+export const adminApiPaths = {
+  paths: adminPaths,
+  components: { securitySchemes: adminSecuritySchemes },
+  tags: [{ name: "admin", description: "The operators' API, used by the console and the CLI (docs/console.md)" }],
+};

@@ -2,6 +2,7 @@
 // edge checks) and the use case it runs. lib/admin/http.ts serves them; lib/admin/openapi.ts describes them.
 import * as v from "valibot";
 import type { ProductType } from "../orders/model";
+import { unsafeTextProblem } from "../text-safety";
 import * as admin from "./service";
 import {
   ActionResultSchema,
@@ -11,6 +12,7 @@ import {
   BulkReplayRequestSchema,
   BulkReplayResultSchema,
   DeadLetterListSchema,
+  DismissRequestSchema,
   EventDetailSchema,
   EventPageSchema,
   ImportReportSchema,
@@ -25,7 +27,7 @@ import {
   OrderPageSchema,
   OrderSearchQuerySchema,
   PageQuerySchema,
-  ParkedQuerySchema,
+  EventListQuerySchema,
   ReconcileRequestSchema,
   UncertainPageSchema,
   WhoAmISchema,
@@ -70,7 +72,24 @@ function productType(value: string | undefined): ProductType {
   throw new admin.AdminInputError(`the product family must be one of ${PRODUCT_TYPES.join(", ")}`);
 }
 
-const param = (call: RouteCall, name: string) => call.params[name] ?? "";
+/** The longest value of each path parameter (the contract's limits): longer is a 400 naming it, never a 5xx. */
+const PARAM_LIMITS: Record<string, number> = {
+  order_id: 128,
+  webhook_id: 256,
+  sku: 128,
+  notification_id: 256,
+  product_type: 16,
+};
+
+/** A path parameter, checked: the same length and character rules as the rest of the input. */
+function param(call: RouteCall, name: string): string {
+  const value = call.params[name] ?? "";
+  const max = PARAM_LIMITS[name] ?? 256;
+  if (value.length > max) throw new admin.AdminInputError(`${name} is longer than ${max} characters`);
+  const problem = unsafeTextProblem(value);
+  if (problem) throw new admin.AdminInputError(`${name} ${problem}`);
+  return value;
+}
 const parsed = <T extends v.GenericSchema>(schema: T, value: unknown) => v.parse(schema, value);
 
 export const adminRoutes: AdminRoute[] = [
@@ -91,7 +110,8 @@ export const adminRoutes: AdminRoute[] = [
   {
     method: "GET",
     path: "/admin/orders",
-    summary: "Orders by status and time (newest first), or by id prefix (at least 3 characters)",
+    summary:
+      "Orders by status and time (newest first), or by one look-up: id prefix (any case, 3 characters or more), AX order code, AX ticket code, webhook id, sku, traveler e-mail or name",
     query: OrderSearchQuerySchema,
     response: OrderPageSchema,
     run: ({ deps, query }) => admin.searchOrders(deps, parsed(OrderSearchQuerySchema, query)),
@@ -108,10 +128,11 @@ export const adminRoutes: AdminRoute[] = [
   {
     method: "POST",
     path: "/admin/orders/{order_id}/creates/{product_type}/reconcile",
-    summary: "Resolve an uncertain create: attach AX's codes, or send the create once more; then replay the placement",
+    summary:
+      "Resolve an uncertain create: attach AX's codes (checked with AX first), or send the create once more (once); the placement is replayed in the same write",
     body: ReconcileRequestSchema,
     response: ActionResultSchema,
-    errors: [409],
+    errors: [409, 503],
     run: (call) =>
       admin.reconcile(
         call.deps,
@@ -141,28 +162,22 @@ export const adminRoutes: AdminRoute[] = [
   },
   {
     method: "GET",
-    path: "/admin/events/parked",
-    summary: "Parked events (oldest first), by reason and time",
-    query: ParkedQuerySchema,
+    path: "/admin/events",
+    summary:
+      "Events parked (status=failed, the default), queued, or queued too long (waiting), oldest first, by type, reason and time",
+    query: EventListQuerySchema,
     response: EventPageSchema,
-    run: ({ deps, query }) => admin.listParked(deps, parsed(ParkedQuerySchema, query)),
+    run: ({ deps, query }) => admin.listEvents(deps, parsed(EventListQuerySchema, query)),
   },
   {
     method: "POST",
-    path: "/admin/events/parked/replay",
-    summary: "Replay every parked event of a reason or time range: without confirm_count, the count only",
+    path: "/admin/events/replay",
+    summary:
+      "Replay the parked events of a filter that a replay can help: without `confirm`, the count and a token naming exactly them",
     body: BulkReplayRequestSchema,
     response: BulkReplayResultSchema,
     errors: [409],
-    run: ({ deps, actor, body }) => admin.replayParked(deps, actor, parsed(BulkReplayRequestSchema, body ?? {})),
-  },
-  {
-    method: "GET",
-    path: "/admin/events/waiting",
-    summary: "Events queued for longer than they should be (oldest first)",
-    query: PageQuerySchema,
-    response: EventPageSchema,
-    run: ({ deps, query }) => admin.listWaiting(deps, parsed(PageQuerySchema, query)),
+    run: ({ deps, actor, body }) => admin.replayMatching(deps, actor, parsed(BulkReplayRequestSchema, body ?? {})),
   },
   {
     method: "GET",
@@ -175,10 +190,21 @@ export const adminRoutes: AdminRoute[] = [
   {
     method: "POST",
     path: "/admin/events/{webhook_id}/replay",
-    summary: "Replay one parked event",
+    summary: "Replay one parked event (a placement: `plan` says which items are left as booked and which are sent)",
     response: ActionResultSchema,
     errors: [404, 409],
     run: (call) => admin.replayEvent(call.deps, call.actor, param(call, "webhook_id")),
+  },
+  {
+    method: "POST",
+    path: "/admin/events/{webhook_id}/dismiss",
+    summary:
+      "Give up on a parked event no replay can help (a cancellation naming what the order does not have), with a note",
+    body: DismissRequestSchema,
+    response: ActionResultSchema,
+    errors: [404, 409],
+    run: (call) =>
+      admin.dismissEvent(call.deps, call.actor, param(call, "webhook_id"), parsed(DismissRequestSchema, call.body)),
   },
   {
     method: "GET",

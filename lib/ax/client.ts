@@ -52,9 +52,17 @@ export interface AxCredentials {
 /** What one call did, for metrics: `outcome` is "ok" or the error's reason. */
 export interface AxCallInfo {
   endpoint: AxEndpoint;
+  /** e.g. `POST /v1/channel/orders/tour` */
+  path?: string;
   status?: number;
   outcome: "ok" | AxErrorReason;
   durationMs: number;
+  /** The body sent (personal data included: for the order's attempt log, which masks it; never for a log line). */
+  request?: unknown;
+  /** AX's answer as text, when one came (personal data included, as above). */
+  answer?: string;
+  /** What went wrong, in words (an AxError's message: never a request body). */
+  error?: string;
 }
 
 export interface AxClientOptions {
@@ -164,22 +172,29 @@ export class AxClient {
     );
   }
 
+  /** The path under /v1/channel of an endpoint's resource: the orders here (the catalog client adds its own). */
+  protected resourceOf(_endpoint: AxEndpoint): string {
+    return "orders";
+  }
+
   /** Closes the kept-alive connections. */
   close(): void {
     this.agent.destroy();
   }
 
-  private async call<T>(
+  protected async call<T>(
     endpoint: AxEndpoint,
     method: "GET" | "POST" | "PATCH",
     segments: string[],
-    options: AxCallOptions,
+    options: AxCallOptions & { query?: Record<string, string> },
     schema: v.GenericSchema | undefined,
     body: unknown,
     parse: (response: { body: unknown; context: { status: number; responseText: string } }) => T,
   ): Promise<T> {
     const started = performance.now();
-    let status: number | undefined;
+    const path = `${method} ${BASE_PATH}/orders/${segments.join("/")}`;
+    let answer: string | undefined;
+    const sent = body === undefined ? {} : { request: body };
     try {
       if (schema && this.validateRequests) {
         const fieldErrors = validateAxRequest(schema, body);
@@ -192,9 +207,17 @@ export class AxClient {
         throw new AxNotSentError(endpoint, `the AX credentials could not be loaded: ${errorText(error)}`, error);
       }
       const response = await this.send(endpoint, method, segments, credentials, body, options);
-      status = response.status;
+      answer = response.text;
       const result = interpret(endpoint, response, parse);
-      this.report({ endpoint, status, outcome: "ok", durationMs: performance.now() - started });
+      this.report({
+        endpoint,
+        path,
+        status: response.status,
+        outcome: "ok",
+        durationMs: performance.now() - started,
+        ...sent,
+        answer,
+      });
       return result;
     } catch (error) {
       const axError =
@@ -203,9 +226,13 @@ export class AxClient {
           : new AxOutcomeUnknownError({ endpoint, detail: `unexpected failure: ${errorText(error)}`, cause: error });
       this.report({
         endpoint,
+        path,
         ...(axError.status === undefined ? {} : { status: axError.status }),
         outcome: axError.reason,
         durationMs: performance.now() - started,
+        ...sent,
+        ...(answer !== undefined ? { answer } : {}),
+        error: axError.message,
       });
       throw axError;
     }
@@ -225,11 +252,11 @@ export class AxClient {
     segments: string[],
     credentials: AxCredentials,
     body: unknown,
-    options: AxCallOptions & { freshConnection?: boolean },
+    options: AxCallOptions & { freshConnection?: boolean; query?: Record<string, string> },
   ): Promise<RawResponse> {
     const url = new URL(this.baseUrl.href);
-    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/orders/${segments.map(encodeURIComponent).join("/")}`;
-    url.search = "";
+    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/${this.resourceOf(endpoint)}/${segments.map(encodeURIComponent).join("/")}`;
+    url.search = options.query ? new URLSearchParams(options.query).toString() : "";
     url.hash = "";
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), "utf8");
     const headers: http.OutgoingHttpHeaders = {

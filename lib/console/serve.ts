@@ -32,6 +32,15 @@ const SECURITY_HEADERS = {
   "x-frame-options": "DENY",
 };
 
+function isPercentEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface Prepared {
   type: string;
   plain: string;
@@ -50,6 +59,12 @@ export function createConsoleHandler(assets: ConsoleAssets) {
   }
   return (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const path = event.rawPath.replace(/^\/console\/?/, "");
+    if (!isPercentEncoded(path))
+      return Promise.resolve({
+        statusCode: 400,
+        headers: { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS },
+        body: "the path is not valid percent-encoding",
+      });
     const asset = prepared.get(path === "" ? "index.html" : path);
     if (!asset || event.requestContext.http.method !== "GET")
       return Promise.resolve({

@@ -43,13 +43,18 @@ export const METRIC = {
   eventsForwarded: "EventsForwarded",
   eventsSwept: "EventsSwept",
   oldestStrandedEventAge: "OldestStrandedEventAge",
+  oldestUnfinishedEventAge: "OldestUnfinishedEventAge",
+  /** Admin API requests refused for their token (none, or unknown): the alarm on refused admin tokens reads it. */
+  adminTokensRefused: "AdminTokensRefused",
 } as const;
 
 /** What one sweep of the outbox found (the shape of SweepReport that metrics read). */
 export interface SweptEvents {
   requeued: number;
-  /** Seconds since the oldest event still waiting for a first attempt was last touched (0: none). */
+  /** Seconds since the oldest event the sweep queued again was received (0: none). */
   oldestStrandedAgeSeconds: number;
+  /** Seconds since the oldest event still unfinished (`queued`) was received (0: none). */
+  oldestUnfinishedAgeSeconds: number;
 }
 
 /** AX outcomes that count against AX's health: the call did not get a usable answer, or AX refused our credentials.
@@ -78,6 +83,8 @@ export interface AdapterMetrics {
   /** Stored events the stream consumer (or the sweeper) put in the queue. */
   eventsForwarded: (count: number) => void;
   swept: (report: SweptEvents) => void;
+  /** The admin API refused a request's token: `missing` (none presented) or `unknown`. */
+  adminTokenRefused: (reason: "missing" | "unknown") => void;
   /** Batched metrics (a sync run's, a worker's batch's) are written now: one EMF line per dimension set. */
   flush?: () => void;
 }
@@ -91,6 +98,7 @@ export const noMetrics: AdapterMetrics = {
   eventRetried: () => undefined,
   eventDropped: () => undefined,
   axCalled: () => undefined,
+  adminTokenRefused: () => undefined,
 };
 
 type Dimensions = Record<string, string>;
@@ -186,7 +194,9 @@ export function emfMetrics(
     swept: (report) => {
       add(METRIC.eventsSwept, MetricUnit.Count, report.requeued);
       add(METRIC.oldestStrandedEventAge, MetricUnit.Seconds, report.oldestStrandedAgeSeconds);
+      add(METRIC.oldestUnfinishedEventAge, MetricUnit.Seconds, report.oldestUnfinishedAgeSeconds);
     },
+    adminTokenRefused: (reason) => count(METRIC.adminTokensRefused, { reason }),
     axCalled: (info) => {
       // Counts by endpoint and outcome (the dashboard's breakdown); latency by endpoint (its percentiles).
       const byOutcome = { endpoint: info.endpoint, outcome: info.outcome };

@@ -3,12 +3,13 @@
 // cannot be applied for a lasting reason are parked (status `failed` with a reason); passing faults are thrown so
 // the queue retries them.
 import * as v from "valibot";
-import { parseChannelEvent } from "../channel/schemas";
+import { parseChannelEvent, type ChannelEvent } from "../channel/schemas";
 import { parseJsonOrUndefined } from "../json";
 import type { EventReader, QueuedEvent } from "./ports";
 import { applyDeferredCancels, cancelOrder, type AxCanceller } from "./cancel-order";
 import type { ApplyOutcome } from "./order-state";
 import { placeOrder, type PlaceOrderDeps } from "./place-order";
+import { entriesOfAxOrders, entriesOfEvent, type SearchIndex } from "./search-entries";
 
 /** A queue message: ids only (fields of older messages, such as a body, are ignored). */
 export const QueuedEventSchema = v.object({
@@ -24,7 +25,7 @@ export interface ParkEvent {
 }
 
 export type ApplyEventDeps = PlaceOrderDeps &
-  ParkEvent & { ax: PlaceOrderDeps["ax"] & AxCanceller; events: EventReader };
+  ParkEvent & { ax: PlaceOrderDeps["ax"] & AxCanceller; events: EventReader; search: SearchIndex };
 
 /** The message names no stored event of its order: nothing is applied (a forged, damaged or stale message). */
 export class UnknownEventError extends Error {
@@ -51,8 +52,23 @@ export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEven
     const outcome = await placeOrder(deps, context, event);
     // Cancellations that arrived first (or while the create was uncertain) are applied right after the placement.
     if (outcome.cancelsWaiting === true) await applyDeferredCancels(deps, event.data.order_id);
+    await recordSearchEntries(deps, event, stored.received_at);
     return outcome;
   }
   const { order_id: orderId, ...cancel } = event.data;
-  return cancelOrder(deps, context, orderId, cancel);
+  const outcome = await cancelOrder(deps, context, orderId, cancel);
+  await recordSearchEntries(deps, event, stored.received_at);
+  return outcome;
+}
+
+/**
+ * What an operator can find the order by (lib/orders/search-entries.ts), written after the event is applied: a
+ * failure here throws, so the queue delivers the message again and the (idempotent) entries are written then, as
+ * they are after a crash between the order's write and these.
+ */
+async function recordSearchEntries(deps: ApplyEventDeps, event: ChannelEvent, receivedAt: string): Promise<void> {
+  const entries = entriesOfEvent(event, receivedAt);
+  if (event.type === "order.placed")
+    entries.push(...entriesOfAxOrders((await deps.orders.load(event.data.order_id)).axOrders));
+  await deps.search.recordSearchEntries(entries);
 }

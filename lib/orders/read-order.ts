@@ -70,7 +70,7 @@ export const OrderViewSchema = v.object({
         v.pipe(
           v.string(),
           v.description(
-            "why an event is ignored, failed (parked) or waiting: unmapped_sku, order_already_placed, order_cancelled, invalid_payload, unknown_item, unknown_ticket, ax_rejected, ax_auth, ax_not_found, ax_request_invalid, create_uncertain, waiting_for_placement",
+            "why an event is ignored, failed (parked) or waiting: unmapped_sku, order_already_placed, order_cancelled, invalid_payload, unknown_item, unknown_ticket, ax_rejected, ax_auth, ax_not_found, ax_request_invalid, create_uncertain, waiting_for_placement, dismissed (an operator gave up on it; the note is in detail)",
           ),
         ),
       ),
@@ -81,7 +81,10 @@ export const OrderViewSchema = v.object({
   notifications: v.array(
     v.object({
       id: v.pipe(v.string(), v.description("the webhook-id of every attempt")),
-      type: v.literal("order.status_changed"),
+      type: v.pipe(
+        v.picklist(["order.status_changed", "booking_update"]),
+        v.description("`booking_update`: an OCTO reseller's webhook about the booking this order is (docs/octo.md)"),
+      ),
       item_id: v.string(),
       status: v.picklist(["pending", "delivered", "dead"]),
       attempts: v.pipe(v.number(), v.integer(), v.minValue(0)),

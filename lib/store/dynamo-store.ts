@@ -1,4 +1,5 @@
 // DynamoDB access for the whole adapter: one table, conditional writes and transactions only.
+import { gunzipSync, gzipSync } from "node:zlib";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -12,9 +13,15 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { BatchGetCommandOutput, TransactWriteCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { ActionRecords, AttemptLogEntry } from "../orders/attempt-log";
+import { attemptItem, recordPuts } from "./audit-items";
+import { batchPut } from "./batch-put";
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import {
   type AxOrderRecord,
+  type CreateAnswer,
   type EventSummaryRow,
+  SETTLED_EVENT_TTL_DAYS,
   type EventStatus,
   type OrderAggregate,
   type OrderRecord,
@@ -23,6 +30,8 @@ import {
 } from "../orders/model";
 import {
   ConcurrentUpdateError,
+  StoreUnavailableError,
+  type CreateAnswerLog,
   type EventOutcomeWrite,
   type EventStore,
   type PutEventResult,
@@ -31,15 +40,20 @@ import {
   type ProductCatalog,
 } from "../orders/ports";
 import {
+  AXANSWER_PREFIX,
   AXORDER_PREFIX,
   EVENT_SK,
+  INDEX_BY_AX_ORDER,
   INDEX_EVENTS_BY_ORDER,
   INDEX_EVENTS_BY_STATE,
   INDEX_MAPPINGS_BY_SKU,
   MAPPING_KIND,
+  ORDER_PREFIX,
   ORDER_SK,
   PRODUCT_SK,
   LEGACY_OPEN_SHARDS,
+  axAnswerSk,
+  attemptLogPk,
   axOrderSk,
   eventPk,
   orderIndexAttributes,
@@ -82,11 +96,11 @@ import {
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-/** Settled events are kept this long for duplicate detection and the read API, then expire. */
-const SETTLED_EVENT_TTL_DAYS = 90;
+/** A kept AX answer is removed when the order records it; one nothing refers to (never sent) expires. */
+const ANSWER_TTL_DAYS = 30;
 const MAX_TRANSACTION_ITEMS = 100;
 
-export class DynamoStore implements OrderRepository, ProductCatalog, EventStore {
+export class DynamoStore implements OrderRepository, ProductCatalog, EventStore, CreateAnswerLog {
   constructor(
     protected readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -134,16 +148,19 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
 
   /**
    * Notes a passing failure of a queued event's attempt. `attempts` counts the worker's attempts since the event was
-   * (re)queued: the sweeper leaves an event that a worker has tried alone (it is in the queue or its dead-letter queue).
+   * (re)queued: the sweeper leaves an event that a worker has tried to the queue while the queue is retrying it.
+   * `deadLettered`: this was the message's last receive, so SQS moves it to the dead-letter queue; the mark is cleared
+   * by the next attempt (after a redrive).
    */
-  async noteAttemptFailure(webhookId: string, error: string, now: Date): Promise<void> {
+  async noteAttemptFailure(webhookId: string, error: string, now: Date, deadLettered = false): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: eventPk(webhookId), sk: EVENT_SK },
           UpdateExpression:
-            "SET attempts = if_not_exists(attempts, :zero) + :one, last_attempt_at = :now, last_error = :error, updated_at = :now",
+            "SET attempts = if_not_exists(attempts, :zero) + :one, last_attempt_at = :now, last_error = :error, updated_at = :now" +
+            (deadLettered ? ", dead_lettered_at = :now" : " REMOVE dead_lettered_at"),
           ConditionExpression: "#status = :queued",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
@@ -171,35 +188,93 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     webhookId: string,
     request: { expectedStatus: EventStatus; replay: boolean; by: string },
     now: Date,
+    records?: ActionRecords,
   ): Promise<StoredEvent | undefined> {
+    const update = {
+      TableName: this.tableName,
+      Key: { pk: eventPk(webhookId), sk: EVENT_SK },
+      UpdateExpression:
+        "SET #status = :queued, event_state = :queued, requeue_seq = if_not_exists(requeue_seq, :zero) + :one, " +
+        "replay = :replay, requeued_by = :by, attempts = :zero, updated_at = :now " +
+        "REMOVE expires_at, last_attempt_at, last_error",
+      ConditionExpression: "#status = :expected",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":queued": "queued",
+        ":expected": request.expectedStatus,
+        ":zero": 0,
+        ":one": 1,
+        ":replay": request.replay,
+        ":by": request.by,
+        ":now": now.toISOString(),
+      },
+    };
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: eventPk(webhookId), sk: EVENT_SK },
-          UpdateExpression:
-            "SET #status = :queued, event_state = :queued, requeue_seq = if_not_exists(requeue_seq, :zero) + :one, " +
-            "replay = :replay, requeued_by = :by, attempts = :zero, updated_at = :now " +
-            "REMOVE expires_at, last_attempt_at, last_error",
-          ConditionExpression: "#status = :expected",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":queued": "queued",
-            ":expected": request.expectedStatus,
-            ":zero": 0,
-            ":one": 1,
-            ":replay": request.replay,
-            ":by": request.by,
-            ":now": now.toISOString(),
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      if (records) {
+        // With the operator's records in the same write: no requeue without its audit entry.
+        await this.doc.send(
+          new TransactWriteCommand({ TransactItems: [{ Update: update }, ...recordPuts(this.tableName, records)] }),
+        );
+        return await this.getEvent(webhookId);
+      }
+      const { Attributes } = await this.doc.send(new UpdateCommand({ ...update, ReturnValues: "ALL_NEW" }));
       return Attributes ? fromEventItem(Attributes) : undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException || isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Settles an event no order records (it never reached one) with an operator's records, in one write, if its
+   * status is still the one seen: false when it moved.
+   */
+  async settleEventAlone(
+    outcome: EventOutcomeWrite,
+    expectedStatus: EventStatus,
+    records: ActionRecords,
+    now: Date,
+  ): Promise<boolean> {
+    const update = eventUpdate(this.tableName, outcome, now);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                ...update,
+                ConditionExpression: "#status = :expected",
+                ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":expected": expectedStatus },
+              },
+            },
+            ...recordPuts(this.tableName, records),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Lines of orders' attempt logs (each its own item), 25 a request. */
+  async recordAttempts(entries: readonly AttemptLogEntry[]): Promise<void> {
+    await batchPut(this.doc, this.tableName, entries.map(attemptItem));
+  }
+
+  /** An order's attempt log, the newest `limit` lines, oldest first. */
+  async listAttempts(orderId: string, limit: number): Promise<AttemptLogEntry[]> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": attemptLogPk(orderId) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(({ pk: _pk, sk: _sk, ...entry }) => entry as unknown as AttemptLogEntry).reverse();
   }
 
   /** Queued events received before `before`, oldest first, a page at a time (the sweeper's candidates). */
@@ -221,14 +296,17 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     } while (startKey);
   }
 
-  /** Marks a stranded event as swept (its `updated_at`), unless it moved since it was read. */
+  /**
+   * Marks a stranded event as swept (its `updated_at`; a fresh message is on its way, so it is no longer only in the
+   * dead-letter queue), unless it moved since it was read.
+   */
   async markSwept(event: Pick<EventSummaryRow, "webhook_id" | "updated_at">, now: Date): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: eventPk(event.webhook_id), sk: EVENT_SK },
-          UpdateExpression: "SET updated_at = :now",
+          UpdateExpression: "SET updated_at = :now REMOVE dead_lettered_at",
           ConditionExpression: "#status = :queued AND updated_at = :seen",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: { ":now": now.toISOString(), ":queued": "queued", ":seen": event.updated_at },
@@ -269,19 +347,35 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   // ---- orders ---------------------------------------------------------------------------------------------
 
   async load(orderId: string): Promise<OrderAggregate> {
-    const items = await this.queryAll({
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": orderPk(orderId) },
-      ConsistentRead: true,
-    });
+    let items: Item[];
+    try {
+      items = await this.queryAll({
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": orderPk(orderId) },
+        ConsistentRead: true,
+      });
+    } catch (error) {
+      throw unavailableOr(error, `the read of order ${orderId}`);
+    }
     let order: OrderRecord | undefined;
     const axOrders: AxOrderRecord[] = [];
+    const answers: CreateAnswer[] = [];
     for (const item of items) {
       if (item.sk === ORDER_SK) order = fromOrderItem(item);
       else if (typeof item.sk === "string" && item.sk.startsWith(AXORDER_PREFIX))
         axOrders.push(stripKeys(item) as unknown as AxOrderRecord);
+      else if (typeof item.sk === "string" && item.sk.startsWith(AXANSWER_PREFIX)) answers.push(fromAnswerItem(item));
     }
-    return { order, axOrders };
+    return { order, axOrders, ...(answers.length > 0 ? { answers } : {}) };
+  }
+
+  /** Keeps AX's answer to a create: unconditional (a second write of the same answer changes nothing). */
+  async recordAnswer(answer: CreateAnswer): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: answerItem(answer) }));
+    } catch (error) {
+      throw unavailableOr(error, `the write of AX's answer to attempt ${answer.attempt_id}`);
+    }
   }
 
   async commit(change: OrderCommit): Promise<void> {
@@ -298,24 +392,34 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
         Put: { TableName: this.tableName, Item: axOrderItem(axOrder, this.syncSettings) },
       })),
       ...(change.events ?? []).map((outcome) => ({ Update: eventUpdate(this.tableName, outcome, now) })),
+      ...(change.answersRecorded ?? []).map((attemptId) => ({
+        Delete: { TableName: this.tableName, Key: { pk: orderPk(change.order.order_id), sk: axAnswerSk(attemptId) } },
+      })),
+      ...recordPuts(this.tableName, change.records),
     ];
+    if (others.length + 1 > MAX_TRANSACTION_ITEMS)
+      throw new Error(`one order change may touch at most ${MAX_TRANSACTION_ITEMS} items`);
     try {
-      if (others.length === 0) {
-        await this.doc.send(new PutCommand(orderPut));
-        return;
-      }
-      if (others.length + 1 > MAX_TRANSACTION_ITEMS)
-        throw new Error(`one order change may touch at most ${MAX_TRANSACTION_ITEMS} items`);
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: orderPut }, ...others] }));
+      if (others.length === 0) await this.doc.send(new PutCommand(orderPut));
+      else await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: orderPut }, ...others] }));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(change.order.order_id);
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
-      )
-        throw new ConcurrentUpdateError(change.order.order_id);
-      throw error;
+      throw orderWriteError(error, change.order.order_id);
     }
+  }
+
+  /** Where an AX order code is recorded: its order and item, from the `byAxOrder` index (keys only). */
+  async findAxOrderCode(axOrderCode: string): Promise<{ order_id: string; item_id: string }[]> {
+    const items = await this.queryAll({
+      IndexName: INDEX_BY_AX_ORDER,
+      KeyConditionExpression: "ax_order_code = :code",
+      ExpressionAttributeValues: { ":code": axOrderCode },
+    });
+    return items.flatMap((item) => {
+      const pk = String(item.pk);
+      const sk = String(item.sk);
+      if (!pk.startsWith(ORDER_PREFIX) || !sk.startsWith(AXORDER_PREFIX)) return [];
+      return [{ order_id: pk.slice(ORDER_PREFIX.length), item_id: sk.slice(AXORDER_PREFIX.length) }];
+    });
   }
 
   // ---- product mappings -----------------------------------------------------------------------------------
@@ -425,12 +529,29 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     return this.conditionalUpdate(leaveSyncUpdate(this.tableName, axOrder, { at, reason }));
   }
 
-  /** An operator's "poll again" (admin API): false when the AX order's status or code moved since it was read. */
+  /**
+   * An operator's "poll again" (admin API), in one write with the audit entry and the order's log line: false when
+   * the AX order's status or code moved since it was read (nothing written then).
+   */
   async pollAgain(
     axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
     until: string,
+    records: ActionRecords,
   ): Promise<boolean> {
-    return this.conditionalUpdate(pollAgainUpdate(this.tableName, axOrder, until));
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: pollAgainUpdate(this.tableName, axOrder, until) },
+            ...recordPuts(this.tableName, records),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Set once `openOrders` held nothing (or is gone): later runs of this container skip the look. */
@@ -522,12 +643,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
-      )
-        throw new ConcurrentUpdateError(change.order.order_id);
-      throw error;
+      throw orderWriteError(error, change.order.order_id);
     }
   }
 
@@ -576,7 +692,70 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   }
 }
 
-function eventItem(event: StoredEvent): Item {
+/** Transaction cancellations that changed nothing and may pass: another transaction on an item, a throttle. */
+const PASSING_CANCELLATIONS = new Set([
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+  "RequestLimitExceeded",
+]);
+
+/**
+ * What a failed order write means for the core: the version moved (ConcurrentUpdateError: the order's condition,
+ * always the transaction's first item, failed), or DynamoDB did not confirm it (StoreUnavailableError: a conflicting
+ * transaction, a throttle, a 5xx, a timeout; the write may have landed), or a bug (as it is).
+ */
+/** A transaction refused because one of its conditions failed (the change's own, or a new item's). */
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === "ConditionalCheckFailed")
+  );
+}
+
+function orderWriteError(error: unknown, orderId: string): unknown {
+  if (error instanceof ConditionalCheckFailedException) return new ConcurrentUpdateError(orderId);
+  if (error instanceof TransactionCanceledException) {
+    const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None");
+    if (codes[0] === "ConditionalCheckFailed") return new ConcurrentUpdateError(orderId);
+    if (codes.some((code) => PASSING_CANCELLATIONS.has(code)))
+      return new StoreUnavailableError(`the write of order ${orderId}`, error);
+    return error;
+  }
+  return unavailableOr(error, `the write of order ${orderId}`);
+}
+
+/** A throttle, a 5xx, a timeout or a dropped connection becomes StoreUnavailableError; anything else stays. */
+function unavailableOr(error: unknown, what: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const sdkError = error as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError))
+    return new StoreUnavailableError(what, error);
+  return error;
+}
+
+function answerItem(answer: CreateAnswer): Item {
+  const { ax_orders: axOrders, ...rest } = answer;
+  return {
+    pk: orderPk(answer.order_id),
+    sk: axAnswerSk(answer.attempt_id),
+    ...rest,
+    // Compressed: 50 items of 100 tickets each would not fit an item otherwise.
+    ...(axOrders ? { ax_orders_gz: gzipSync(JSON.stringify(axOrders)) } : {}),
+    expires_at: Math.floor(Date.parse(answer.answered_at) / 1000) + ANSWER_TTL_DAYS * 86_400,
+  };
+}
+
+function fromAnswerItem(item: Item): CreateAnswer {
+  const { pk: _pk, sk: _sk, expires_at: _e, ax_orders_gz: compressed, ...rest } = item;
+  const axOrders =
+    compressed instanceof Uint8Array
+      ? (JSON.parse(gunzipSync(compressed).toString("utf8")) as AxOrderRecord[])
+      : undefined;
+  return { ...(rest as unknown as CreateAnswer), ...(axOrders ? { ax_orders: axOrders } : {}) };
+}
+
+export function eventItem(event: StoredEvent): Item {
   return {
     pk: eventPk(event.webhook_id),
     sk: EVENT_SK,
@@ -598,9 +777,21 @@ function indexedState(status: EventStatus): Item {
 
 function eventUpdate(tableName: string, outcome: EventOutcomeWrite, now: Date) {
   const settled = outcome.status === "applied" || outcome.status === "ignored";
-  const sets = ["#status = :status", "updated_at = :now", "attempts = if_not_exists(attempts, :zero) + :one"];
+  const sets = ["#status = :status", "updated_at = :now"];
   const removes: string[] = [];
-  const values: Item = { ":status": outcome.status, ":now": now.toISOString(), ":zero": 0, ":one": 1 };
+  const values: Item = { ":status": outcome.status, ":now": now.toISOString(), ":zero": 0 };
+  if (outcome.requeue) {
+    // Back in the queue in this very write: the stream forwards it under a new deduplication id.
+    sets.push("requeue_seq = if_not_exists(requeue_seq, :zero) + :one", "attempts = :zero");
+    sets.push("replay = :replay", "requeued_by = :by");
+    removes.push("last_attempt_at", "last_error", "dead_lettered_at");
+    values[":one"] = 1;
+    values[":replay"] = outcome.requeue.replay;
+    values[":by"] = outcome.requeue.by;
+  } else {
+    sets.push("attempts = if_not_exists(attempts, :zero) + :one");
+    values[":one"] = 1;
+  }
   for (const field of ["reason", "detail"] as const) {
     const value = outcome[field];
     if (value === undefined) removes.push(field);

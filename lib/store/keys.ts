@@ -1,8 +1,12 @@
 // Key layout of the single table (docs/architecture.md, "Data model").
-export const orderPk = (orderId: string) => `ORDER#${orderId}`;
+export const ORDER_PREFIX = "ORDER#";
+export const orderPk = (orderId: string) => `${ORDER_PREFIX}${orderId}`;
 export const ORDER_SK = "ORDER";
 export const axOrderSk = (itemId: string) => `AXORDER#${itemId}`;
 export const AXORDER_PREFIX = "AXORDER#";
+/** AX's answer to one create, kept until the order records it (`CreateAnswer`), in the order's partition. */
+export const AXANSWER_PREFIX = "AXANSWER#";
+export const axAnswerSk = (attemptId: string) => `${AXANSWER_PREFIX}${attemptId}`;
 export const eventPk = (webhookId: string) => `EVENT#${webhookId}`;
 export const EVENT_SK = "EVENT";
 export const productPk = (sku: string) => `SKU#${sku}`;
@@ -57,6 +61,11 @@ export const MAPPING_KIND = "product";
 export const ORDER_ID_HEAD_LENGTH = 3;
 export const orderIdHead = (orderId: string) => orderId.slice(0, ORDER_ID_HEAD_LENGTH);
 export const orderMonth = (createdAt: string) => createdAt.slice(0, 7);
+/** Search entries (lib/orders/search-entries.ts): what an order can be found by, one partition per looked-up key. */
+export const searchPk = (kind: string, key: string) => `FIND#${kind}#${key}`;
+/** An order's attempt log (lib/orders/attempt-log.ts): its own partition, in time order. */
+export const ATTEMPT_LOG_PREFIX = "LOG#";
+export const attemptLogPk = (orderId: string) => `${ATTEMPT_LOG_PREFIX}${orderId}`;
 /** Operators' actions, one partition per UTC day, newest last by their time. */
 export const auditPk = (day: string) => `AUDIT#${day}`;
 

@@ -119,7 +119,7 @@ export function pollAgainUpdate(
   tableName: string,
   axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
   until: string,
-): UpdateCommandInput {
+): UpdateCommandInput & { UpdateExpression: string } {
   const phase = syncPhase(axOrder.ax_order_code);
   return {
     TableName: tableName,

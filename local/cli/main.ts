@@ -7,13 +7,25 @@ import { parseArgs } from "node:util";
 import * as v from "valibot";
 import * as admin from "../../lib/admin/service";
 import { formatOfFile } from "../../lib/admin/mapping-input";
-import { ORDER_STATUSES, OrderSearchQuerySchema, type EventRow } from "../../lib/admin/schemas";
+import {
+  BulkReplayRequestSchema,
+  DismissRequestSchema,
+  EVENT_LIST_STATUSES,
+  EventListQuerySchema,
+  ORDER_LOOKUPS,
+  ORDER_STATUSES,
+  OrderSearchQuerySchema,
+  type EventRow,
+} from "../../lib/admin/schemas";
 import { ConfigError, readConfig } from "../../lib/config";
+import { escapeText, safeJson } from "../../lib/text-safety";
 import { systemClock } from "../../lib/orders/ports";
 import { ReconcileError } from "../../lib/orders/reconcile";
 import { runStatusSync } from "../status-sync";
 import { MappingInputError, parseAttachment, validateMapping } from "./products";
-import { TargetError, localAdminToken, openDeadLetters, openStore, readLocalStackState } from "./target";
+import { OctoMappingError, octoImport, octoList, octoRemove } from "./octo";
+import { reindexSearch } from "./search";
+import { TargetError, localAdminToken, openAx, openDeadLetters, openStore, readLocalStackState } from "./target";
 
 type Env = Record<string, string | undefined>;
 type Out = (line: string) => void;
@@ -24,7 +36,7 @@ type Values = Record<string, string | boolean | undefined>;
 /** A mistake in how the CLI was called: said in one line with a hint, exit code 2. */
 export class UsageError extends Error {}
 
-interface Command {
+export interface Command {
   /** e.g. "products add" */
   name: string;
   args: string;
@@ -83,15 +95,16 @@ async function allPages<T>(load: (cursor: string | undefined) => Promise<admin.P
 }
 
 const eventLine = (e: EventRow) =>
-  `${e.received_at}  ${e.webhook_id}  ${e.type}  order ${e.order_id}  ${e.status}${e.reason ? `  ${e.reason}: ${e.detail ?? ""}` : ""}`;
+  `${e.received_at}  ${e.webhook_id}  ${e.type}  order ${e.order_id}  ${e.status}${e.reason ? `  ${e.reason}: ${e.detail ?? ""}` : ""}${e.actions.length > 0 ? `  [can: ${e.actions.join(", ")}]` : ""}`;
 
+/** Prints a list as JSON (--json) or one line per item: a stored text can never start a line or colour one. */
 function printList<T>(context: Context, items: T[], header: string | undefined, line: (item: T) => string) {
   if (context.values.json) {
-    context.out(JSON.stringify(items, null, 2));
+    context.out(safeJson(items));
     return;
   }
   if (header) context.out(header);
-  for (const item of items) context.out(line(item));
+  for (const item of items) context.out(escapeText(line(item)));
 }
 
 function productType(value: string | undefined): "tour" | "day-ticket" {
@@ -99,7 +112,7 @@ function productType(value: string | undefined): "tour" | "day-ticket" {
   throw new UsageError(`the product family must be tour or day-ticket, not ${value ?? "nothing"}`);
 }
 
-const commands: Command[] = [
+export const commands: Command[] = [
   {
     name: "products add",
     args: "<sku> <tour|day-ticket> <mapping_code> <option_code>",
@@ -194,35 +207,38 @@ const commands: Command[] = [
   {
     name: "orders list",
     args: "",
-    summary: "orders by status and time (newest first), or by id prefix",
+    summary: "orders by status and time (newest first), or found by one look-up (id prefix in any case, AX code, …)",
     options: {
       ...json,
       ...timeRange,
       ...pageOptions,
       status: { type: "string", description: ORDER_STATUSES.join("|") },
-      "id-prefix": { type: "string", description: "at least 3 characters" },
+      "id-prefix": { type: "string", description: "the start of the channel order id, any case, 3 characters or more" },
+      "ax-order-code": { type: "string", description: "an AX order code" },
+      "ax-ticket-code": { type: "string", description: "an AX ticket code" },
+      "webhook-id": { type: "string", description: "the webhook-id of one of its events" },
+      sku: { type: "string", description: "a sku it sold" },
+      email: { type: "string", description: "a traveler's or the purchaser's e-mail, any case" },
+      name: { type: "string", description: "a traveler's or the purchaser's full name, any case" },
     },
     positionals: [0, 0],
     run: async (context) => {
       const query = v.parse(
         OrderSearchQuerySchema,
         Object.fromEntries(
-          Object.entries({
-            status: str(context.values, "status"),
-            id_prefix: str(context.values, "id-prefix"),
-            from: str(context.values, "from"),
-            to: str(context.values, "to"),
-            limit: str(context.values, "limit"),
-            cursor: str(context.values, "cursor"),
-          }).filter(([, value]) => value !== undefined),
+          ["status", "from", "to", "limit", "cursor", ...ORDER_LOOKUPS]
+            .map((name) => [name, str(context.values, name.replaceAll("_", "-"))])
+            .filter(([, value]) => value !== undefined),
         ),
       );
       const page = await admin.searchOrders(context.deps(), query);
-      if (context.values.json) context.out(JSON.stringify(page, null, 2));
+      if (context.values.json) context.out(safeJson(page));
       else {
         for (const o of page.items)
           context.out(
-            `${o.created_at}  ${o.order_id}  ${o.status}${o.total ? `  ${o.total} ${o.currency ?? ""}` : ""}`,
+            escapeText(
+              `${o.created_at}  ${o.order_id}  ${o.status}${o.total ? `  ${o.total} ${o.currency ?? ""}` : ""}`,
+            ),
           );
         if (page.next_cursor) context.out(`more: --cursor ${page.next_cursor}`);
       }
@@ -236,7 +252,7 @@ const commands: Command[] = [
     positionals: [1, 1],
     run: async ({ args, deps, out }) => {
       try {
-        out(JSON.stringify(await admin.orderDetail(deps(), args[0] ?? ""), null, 2));
+        out(safeJson(await admin.orderDetail(deps(), args[0] ?? "")));
         return 0;
       } catch (error) {
         if (!(error instanceof admin.NotFoundError)) throw error;
@@ -247,31 +263,33 @@ const commands: Command[] = [
   },
   {
     name: "events list",
-    args: "[failed|waiting]",
-    summary: "parked events with their reasons (default), or events queued for too long",
-    options: { ...json, ...timeRange, reason: { type: "string" } },
+    args: "[failed|queued|waiting]",
+    summary:
+      "parked events with their reasons and what can help them (default), events in the queue, or queued for too long",
+    options: {
+      ...json,
+      ...timeRange,
+      type: { type: "string", description: "order.placed|order.cancelled" },
+      reason: { type: "string" },
+    },
     positionals: [0, 1],
     run: async (context) => {
-      const kind = context.args[0] ?? "failed";
-      if (kind !== "failed" && kind !== "waiting" && kind !== "queued")
-        throw new UsageError(`events list takes failed or waiting, not ${kind}`);
-      const reason = str(context.values, "reason");
-      const events =
-        kind === "failed"
-          ? await allPages((cursor) =>
-              admin.listParked(context.deps(), {
-                reason,
-                from: str(context.values, "from"),
-                to: str(context.values, "to"),
-                limit: 100,
-                cursor,
-              }),
-            )
-          : await allPages((cursor) => admin.listWaiting(context.deps(), { limit: 100, cursor }));
+      const status = context.args[0] ?? "failed";
+      if (!(EVENT_LIST_STATUSES as readonly string[]).includes(status))
+        throw new UsageError(`events list takes ${EVENT_LIST_STATUSES.join(", ")}, not ${status}`);
+      const filter = v.parse(EventListQuerySchema, {
+        status,
+        ...Object.fromEntries(
+          ["type", "reason", "from", "to"]
+            .map((name) => [name, str(context.values, name)])
+            .filter(([, value]) => value !== undefined),
+        ),
+      });
+      const events = await allPages((cursor) => admin.listEvents(context.deps(), { ...filter, limit: 100, cursor }));
       printList(context, events, undefined, eventLine);
       if (!context.values.json)
         context.out(
-          `${events.length} ${kind === "failed" ? "parked" : "waiting"} event(s)${reason ? ` with reason ${reason}` : ""}`,
+          `${events.length} ${status === "failed" ? "parked" : status} event(s)${filter.reason ? ` with reason ${filter.reason}` : ""}`,
         );
       return 0;
     },
@@ -282,53 +300,72 @@ const commands: Command[] = [
     summary: "one event with its payload (JSON)",
     positionals: [1, 1],
     run: async ({ args, deps, out }) => {
-      out(JSON.stringify(await admin.eventDetailOf(deps(), args[0] ?? ""), null, 2));
+      out(safeJson(await admin.eventDetailOf(deps(), args[0] ?? "")));
       return 0;
     },
   },
   {
     name: "events replay",
-    args: "<webhook_id>… | --all [--reason R] [--from T] [--to T] [--confirm N]",
-    summary: "replay parked events once the cause is fixed; --all counts first, then replays with --confirm <count>",
-    options: { ...timeRange, all: { type: "boolean" }, reason: { type: "string" }, confirm: { type: "string" } },
+    args: "<webhook_id>… | --all [--type T] [--reason R] [--from T] [--to T] [--confirm TOKEN]",
+    summary:
+      "replay parked events once the cause is fixed; --all counts those a replay can help and prints a token, --confirm <token> replays exactly them",
+    options: {
+      ...timeRange,
+      all: { type: "boolean" },
+      type: { type: "string" },
+      reason: { type: "string" },
+      confirm: { type: "string" },
+    },
     positionals: [0, 1000],
     run: async ({ args, values, deps, actor, out }) => {
       if (values.all) {
         if (args.length > 0) throw new UsageError("events replay takes webhook ids or --all, not both");
-        const confirm = str(values, "confirm");
-        if (confirm !== undefined && !/^\d+$/.test(confirm))
-          throw new UsageError("--confirm takes the count the first run printed");
-        const request = { reason: str(values, "reason"), from: str(values, "from"), to: str(values, "to") };
-        const result = await admin.replayParked(deps(), actor, {
-          ...request,
-          ...(confirm !== undefined ? { confirm_count: Number(confirm) } : {}),
+        const flags = ["type", "reason", "from", "to"]
+          .map((name) => [name, str(values, name)] as const)
+          .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+        const request = v.parse(BulkReplayRequestSchema, {
+          ...Object.fromEntries(flags),
+          ...(str(values, "confirm") !== undefined ? { confirm: str(values, "confirm") } : {}),
         });
-        if (!result.confirmed) {
-          const flags = [
-            "--all",
-            request.reason ? `--reason ${request.reason}` : "",
-            request.from ? `--from ${request.from}` : "",
-            request.to ? `--to ${request.to}` : "",
-          ].filter(Boolean);
+        const result = await admin.replayMatching(deps(), actor, request);
+        if (!result.confirmed && result.confirm) {
+          const again = ["--all", ...flags.map(([name, value]) => `--${name} ${value}`)].join(" ");
           out(
-            `${result.count} parked event(s) match; to replay them: npm run cli -- events replay ${flags.join(" ")} --confirm ${result.count}`,
+            escapeText(
+              `${result.count} parked event(s) can be replayed${result.left_out ? ` (${result.left_out} left out: a replay cannot help their reason)` : ""}; to replay exactly these: npm run cli -- events replay ${again} --confirm ${result.confirm}`,
+            ),
           );
-        } else out(result.message);
+        } else out(escapeText(result.message));
         return 0;
       }
       if (args.length === 0) throw new UsageError("events replay needs webhook ids, or --all");
       let replayed = 0;
       for (const webhookId of args) {
         try {
-          out(`replaying: ${(await admin.replayEvent(deps(), actor, webhookId)).message}`);
+          out(escapeText(`replaying: ${(await admin.replayEvent(deps(), actor, webhookId)).message}`));
           replayed++;
         } catch (error) {
           if (!(error instanceof admin.NotFoundError || error instanceof admin.ConflictError)) throw error;
-          out(error.message);
+          out(escapeText(error.message));
         }
       }
       out(`${replayed} event(s) sent for replay`);
       return replayed === args.length ? 0 : 1;
+    },
+  },
+  {
+    name: "events dismiss",
+    args: "<webhook_id> --note <why>",
+    summary:
+      "give up on a parked event no replay can help (a cancellation naming what the order does not have), saying why",
+    options: { note: { type: "string", description: "why it can be left alone (kept in the audit log)" } },
+    positionals: [1, 1],
+    run: async ({ args, values, deps, actor, out }) => {
+      const note = str(values, "note");
+      if (note === undefined) throw new UsageError("events dismiss needs --note <why>: the audit log keeps it");
+      const request = v.parse(DismissRequestSchema, { note });
+      out(escapeText((await admin.dismissEvent(deps(), actor, args[0] ?? "", request)).message));
+      return 0;
     },
   },
   {
@@ -422,7 +459,7 @@ const commands: Command[] = [
     positionals: [0, 0],
     run: async (context) => {
       const list = await admin.listDeadLetters(context.deps(), { limit: 10 });
-      if (context.values.json) context.out(JSON.stringify(list, null, 2));
+      if (context.values.json) context.out(safeJson(list));
       else {
         for (const m of list.items) context.out(`${m.moved_at ?? ""}  ${m.webhook_id}  order ${m.order_id}`.trim());
         context.out(`${list.count} message(s) in the dead-letter queue`);
@@ -451,7 +488,33 @@ const commands: Command[] = [
       if (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day))
         throw new UsageError("--day takes a date, e.g. 2026-12-01");
       const entries = await allPages((cursor) => admin.listAudit(context.deps(), { day, limit: 100, cursor }));
-      printList(context, entries, undefined, (e) => `${e.at}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail ?? ""}`);
+      printList(
+        context,
+        entries,
+        undefined,
+        (e) =>
+          `${e.at}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail ?? ""}${e.old_value ? `  (was ${e.old_value})` : ""}`,
+      );
+      return 0;
+    },
+  },
+  {
+    name: "search reindex",
+    args: "",
+    summary:
+      "write the search entries of orders stored before they existed (once, after upgrading); by creation time, default the last 12 months",
+    options: { ...timeRange },
+    positionals: [0, 0],
+    run: async ({ values, env, out }) => {
+      const now = new Date();
+      const range = v.parse(OrderSearchQuerySchema, {
+        from: str(values, "from") ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 12, 1)).toISOString(),
+        to: str(values, "to") ?? now.toISOString(),
+      });
+      const report = await reindexSearch(openStore(env), { from: range.from ?? "", to: range.to ?? "" }, (soFar) => {
+        out(`${soFar.orders} order(s), ${soFar.entries} entries so far`);
+      });
+      out(`reindexed ${report.orders} order(s): ${report.entries} search entries written`);
       return 0;
     },
   },
@@ -484,6 +547,31 @@ const commands: Command[] = [
       );
       return sync.failed > 0 || (notifications?.dead ?? 0) > 0 ? 1 : 0;
     },
+  },
+  // ---- OCTO supplier API (issue #20): the operators' OCTO product mapping ----
+  {
+    name: "octo list",
+    args: "",
+    summary: "the OCTO products mapped to AX products (docs/octo.md)",
+    options: json,
+    positionals: [0, 0],
+    run: ({ env, out, values }) => octoList(env, out, values.json === true),
+  },
+  {
+    name: "octo import",
+    args: "<file.json>",
+    summary:
+      "add or change OCTO products from a mapping file (docs/examples/octo-products.json); all checked first, against AX too when it can be reached",
+    options: { "dry-run": { type: "boolean", description: "check and report, write nothing" } },
+    positionals: [1, 1],
+    run: ({ args, env, out, values }) => octoImport(env, out, args[0] ?? "", values["dry-run"] === true),
+  },
+  {
+    name: "octo remove",
+    args: "<product id>",
+    summary: "remove an OCTO product (its bookings keep the mapping they were made with)",
+    positionals: [1, 1],
+    run: ({ args, env, out }) => octoRemove(env, out, args[0] ?? ""),
   },
 ];
 
@@ -594,6 +682,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
   // The dead-letter queue is opened when an operation first needs it: nothing else needs DLQ_URL.
   let deps: admin.AdminDeps | undefined;
   let deadLetters: ReturnType<typeof openDeadLetters> | undefined;
+  let ax: ReturnType<typeof openAx> | undefined;
   return command.run({
     args: parsed.positionals,
     values: parsed.values,
@@ -603,6 +692,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
     deps: () =>
       (deps ??= {
         store: openStore(env),
+        ax: { getConfirmation: (type, code) => (ax ??= openAx(env)).getConfirmation(type, code) },
         deadLetters: {
           list: (limit) => (deadLetters ??= openDeadLetters(env)).list(limit),
           redrive: () => (deadLetters ??= openDeadLetters(env)).redrive(),
@@ -617,6 +707,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
 /** The errors an operator can fix, said in one line (exit 2); anything else is a bug and keeps its stack trace. */
 const OPERATOR_ERRORS = [
   UsageError,
+  OctoMappingError,
   MappingInputError,
   TargetError,
   ReconcileError,

@@ -61,6 +61,7 @@ describe("the packaged bundles (prod)", () => {
       ["adminApi", "functions/admin-api.mjs"],
       ["console", "functions/console.mjs"],
       ["health", "functions/health.mjs"],
+      ["octoApi", "functions/octo-api.mjs"],
     ] as const) {
       const bundle = extract(fn, entry);
       const { stdout } = await run(
@@ -120,7 +121,7 @@ describe("the packaged bundles (prod)", () => {
     expect(JSON.stringify(json)).not.toContain("someone@example.com");
   });
 
-  // Every function of the template, with its entry module (from its handler: `functions/get-order.handler`).
+  // Every function of the template, with its module (from its handler: `functions/get-order.handler`).
   const FUNCTIONS = resourcesOfType(loadTemplate("prod"), "AWS::Lambda::Function").map(([, fn]) => {
     const handler = str(fn.Properties?.Handler);
     const name = str(fn.Properties?.FunctionName).replace(/^ax-channel-adapter-prod-/, "");
@@ -150,14 +151,19 @@ describe("the packaged bundles (prod)", () => {
   });
 
   it("stay within 250 KB each (the aim); those over it do not grow", () => {
-    // KB = 1,024 bytes, the minified code alone. BENCHMARKS.md says what keeps the five over the aim (the DynamoDB
-    // client and the SDK's core are about 180 KB of each) and what would bring them under it.
+    // KB = 1,024 bytes, the minified code alone. BENCHMARKS.md says what keeps those over the aim (the DynamoDB
+    // client and the SDK's core are about 180 KB of each) and what would bring them under it. The worker writes the
+    // operators' search entries and attempt log after each event (issue 19); the status sync carries OCTO's booking
+    // view for its booking_update webhooks, the sweeper the bookings' store for the holds' expiry, and the OCTO API
+    // its use cases and AX's catalog client (issue 20).
     const limitKb: Record<string, number> = {
-      processEvent: 315,
-      adminApi: 313,
-      syncStatuses: 290,
-      receiveWebhook: 277,
-      sweepEvents: 257,
+      adminApi: 393,
+      processEvent: 331,
+      octoApi: 316,
+      syncStatuses: 309,
+      receiveWebhook: 282,
+      sweepEvents: 269,
+      getOrder: 252,
     };
     for (const [fn, entry] of FUNCTIONS) {
       const zip = path.join(packageDir("prod"), `${fn}.zip`);

@@ -92,6 +92,40 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(asObject(routes["GET /health"]).ThrottlingRateLimit).toBeDefined();
   });
 
+  it("throttles the admin API on its own (10/s, burst 20, one bucket for every method), with concurrency for its burst", () => {
+    const routes = asObject(props(template, "HttpApiStage").RouteSettings);
+    expect(routes["ANY /admin/{proxy+}"]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    const routeKeys = resourcesOfType(template, "AWS::ApiGatewayV2::Route").map(([, r]) => str(r.Properties?.RouteKey));
+    expect(routeKeys.filter((key) => key.includes("/admin/"))).toEqual(["ANY /admin/{proxy+}"]);
+    // A burst is answered (or refused with a 429 by API Gateway), never met by a Lambda throttle: a 500 that pages.
+    expect(Number(fns.get("adminApi")?.ReservedConcurrentExecutions)).toBeGreaterThanOrEqual(20);
+    const consoleBurst = ["GET /console", "GET /console/{proxy+}"].map((key) => {
+      const settings = asObject(routes[key]);
+      expect(Number(settings.ThrottlingRateLimit), key).toBeLessThanOrEqual(10);
+      return Number(settings.ThrottlingBurstLimit);
+    });
+    expect(Number(fns.get("console")?.ReservedConcurrentExecutions)).toBeGreaterThanOrEqual(
+      consoleBurst.reduce((sum, burst) => sum + burst, 0),
+    );
+  });
+
+  it("alarms on refused admin tokens, from the metric the admin API publishes", () => {
+    const alarms = resourcesOfType(template, "AWS::CloudWatch::Alarm").filter(
+      ([, alarm]) => alarm.Properties?.MetricName === METRIC.adminTokensRefused,
+    );
+    expect(alarms.map(([id]) => id)).toEqual(["AdminTokensRefusedAlarm"]);
+    const alarm = alarms[0]?.[1].Properties ?? {};
+    expect(alarm).toMatchObject({
+      AlarmName: `${SERVICE_NAME}-${stage}-admin-tokens-refused`,
+      Namespace: `AxChannelAdapter/${stage}`,
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 20,
+    });
+    expect(alarm.Dimensions).toEqual([{ Name: "service", Value: SERVICE_NAME }]);
+    expect(asArray(alarm.AlarmActions).map(target)).toEqual(["AlarmTopic"]);
+  });
+
   it("writes an access log with no body, query string or header value", () => {
     const settings = asObject(props(template, "HttpApiStage").AccessLogSettings);
     expect(target(settings.DestinationArn)).toBe("HttpApiLogGroup");

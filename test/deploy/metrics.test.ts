@@ -145,6 +145,18 @@ describe("EMF metrics", () => {
     expect(lines[0]).toMatchObject({ reason: "unmapped_sku", EventsParked: 1 });
     expect(lines[2] && definition(lines[2])?.Dimensions).toEqual([["service"]]);
   });
+
+  it("counts refused admin tokens under the service alone (the alarm's series) and by reason", () => {
+    metrics.adminTokenRefused("unknown");
+
+    expect(lines).toHaveLength(1);
+    expect(definition(lines[0] as EmfLine)).toEqual({
+      Namespace: "AxChannelAdapter/test",
+      Dimensions: [["service"], ["service", "reason"]],
+      Metrics: [{ Name: METRIC.adminTokensRefused, Unit: "Count" }],
+    });
+    expect(lines[0]).toMatchObject({ service: SERVICE_NAME, reason: "unknown", AdminTokensRefused: 1 });
+  });
 });
 
 describe("the table's TTL", () => {

@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readConfig } from "../../lib/config";
 import { METRIC, SERVICE_NAME } from "../../lib/observability/metrics";
+import { DEAD_LETTER_RETENTION_MS, MAX_RECEIVES, SQS_RETRY_BACKOFF } from "../../lib/queue/backoff";
 import { lintTemplate } from "../../scripts/cfn-lint";
 import {
   PACKAGED_STAGES,
@@ -18,7 +20,9 @@ import {
   target,
   type Json,
   type JsonObject,
+  policyStatements,
   type PackagedStage,
+  type PolicyStatement,
   type Template,
   XRAY_WRITE_POLICY,
 } from "./template";
@@ -47,23 +51,12 @@ function environment(fn: { props: JsonObject }): JsonObject {
   return asObject(asObject(fn.props.Environment).Variables);
 }
 
-interface Statement {
-  Effect: string;
-  Action: string[];
-  Resource: Json[];
-}
+type Statement = PolicyStatement;
 
-/** Every statement of a role's inline policies, with Action and Resource as lists. */
+/** Every statement of a role's inline policies. */
 function statements(template: Template, roleId: string): Statement[] {
   return asArray(props(template, roleId).Policies).flatMap((policy) =>
-    asArray(asObject(asObject(policy).PolicyDocument).Statement).map((raw) => {
-      const statement = asObject(raw);
-      return {
-        Effect: str(statement.Effect),
-        Action: asArray(statement.Action).map(String),
-        Resource: asArray(statement.Resource),
-      };
-    }),
+    policyStatements(asObject(policy).PolicyDocument),
   );
 }
 
@@ -105,12 +98,12 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "POST /webhooks/orders": fns.get("receiveWebhook")?.id,
       "GET /orders/{order_id}": fns.get("getOrder")?.id,
       "GET /health": fns.get("health")?.id,
-      "GET /admin/{proxy+}": fns.get("adminApi")?.id,
-      "POST /admin/{proxy+}": fns.get("adminApi")?.id,
-      "PUT /admin/{proxy+}": fns.get("adminApi")?.id,
-      "DELETE /admin/{proxy+}": fns.get("adminApi")?.id,
+      "ANY /admin/{proxy+}": fns.get("adminApi")?.id,
       "GET /console": fns.get("console")?.id,
       "GET /console/{proxy+}": fns.get("console")?.id,
+      "GET /octo/{proxy+}": fns.get("octoApi")?.id,
+      "POST /octo/{proxy+}": fns.get("octoApi")?.id,
+      "PATCH /octo/{proxy+}": fns.get("octoApi")?.id,
     });
     expect(props(template, "HttpApiIntegrationReceiveWebhook").PayloadFormatVersion).toBe("2.0");
   });
@@ -123,10 +116,18 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(dlq.FifoQueue).toBe(true);
     const redrive = asObject(queue.RedrivePolicy);
     expect(target(redrive.deadLetterTargetArn)).toBe("EventsDeadLetterQueue");
-    expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
-    expect(redrive.maxReceiveCount).toBeLessThanOrEqual(20);
+    // The worker marks an event dead-lettered on its message's last receive: it must know the queue's count.
+    expect(redrive.maxReceiveCount).toBe(MAX_RECEIVES);
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(worker?.props.Timeout));
+    // The dead-letter queue keeps a message as long as SQS allows (14 days), as long as the sweeper expects: it
+    // queues a dead-lettered event again a day before its message expires there.
     expect(dlq.MessageRetentionPeriod).toBe(1_209_600);
+    expect(Number(dlq.MessageRetentionPeriod) * 1000).toBe(DEAD_LETTER_RETENTION_MS);
+    expect(queue.MessageRetentionPeriod).toBe(1_209_600);
+    // A tried event untouched this long has no live message: longer than the longest backoff plus a worker's hold.
+    expect(readConfig({}).sweepTriedStrandedAfterMs).toBeGreaterThan(
+      SQS_RETRY_BACKOFF.maxMs + Number(queue.VisibilityTimeout) * 1000,
+    );
 
     const mappings = resourcesOfType(template, "AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties ?? {});
     const mapping = mappings.find((m) => target(m.EventSourceArn) === "EventsQueue") ?? {};
@@ -165,15 +166,43 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     );
     expect(rules.map(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual(["rate(5 minutes)"]);
     expect(Number(environment(sweeper ?? { props: {} }).SWEEP_STRANDED_AFTER_MS)).toBe(600_000);
+    // It reads the waiting events by state, and an order's events (one waiting behind a retried one is not stranded).
+    const sweeperQueries = statements(template, roleOf(template, sweeper ?? { id: "", props: {} }))
+      .filter((statement) => statement.Action.includes("dynamodb:Query"))
+      .flatMap((statement) => statement.Resource)
+      .map((resourceArn) => /\/index\/(.+)$/.exec(str(asObject(resourceArn)["Fn::Sub"]))?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(sweeperQueries.sort()).toEqual(["eventsByOrder", "eventsByState"]);
   });
 
-  it("alarms on stranded events and on the stream consumer's lag", () => {
+  it("alarms on stranded events, on unfinished ones until they are finished, and on the stream consumer's lag", () => {
     const alarm = (id: string) => props(template, id);
+    // Any event the sweeper had to queue again: every one of them is at least 10 minutes old by its own receipt.
     expect(alarm("StrandedEventsAlarm")).toMatchObject({
       MetricName: METRIC.oldestStrandedEventAge,
       Statistic: "Maximum",
-      Threshold: 1200,
+      Threshold: 600,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
     });
+    expect(Number(alarm("StrandedEventsAlarm").Threshold) * 1000).toBeLessThanOrEqual(
+      Number(environment(fns.get("sweepEvents") ?? { props: {} }).SWEEP_STRANDED_AFTER_MS),
+    );
+    // Raised while an event is unfinished an hour after its receipt (the metric grows with the event's age), through
+    // a period without a sweep, and notified when it clears.
+    expect(alarm("UnfinishedEventsAlarm")).toMatchObject({
+      AlarmName: `${SERVICE}-${stage}-events-unfinished`,
+      Namespace: `AxChannelAdapter/${stage}`,
+      MetricName: METRIC.oldestUnfinishedEventAge,
+      Statistic: "Maximum",
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 1,
+      Threshold: 3600,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    });
+    expect(asArray(alarm("UnfinishedEventsAlarm").AlarmActions).map(target)).toEqual(["AlarmTopic"]);
+    expect(asArray(alarm("UnfinishedEventsAlarm").OKActions).map(target)).toEqual(["AlarmTopic"]);
     expect(alarm("OutboxLagAlarm")).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "IteratorAge" });
     expect(target(asObject(asArray(alarm("OutboxLagAlarm").Dimensions)[0]).Value)).toBe(fns.get("forwardEvents")?.id);
   });
@@ -240,7 +269,6 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect([...actionsOf(list)].sort()).toEqual(
       [
         "dynamodb:BatchGetItem",
-        "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
@@ -256,15 +284,29 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
         "ssm:GetParameter",
       ].sort(),
     );
-    expect(readableParameters(list)).toEqual([`/${SERVICE}/${stage}/admin-tokens`]);
-    // Every index it queries exists in the table; no scan anywhere.
+    // It deletes product mappings, and nothing else: DeleteItem only on items whose key starts with SKU#, and no
+    // BatchWriteItem (whose deletes would bypass that).
+    const deleting = list.filter((statement) =>
+      statement.Action.some((a) => /Delete|BatchWrite/.test(a) && a.startsWith("dynamodb:")),
+    );
+    expect(deleting.map((statement) => statement.Action)).toEqual([["dynamodb:DeleteItem"]]);
+    expect(deleting[0]?.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["SKU#*"] } });
+    expect(deleting[0]?.Resource.map(target)).toEqual(["OrdersTable"]);
+    // The admin tokens, and AX's credentials: a reconciliation asks AX about the AX orders it attaches.
+    expect(readableParameters(list).sort()).toEqual([
+      `/${SERVICE}/${stage}/admin-tokens`,
+      `/${SERVICE}/${stage}/ax-api-key`,
+      `/${SERVICE}/${stage}/ax-channel-code`,
+    ]);
+    // Every index it queries exists in the table (the AX-code index among them); no scan anywhere.
     const indexes = new Set(asArray(tableDefinition.GlobalSecondaryIndexes).map((i) => str(asObject(i).IndexName)));
     const queried = list
       .filter((statement) => statement.Action.includes("dynamodb:Query"))
       .flatMap((statement) => statement.Resource)
       .map((resourceArn) => /\/index\/(.+)$/.exec(str(asObject(resourceArn)["Fn::Sub"]))?.[1])
       .filter((name): name is string => name !== undefined);
-    expect(queried.length).toBeGreaterThanOrEqual(7);
+    expect(queried.length).toBeGreaterThanOrEqual(8);
+    expect(queried).toContain("byAxOrder");
     for (const index of queried) expect(indexes.has(index), index).toBe(true);
     expect(actionsOf(list).has("dynamodb:Scan")).toBe(false);
     // It sends only to the queue a redrive moves messages back to, and reads only the dead-letter queue.
@@ -273,7 +315,7 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
         statement.Action.includes("sqs:SendMessage") ? "EventsQueue" : "EventsDeadLetterQueue",
       ]);
     expect(target(environment(adminApi).DLQ_URL)).toBe("EventsDeadLetterQueue");
-    expect(environment(adminApi).AX_BASE_URL).toBeUndefined();
+    expect(environment(adminApi).AX_BASE_URL).toBe(environment(fns.get("processEvent") ?? adminApi).AX_BASE_URL);
   });
 
   it("lets the status sync read its cursor and query its due index (and the one it moves AX orders out of)", () => {
@@ -320,6 +362,15 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(actions).toContain("sqs:ReceiveMessage");
     expect(actions).toContain("sqs:DeleteMessage");
     expect(actions).not.toContain("sqs:SendMessage");
+    // It writes search entries and attempt log lines in batches, and only those (a batch could otherwise delete any
+    // item).
+    const batches = list.filter((statement) => statement.Action.includes("dynamodb:BatchWriteItem"));
+    expect(batches.map((statement) => statement.Action)).toEqual([["dynamodb:BatchWriteItem"]]);
+    expect(batches[0]?.Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["FIND#*", "LOG#*"] },
+    });
+    // AX's kept answer to a create is deleted in the transaction that records it.
+    expect(actions).toContain("dynamodb:DeleteItem");
     expect(readableParameters(list).sort()).toEqual([
       `/${SERVICE}/${stage}/ax-api-key`,
       `/${SERVICE}/${stage}/ax-channel-code`,
@@ -348,8 +399,22 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "SYNC_BUDGET_MS",
       "SYNC_CONCURRENCY",
       "SWEEP_STRANDED_AFTER_MS",
+      // The OCTO supplier API (issue #20): URLs and the supplier's public contact, no secret.
+      "OCTO_WEBHOOK_URLS",
+      "OCTO_SUPPLIER_NAME",
+      "OCTO_SUPPLIER_EMAIL",
+      "OCTO_SUPPLIER_TELEPHONE",
+      "OCTO_SUPPLIER_CALLING_CODE",
     ]);
-    const secrets = ["WEBHOOK_SECRET", "ADMIN_TOKEN", "AX_API_KEY", "AX_CHANNEL_CODE", "OUTBOUND_WEBHOOK_SECRET"];
+    const secrets = [
+      "WEBHOOK_SECRET",
+      "ADMIN_TOKEN",
+      "AX_API_KEY",
+      "AX_CHANNEL_CODE",
+      "OUTBOUND_WEBHOOK_SECRET",
+      "OCTO_RESELLER_KEYS",
+      "OCTO_WEBHOOK_SECRETS",
+    ];
     for (const [name, fn] of fns) {
       for (const [key, value] of Object.entries(environment(fn))) {
         expect(secrets, `${name}.${key}`).not.toContain(key);

@@ -97,3 +97,26 @@ export function resolveConditions(template: Template, value: Json | undefined): 
 export const XRAY_WRITE_POLICY = {
   "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::aws:policy/AWSXRayDaemonWriteAccess"]],
 };
+
+/** One statement of an IAM policy document, with Action and Resource as lists. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: Json[];
+  Condition: JsonObject | undefined;
+}
+
+/** The statements of a policy document. */
+export function policyStatements(document: Json | undefined): PolicyStatement[] {
+  return asArray(asObject(document).Statement).map((raw) => {
+    const statement = asObject(raw);
+    return {
+      Sid: str(statement.Sid),
+      Effect: str(statement.Effect),
+      Action: asArray(statement.Action).map(String),
+      Resource: asArray(statement.Resource),
+      Condition: statement.Condition === undefined ? undefined : asObject(statement.Condition),
+    };
+  });
+}

@@ -4,15 +4,18 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CONSOLE_CSP } from "../../lib/console/serve";
 import { sampleOrderPlaced } from "../../local/samples";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
+import { captureLogs } from "../support/logs";
 import { RECEIVER_SECRET, startReceiver, type Receiver } from "../support/receiver";
 import { signedDelivery } from "../support/webhooks";
 
 const CHROMIUM = "/usr/bin/chromium";
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? resolve(import.meta.dirname, "../../docs/console") : "";
 
 describe("the console in a browser", () => {
@@ -57,7 +60,7 @@ describe("the console in a browser", () => {
       ],
     });
     started.push(() => browser.close());
-    page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+    page = await browser.newPage({ viewport: DESKTOP });
     page.on("request", (request) => {
       if (!request.url().startsWith(stack.url)) foreign.push(request.url());
     });
@@ -87,16 +90,29 @@ describe("the console in a browser", () => {
     await stack.settled();
     return delivery.webhookId;
   };
+  /** Opens a page of the console and waits until that page (not the one before it) is shown. */
   const go = async (hash: string) => {
     await page.goto(`${stack.url}/console#${hash}`);
-    await page.locator("main h1").first().waitFor();
+    await shown(hash);
   };
+  const shown = (hash: string) =>
+    page.locator(`main[data-shown=${JSON.stringify(`#${hash}`)}]`).waitFor({ state: "attached" });
   const statusLine = () => page.locator("#status");
-  const screenshot = async (name: string) => {
+  /** At 1280 px, and at a phone's 390 px when `phone` (the docs show both); from the top, or from `at`. */
+  const screenshot = async (name: string, phone = false, at?: Locator) => {
     if (!SCREENSHOTS) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    if (at) await at.evaluate((element) => (element as unknown as { scrollIntoView(): void }).scrollIntoView());
+    else await page.evaluate("window.scrollTo(0, 0)");
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`) });
+    if (!phone) return;
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
+    await page.setViewportSize(DESKTOP);
   };
+  /** Whether the page scrolls sideways (nothing may be wider than the window). */
+  const scrollsSideways = () =>
+    page.evaluate<boolean>("document.documentElement.scrollWidth > document.documentElement.clientWidth");
   const axOrdersOf = (orderId: string) => sandbox().listOrders({ channelOrderCode: orderId });
 
   it("is served with a strict Content-Security-Policy, compressed, and small", async () => {
@@ -111,21 +127,72 @@ describe("the console in a browser", () => {
     expect(html).not.toMatch(/https?:\/\//); // nothing third-party
   });
 
+  it("shows no section and no log-out before login, and opens a section only after it", async () => {
+    await page.goto(`${stack.url}/console#/orders`);
+    await page.locator("main h1", { hasText: "Log in" }).waitFor();
+    expect(await page.locator("#nav").isVisible()).toBe(false);
+    expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(false);
+    expect(await page.getByRole("link", { name: "Orders" }).count()).toBe(0);
+  });
+
   it("logs in with the keyboard; the token stays in the tab's session storage only", async () => {
     await page.goto(`${stack.url}/console`);
     await page.locator("main h1", { hasText: "Log in" }).waitFor();
     await page.keyboard.type("wrong-token-123456");
     await page.keyboard.press("Enter");
-    await statusLine().getByText("That token is not valid.").waitFor();
+    // The refusal is said where the operator acted, next to the button.
+    await page.getByRole("alert").getByText("That token is not valid.").waitFor();
     await page.locator("#token").fill("");
     await page.keyboard.type(DEV_ADMIN_TOKEN);
     await page.keyboard.press("Enter");
     await page.locator("main h1", { hasText: "Needs a person" }).waitFor();
     await statusLine().getByText("Logged in as dev").waitFor();
+    expect(await page.locator("#nav").isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
     expect(await page.evaluate('sessionStorage.getItem("ax-admin-token")')).toBe(DEV_ADMIN_TOKEN);
     expect(await page.evaluate("localStorage.length")).toBe(0);
     expect((await page.context().cookies()).length).toBe(0);
-    await screenshot("login-home");
+    await screenshot("home", true);
+  });
+
+  it("draws no frame around the page after a navigation, clears its message, and never covers a control with it", async () => {
+    await go("/orders");
+    await page.keyboard.press("Tab"); // the last interaction is the keyboard: the focus ring would show
+    await go("/");
+    expect(await page.evaluate('getComputedStyle(document.getElementById("main")).outlineStyle')).toBe("none");
+    expect(await page.evaluate('getComputedStyle(document.getElementById("status")).position')).toBe("static");
+    await page.evaluate('location.hash = "#/mappings"');
+    await page.locator("main h1", { hasText: "Product mappings" }).waitFor();
+    const sku = `MSG-${randomUUID().slice(0, 6)}`;
+    const add = page.getByRole("form", { name: "Add a mapping" });
+    await add.locator("input[name=sku]").fill(sku);
+    await add.locator("input[name=mapping_code]").fill("m");
+    await add.locator("input[name=option_code]").fill("o");
+    await add.getByRole("button", { name: "Add" }).click();
+    await statusLine().getByText(`Added ${sku}`).waitFor();
+    await page.getByRole("link", { name: "Orders" }).click();
+    await page.locator("main h1", { hasText: "Orders" }).waitFor();
+    expect(await statusLine().textContent()).toBe("");
+  });
+
+  it("shows the latest navigation, even when an earlier page answers last", async () => {
+    // The orders list answers slowly; the operator has moved on to the audit log meanwhile.
+    await page.route("**/admin/orders?*", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    await page.evaluate('location.hash = "#/orders?status=placed"');
+    await page.evaluate('location.hash = "#/audit"');
+    await page.locator("main h1", { hasText: "Audit log" }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await page.locator("main h1").textContent()).toBe("Audit log");
+    await page.unroute("**/admin/orders?*");
+  });
+
+  it("says what is wrong with a search under its form, and keeps the form", async () => {
+    await go("/orders?id_prefix=ab");
+    await page.getByRole("alert").getByText("an id search needs at least 3 characters").waitFor();
+    expect(await page.getByRole("search", { name: "Find an order" }).isVisible()).toBe(true);
   });
 
   it("finds an order by id and reads its AX codes", async () => {
@@ -135,7 +202,8 @@ describe("the console in a browser", () => {
     expect(expected).toHaveLength(2);
 
     await go("/orders");
-    await page.locator("#order-search").fill(orderId.slice(0, 6));
+    // Any case: the channel's id is upper case, the operator types lower case.
+    await page.locator("#order-search").fill(orderId.slice(0, 6).toLowerCase());
     await page.keyboard.press("Enter");
     await page.getByRole("link", { name: orderId }).click();
     await page.locator("main h1 .order-id", { hasText: orderId }).waitFor();
@@ -146,7 +214,38 @@ describe("the console in a browser", () => {
     expect(ticketCodes).toEqual(
       expect.arrayContaining(axOrdersOf(orderId).flatMap((o) => o.tickets.map((t) => t.axTicketCode))),
     );
-    await screenshot("order");
+    await screenshot("order", true);
+  });
+
+  it("finds an order by an AX order code typed from AX's console, and by a traveler's e-mail in another case", async () => {
+    const orderId = newOrderId();
+    const payload = sampleOrderPlaced(orderId);
+    const traveler = payload.data.items[0]?.tickets?.[1]?.traveler as { email: string } | undefined;
+    if (!traveler) throw new Error("the sample has no second traveler");
+    traveler.email = `jun.${orderId.toLowerCase()}@example.com`;
+    await deliver(payload);
+    const code = axOrdersOf(orderId)[0]?.axOrderCode ?? "";
+
+    await go("/orders");
+    await page.locator("#find-by").selectOption("ax_order_code");
+    await page.locator("#order-search").fill(code.toUpperCase());
+    await page.keyboard.press("Enter");
+    await page.getByText(`Orders found by AX order code “${code.toUpperCase()}”: 1`).waitFor();
+    await page.locator("tr", { hasText: orderId }).waitFor();
+    await screenshot("orders-search", true);
+
+    const { lines, restore } = captureLogs();
+    try {
+      await page.locator("#find-by").selectOption("email");
+      await page.locator("#order-search").fill(`JUN.${orderId}@Example.com`);
+      await page.keyboard.press("Enter");
+      await page.getByText(`Orders found by traveler's e-mail “JUN.${orderId}@Example.com”: 1`).waitFor();
+      await page.locator("tr", { hasText: orderId }).waitFor();
+    } finally {
+      restore();
+    }
+    // The e-mail searched for is in no log line of the adapter.
+    expect(lines.join("").toLowerCase()).not.toContain(`${orderId.toLowerCase()}@example.com`);
   });
 
   it("adds the missing mapping and replays a parked unmapped_sku event until the order is placed", async () => {
@@ -158,12 +257,16 @@ describe("the console in a browser", () => {
     item.sku = sku;
     const webhookId = await deliver(payload);
     expect(axOrdersOf(orderId)).toHaveLength(0);
+    // Nothing is applied yet because its placement is parked: the order says so.
+    await go(`/orders/${orderId}`);
+    await page.locator("main h1 .badge", { hasText: "parked" }).waitFor();
 
     await go("/");
     await page.getByRole("link", { name: "unmapped_sku" }).click();
     const row = page.locator("tr", { hasText: webhookId });
     await row.waitFor();
-    await screenshot("parked");
+    // What can help it is said with it: the mapping first, then a replay.
+    await row.getByText("Add the missing product mapping").waitFor();
 
     await go("/mappings");
     const add = page.getByRole("form", { name: "Add a mapping" });
@@ -175,7 +278,7 @@ describe("the console in a browser", () => {
     await statusLine().getByText(`Added ${sku}`).waitFor();
     await page.locator("tr", { hasText: sku }).waitFor();
 
-    await go("/parked?reason=unmapped_sku");
+    await go("/events?reason=unmapped_sku");
     await page.locator("tr", { hasText: webhookId }).getByRole("button", { name: "Replay" }).click();
     await page.locator("tr", { hasText: webhookId }).getByRole("button", { name: "Confirm" }).click();
     await statusLine().getByText(`event ${webhookId} is replayed`).waitFor();
@@ -184,6 +287,102 @@ describe("the console in a browser", () => {
     await go(`/orders/${orderId}`);
     await page.locator("main h1 .badge", { hasText: "placed" }).waitFor();
     expect(axOrdersOf(orderId)).toHaveLength(2);
+  });
+
+  it("lists parked events by a filter and replays all of them after a count, exactly those counted", async () => {
+    const orders = [newOrderId(), newOrderId()];
+    const skus = orders.map((orderId) => `BULK-${orderId}`);
+    const webhookIds: string[] = [];
+    for (const [index, orderId] of orders.entries()) {
+      const payload = sampleOrderPlaced(orderId);
+      const item = payload.data.items[1] as Record<string, unknown>;
+      delete item.ax;
+      item.sku = skus[index];
+      webhookIds.push(await deliver(payload));
+    }
+    await go("/events");
+    await page.locator("#events-reason").fill("unmapped_sku");
+    await page.locator("select[name=type]").selectOption("order.placed");
+    await page.getByRole("button", { name: "Filter" }).click();
+    for (const webhookId of webhookIds) await page.locator("tr", { hasText: webhookId }).waitFor();
+    await screenshot("events", true);
+    // The cause is fixed (the mappings exist), then every matching event is replayed, after a count.
+    for (const sku of skus)
+      await stack.store.putMapping({ sku, product_type: "day-ticket", mapping_code: "m", option_code: "o" });
+    await page.getByRole("button", { name: "Replay all matching…" }).click();
+    await page.getByText("2 parked event(s) can be replayed.").waitFor();
+    await page.getByRole("button", { name: "Replay these 2 event(s)" }).click();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await statusLine().getByText("2 parked event(s) replayed").waitFor();
+    await stack.settled();
+    for (const orderId of orders) expect(axOrdersOf(orderId)).toHaveLength(2);
+  });
+
+  it("shows an order's attempt log: a refused AX call with its request (masked) and AX's answer, in time order", async () => {
+    const orderId = newOrderId();
+    sandbox().injectFault({
+      endpoint: "create",
+      channelOrderCode: orderId,
+      productType: "tour",
+      kind: "answer",
+      status: 400,
+      body: { options: [{ date: ["This date is not on sale."] }] },
+      times: 1,
+    });
+    await deliver(sampleOrderPlaced(orderId));
+
+    await go(`/orders/${orderId}`);
+    const refused = page.locator("li.entry-call", { hasText: "AX create → HTTP 400, ax_rejected" });
+    await refused.waitFor();
+    await refused.getByText("Request and answer").click();
+    const exchange = refused.locator("details.exchange");
+    await exchange.getByText("This date is not on sale.").waitFor();
+    const request = await exchange.locator("pre").first().textContent();
+    // The traveler's data is masked in the request kept; the AX product is not.
+    expect(request).toContain("K•• M••••");
+    expect(request).not.toContain("Kim Minji");
+    expect(request).not.toContain("minji@example.com");
+    expect(request).toContain("af01c7c4-1637-46fb-b289-a090a9be0397");
+    // The accepted day-ticket call and the parking are there too, after the call that was refused.
+    const titles = await page.locator("ol.timeline li .title").allTextContents();
+    const refusedAt = titles.findIndex((t) => t.includes("AX create → HTTP 400"));
+    const parkedAt = titles.findIndex((t) => t.includes("parked: ax_rejected"));
+    expect(refusedAt).toBeGreaterThan(-1);
+    expect(parkedAt).toBeGreaterThan(refusedAt);
+    expect(titles.some((t) => t.includes("AX create → HTTP 201, ok"))).toBe(true);
+    await screenshot("order-attempts", true, page.locator("h2", { hasText: "Story" }));
+  });
+
+  it("dismisses an unknown-item cancellation with a note, the one action offered for it, and audits it", async () => {
+    const orderId = newOrderId();
+    await deliver(sampleOrderPlaced(orderId));
+    const cancel = await deliver({
+      type: "order.cancelled",
+      data: { order_id: orderId, item_ids: [`${orderId}-9`] },
+    });
+    await go("/events?reason=unknown_item");
+    const row = page.locator("tr", { hasText: cancel });
+    await row.getByText("no replay can apply it").waitFor();
+    expect(await row.getByRole("button", { name: "Replay" }).count()).toBe(0);
+    await row.getByRole("button", { name: "Dismiss…" }).click();
+    await row.getByRole("button", { name: "Dismiss", exact: true }).click();
+    // The note is required: the browser asks for it before anything is sent.
+    expect(
+      await row
+        .getByRole("textbox")
+        .evaluate((input) => (input as unknown as { validity: { valid: boolean } }).validity.valid),
+    ).toBe(false);
+    await row.getByRole("textbox").fill("the channel cancelled an item it never sold");
+    await row.getByRole("button", { name: "Dismiss", exact: true }).click();
+    await statusLine().getByText(`event ${cancel} is dismissed`).waitFor();
+
+    await go(`/orders/${orderId}`);
+    await page.locator("li.entry-event", { hasText: cancel }).locator(".badge", { hasText: "ignored" }).waitFor();
+    await page
+      .locator("li.entry-operator", { hasText: "dismissed by dev: the channel cancelled an item it never sold" })
+      .waitFor();
+    await go("/audit");
+    await page.locator("tr", { hasText: "dismiss_event" }).filter({ hasText: cancel }).waitFor();
   });
 
   it("reconciles an uncertain create by typing the AX codes found in AX's console", async () => {
@@ -207,7 +406,7 @@ describe("the console in a browser", () => {
     await page.getByLabel(`AX order code of ${orderId}-1`).fill(tour.axOrderCode);
     for (const ticket of tour.tickets)
       await page.getByLabel(`AX ticket code of ${ticket.channelCode}`).fill(ticket.axTicketCode);
-    await screenshot("reconcile");
+    await screenshot("reconcile", true);
     await page.getByRole("button", { name: "Attach and finish the order" }).click();
     await statusLine().getByText(`attached the AX codes to the tour create of ${orderId}`).waitFor();
     await stack.settled();
@@ -249,7 +448,7 @@ describe("the console in a browser", () => {
     const entry = page.locator("li.entry-notification");
     await entry.locator(".title .badge", { hasText: "delivered" }).waitFor();
     expect(await entry.locator("tbody tr td:nth-child(2)").allTextContents()).toEqual(["503", "200"]);
-    await screenshot("order-story");
+    await screenshot("order-story", true);
   });
 
   it("imports mappings from a CSV file: rows checked first, then written", async () => {
@@ -276,12 +475,67 @@ describe("the console in a browser", () => {
     await screenshot("mappings");
   });
 
+  it("pages every list to its end, the audit log included", async () => {
+    for (let i = 0; i < 30; i++) {
+      const answer = await fetch(`${stack.url}/admin/mappings`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          sku: `PAGE-${i}-${randomUUID().slice(0, 4)}`,
+          product_type: "tour",
+          mapping_code: "m",
+          option_code: "o",
+        }),
+      });
+      expect(answer.status, await answer.text()).toBe(201);
+    }
+    await go("/audit");
+    const more = page.getByRole("button", { name: "More" });
+    while (await more.isVisible()) {
+      const before = await page.locator("tbody tr").count();
+      await more.click();
+      await expect
+        .poll(async () => !(await more.isVisible()) || (await page.locator("tbody tr").count()) > before)
+        .toBe(true);
+    }
+    expect(await page.locator("tbody tr").count()).toBeGreaterThanOrEqual(30);
+    await screenshot("audit");
+  });
+
+  it("fits a phone's 390 px on every page: nothing scrolls sideways", async () => {
+    await page.setViewportSize(PHONE);
+    try {
+      const orderId = newOrderId();
+      await deliver(sampleOrderPlaced(orderId));
+      for (const hash of [
+        "/",
+        "/orders",
+        `/orders/${orderId}`,
+        "/events",
+        "/events?status=waiting",
+        "/uncertain",
+        "/notifications",
+        "/mappings",
+        "/audit",
+      ]) {
+        await go(hash);
+        expect(await scrollsSideways(), hash).toBe(false);
+      }
+      await page.evaluate('sessionStorage.removeItem("ax-admin-token")');
+      await go("/login");
+      expect(await scrollsSideways(), "log in").toBe(false);
+      await page.evaluate(`sessionStorage.setItem("ax-admin-token", ${JSON.stringify(DEV_ADMIN_TOKEN)})`);
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+  });
+
   it("loaded nothing from elsewhere, threw nothing, and met no Content-Security-Policy refusal", () => {
     expect(foreign).toEqual([]);
     expect(pageErrors).toEqual([]);
-    // The 401 and 422 answers the flows asked for are logged by Chromium as failed loads; nothing else may be.
+    // The 400, 401 and 422 answers the flows asked for are logged by Chromium as failed loads; nothing else may be.
     const unexpected = consoleErrors.filter(
-      (text) => !/^Failed to load resource: the server responded with a status of (401|404|422)\b/.test(text),
+      (text) => !/^Failed to load resource: the server responded with a status of (400|401|404|422)\b/.test(text),
     );
     expect(unexpected).toEqual([]);
     expect(consoleErrors.some((text) => /Content Security Policy/i.test(text))).toBe(false);

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import type { OrderView } from "../../lib/orders/read-order";
 import { runCli } from "../../local/cli/main";
 import { sampleOrderPlaced } from "../../local/samples";
-import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
+import {
+  DEV_ADMIN_TOKEN,
+  DEV_AX_API_KEY,
+  DEV_AX_CHANNEL_CODE,
+  DEV_WEBHOOK_SECRET,
+  startLocalStack,
+  type LocalStack,
+} from "../../local/stack";
 import { signedDelivery } from "../support/webhooks";
 
 describe("failures end to end", () => {
@@ -22,7 +29,15 @@ describe("failures end to end", () => {
       port: 0,
       queue: { baseDelayMs: 10, maxReceiveCount: 4 },
     });
-    cliEnv = { TABLE_NAME: tableName, AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), ADAPTER_URL: stack.url };
+    cliEnv = {
+      TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"),
+      ADAPTER_URL: stack.url,
+      // A reconciliation asks AX about the codes it attaches: the stage's AX, here the stack's sandbox.
+      AX_BASE_URL: stack.axUrl,
+      AX_API_KEY: DEV_AX_API_KEY,
+      AX_CHANNEL_CODE: DEV_AX_CHANNEL_CODE,
+    };
   });
   afterAll(async () => {
     await stack.stop();
@@ -165,13 +180,19 @@ describe("failures end to end", () => {
     expect(axOrdersOf(orderId)).toHaveLength(0);
 
     await cli("products", "add", `SKU-${orderId}`, "day-ticket", "map-x", "opt-x");
-    // Count first, then confirm the count.
+    // Count first, then confirm exactly the events counted with the token the count printed.
     expect((await cli("events", "list", "failed", "--reason", "unmapped_sku")).out).toContain(webhookId);
-    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out).toBe(
-      "1 parked event(s) match; to replay them: npm run cli -- events replay --all --reason unmapped_sku --confirm 1",
+    const counted = (await cli("events", "replay", "--all", "--reason", "unmapped_sku")).out;
+    const token = /--confirm (1-[0-9a-f]{16})$/.exec(counted)?.[1] ?? "";
+    expect(counted).toBe(
+      `1 parked event(s) can be replayed; to replay exactly these: npm run cli -- events replay --all --reason unmapped_sku --confirm ${token}`,
     );
-    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).out).toBe(
-      "1 parked event(s) replayed",
+    // A bare count is no longer enough: only the token names the events counted.
+    await expect(cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).rejects.toThrow(
+      "confirm must be the token a count answered, e.g. 3-0123456789abcdef",
+    );
+    expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", token)).out).toBe(
+      "1 parked event(s) replayed: 2 item(s) to be sent, 0 already booked left as they are",
     );
     await stack.settled();
     expect((await view(orderId)).status).toBe("placed");

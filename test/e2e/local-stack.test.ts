@@ -1,33 +1,13 @@
 // The local stack driven as the channel drives the adapter: signed webhooks over HTTP in, AX calls out, the
 // mapping read back through the read API.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { logger } from "../../lib/observability/logger";
 import type { OrderView } from "../../lib/orders/read-order";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
 import { sampleOrderPlaced } from "../../local/samples";
+import { captureLogs } from "../support/logs";
 import { signedDelivery, type Delivery } from "../support/webhooks";
-
-/** Everything written to stdout and stderr, with the adapter's logs at DEBUG, until `restore`. */
-function captureLogs(): { lines: string[]; restore: () => void } {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return true;
-  };
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(capture);
-  logger.setLogLevel("DEBUG");
-  return {
-    lines,
-    restore: () => {
-      logger.setLogLevel("SILENT");
-      stdout.mockRestore();
-      stderr.mockRestore();
-    },
-  };
-}
 
 describe("local stack end to end", () => {
   let stack: LocalStack;

@@ -187,8 +187,17 @@ describe("AX calls (newest answer shape)", () => {
     expect(stored[0]?.tickets.map((ticket) => ticket.channelCode)).toEqual(["CH-CREATE-T1", "CH-CREATE-T2"]);
     expect(stored[0]?.request).toEqual(body);
     expect(sandbox.createCalls("CH-CREATE")).toBe(1);
+    // The call is reported once, with what the order's attempt log keeps: the path, the body sent, AX's answer.
     expect(calls).toEqual([
-      { endpoint: "create", status: 201, outcome: "ok", durationMs: expect.any(Number) as number },
+      {
+        endpoint: "create",
+        path: "POST /v1/channel/orders/tour",
+        status: 201,
+        outcome: "ok",
+        durationMs: expect.any(Number) as number,
+        request: body,
+        answer: expect.stringContaining('"ax_order_code"') as string,
+      },
     ]);
   });
 
@@ -774,7 +783,8 @@ describe("the sandbox's HTTP control API", () => {
     const headers = { Authorization: "Token test-key", Channel: "Code test-channel" };
 
     const notAllowed = await fetch(`${sandbox.url}/v1/channel/orders/tour`, { headers });
-    const nowhere = await fetch(`${sandbox.url}/v1/channel/products/tour`, { headers });
+    // (The product list is served since the OCTO API, issue 20: another path AX does not have.)
+    const nowhere = await fetch(`${sandbox.url}/v1/channel/vouchers/tour`, { headers });
 
     expect(notAllowed.status).toBe(405);
     expect(notAllowed.headers.get("allow")).toContain("POST");

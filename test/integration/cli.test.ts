@@ -2,7 +2,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { newOrder } from "../../lib/orders/order-state";
+import { AdminDynamoStore } from "../../lib/store/admin-store";
+import { sampleOrderPlaced } from "../../local/samples";
 import { runCli } from "../../local/cli/main";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { freshTable, type TestTable } from "../support/dynamodb";
@@ -47,6 +51,34 @@ describe("npm run cli -- products …", () => {
     const catalog = new DynamoStore(table.doc, table.tableName);
     const found = await catalog.findMappings(["TOUR-1", "DAY-1", "DAY-2"]);
     expect([...found.keys()].sort()).toEqual(["DAY-1", "TOUR-1"]);
+  });
+
+  it("indexes orders stored before search entries existed, so a look-up finds them", async () => {
+    const store = new AdminDynamoStore(table.doc, table.tableName);
+    const orderId = `OLD-${randomUUID().slice(0, 6)}`;
+    const body = JSON.stringify(sampleOrderPlaced(orderId));
+    const at = new Date().toISOString();
+    await store.putEvent({
+      webhook_id: `msg_${randomUUID()}`,
+      type: "order.placed",
+      order_id: orderId,
+      body,
+      body_sha256: createHash("sha256").update(body).digest("hex"),
+      status: "applied",
+      received_at: at,
+      updated_at: at,
+      attempts: 1,
+    });
+    await store.commit({
+      order: { ...newOrder(orderId, new Date(at)), status: "placed", version: 1 },
+      expectedVersion: undefined,
+    });
+    const byEmail = () => store.searchOrders({ email: "JUN@example.com", limit: 25 }, new Date());
+    expect((await byEmail()).items.map((o) => o.order_id)).not.toContain(orderId);
+    const answer = await run("search", "reindex");
+    expect(answer.code).toBe(0);
+    expect(answer.out).toMatch(/^reindexed \d+ order\(s\): \d+ search entries written$/);
+    expect((await byEmail()).items.map((o) => o.order_id)).toContain(orderId);
   });
 
   it("refuses a bad mapping before writing anything", async () => {

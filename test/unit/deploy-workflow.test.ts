@@ -14,9 +14,10 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
-  with?: Record<string, string>;
+  with?: Record<string, string | boolean>;
 }
 interface Job {
+  "runs-on"?: string;
   needs?: string;
   if?: string;
   environment?: string;
@@ -78,6 +79,33 @@ describe("the deploy workflow", () => {
       names.findIndex((name) => name?.startsWith("aws-actions/configure-aws-credentials")),
     );
     expect(job("deploy").steps.find((step) => step.name === "deploy")?.run).toContain("--package .serverless");
+  });
+
+  it("pins every action to a commit, saying which release it is", () => {
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+    const uses = steps.flatMap((step) => (step.uses ? [step.uses] : []));
+    expect(uses.length).toBeGreaterThanOrEqual(6);
+    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    // The release of each pin, as a comment beside it (what a reader and Dependabot go by).
+    for (const line of source.split("\n").filter((l) => /^\s*- uses: /.test(l)))
+      expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    const dependabot = readFileSync(resolve(ROOT, ".github/dependabot.yml"), "utf8");
+    expect(dependabot).toContain("package-ecosystem: github-actions");
+  });
+
+  it("runs no install script in a job that can obtain AWS credentials, nor keeps the checkout's token there", () => {
+    for (const [name, j] of Object.entries(workflow.jobs)) {
+      const installs = j.steps.flatMap((step) =>
+        step.run && /\bnpm (ci|install|i)\b/.test(step.run) ? [step.run] : [],
+      );
+      if (j.permissions?.["id-token"] !== "write") continue;
+      expect(installs.length, name).toBeGreaterThan(0);
+      for (const run of installs) expect(run, name).toMatch(/--ignore-scripts/);
+      const checkout = j.steps.find((step) => step.uses?.startsWith("actions/checkout@"));
+      expect(checkout?.with?.["persist-credentials"], name).toBe(false);
+    }
+    // The job that runs install scripts holds no token that could reach AWS.
+    expect(job("test").permissions?.["id-token"]).toBeUndefined();
   });
 
   it("uses the Node version of .nvmrc, the Lambda runtime's", () => {

@@ -1,0 +1,87 @@
+// A TCP proxy in front of DynamoDB Local that holds back DynamoDB's answers: a request reaches DynamoDB at once and
+// is applied, but its answer arrives late. That is what a busy DynamoDB (or network) looks like to a client whose
+// request timeout is shorter than the delay: the write landed, the client gave up, and the SDK's retry of the same
+// conditional write then meets its own first attempt. The deployed stage's 2 s timeout meets this on a busy day;
+// the soak and the tests inject it on purpose instead of waiting for a busy machine.
+import { createServer, connect, type AddressInfo, type Socket } from "node:net";
+
+export interface LatencyProxyOptions {
+  /** DynamoDB's endpoint, e.g. http://127.0.0.1:8000. */
+  upstream: string;
+  /** The delay of one chunk of answer, asked per chunk (0: pass it on at once). */
+  answerDelayMs?: () => number;
+}
+
+export interface LatencyProxy {
+  /** The endpoint to give the client instead of `upstream`. */
+  endpoint: string;
+  /** Replaces the delay rule (e.g. slow answers for a while, then none). */
+  setAnswerDelay(rule: () => number): void;
+  /** Chunks of answer delayed so far. */
+  delayedChunks(): number;
+  close(): Promise<void>;
+}
+
+/** Every answer delayed by `delayMs` for a share `share` of connections' chunks, chosen by `random`. */
+export function slowShare(share: number, delayMs: number, random: () => number = Math.random): () => number {
+  return () => (random() < share ? delayMs : 0);
+}
+
+export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
+  const target = new URL(options.upstream);
+  const upstreamPort = Number(target.port || 80);
+  let rule = options.answerDelayMs ?? (() => 0);
+  let delayed = 0;
+  const sockets = new Set<Socket>();
+
+  const server = createServer((client) => {
+    const upstream = connect({ host: target.hostname, port: upstreamPort });
+    sockets.add(client);
+    sockets.add(upstream);
+    // Requests go through untouched; answers keep their order: a chunk never overtakes an earlier, slower one.
+    client.pipe(upstream);
+    let lastDelivery = 0;
+    upstream.on("data", (chunk: Buffer) => {
+      const delay = rule();
+      if (delay > 0) delayed++;
+      const deliverAt = Math.max(Date.now() + delay, lastDelivery);
+      lastDelivery = deliverAt;
+      const deliver = () => {
+        if (!client.destroyed) client.write(chunk);
+      };
+      const wait = deliverAt - Date.now();
+      if (wait > 0) setTimeout(deliver, wait);
+      else deliver();
+    });
+    const closeBoth = () => {
+      // Let delayed chunks out before the client's side closes.
+      setTimeout(() => client.destroy(), Math.max(0, lastDelivery - Date.now()));
+      upstream.destroy();
+    };
+    upstream.on("end", closeBoth);
+    upstream.on("error", closeBoth);
+    client.on("error", () => upstream.destroy());
+    client.on("close", () => {
+      upstream.destroy();
+      sockets.delete(client);
+    });
+    upstream.on("close", () => sockets.delete(upstream));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    setAnswerDelay: (next) => {
+      rule = next;
+    },
+    delayedChunks: () => delayed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

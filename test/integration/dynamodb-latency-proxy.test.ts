@@ -1,0 +1,62 @@
+// The latency proxy reproduces what the deployed 2 s timeout meets on a busy day: a write that lands while its
+// answer comes too late, so the SDK's retry of the same conditional write fails against its own first attempt.
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsClientSettings } from "../../lib/aws-timeouts";
+import { localClientConfig } from "../../local/dynamodb/emulator";
+import { slowShare, startLatencyProxy, type LatencyProxy } from "../../local/dynamodb/latency-proxy";
+import { freshTable, type TestTable } from "../support/dynamodb";
+
+describe("DynamoDB latency proxy", () => {
+  let table: TestTable;
+  let proxy: LatencyProxy;
+  beforeAll(async () => {
+    table = await freshTable();
+    proxy = await startLatencyProxy({ upstream: table.endpoint });
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  const slowClient = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        ...localClientConfig(proxy.endpoint),
+        ...awsClientSettings({ connectMs: 1_000, requestMs: 300 }),
+      }),
+    );
+
+  it("delays the share of answers it is told to", () => {
+    const draws = [0.1, 0.6, 0.2, 0.9];
+    const rule = slowShare(0.5, 700, () => draws.shift() ?? 1);
+    expect([rule(), rule(), rule(), rule()]).toEqual([700, 0, 700, 0]);
+  });
+
+  it("passes answers through unchanged when no delay is set", async () => {
+    proxy.setAnswerDelay(() => 0);
+    const doc = slowClient();
+    await doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: "FAST", sk: "A", n: 1 } }));
+    const read = await doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: "FAST", sk: "A" } }));
+    expect(read.Item).toEqual({ pk: "FAST", sk: "A", n: 1 });
+  });
+
+  it("lets a write land while its answer misses the client's timeout, so the SDK's retry meets its own write", async () => {
+    // The first answer is late (past the 300 ms timeout); the retry's answer is on time.
+    let answers = 0;
+    proxy.setAnswerDelay(() => (answers++ === 0 ? 800 : 0));
+    const doc = slowClient();
+    const write = doc.send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: { pk: "SLOW", sk: "A", token: "first" },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    );
+    await expect(write).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    proxy.setAnswerDelay(() => 0);
+    const stored = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: "SLOW", sk: "A" } }));
+    expect(stored.Item?.token).toBe("first");
+    expect(proxy.delayedChunks()).toBeGreaterThan(0);
+  });
+});
