@@ -163,7 +163,6 @@ describe("the packaged bundles (prod)", () => {
       syncStatuses: 309,
       receiveWebhook: 282,
       sweepEvents: 269,
-      getOrder: 252,
     };
     for (const [fn, entry] of FUNCTIONS) {
       const zip = path.join(packageDir("prod"), `${fn}.zip`);
