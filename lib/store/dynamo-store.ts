@@ -95,6 +95,7 @@ import {
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+type TransactUpdate = NonNullable<TransactItem["Update"]>;
 
 /** A kept AX answer is removed when the order records it; one nothing refers to (never sent) expires. */
 const ANSWER_TTL_DAYS = 30;
@@ -538,14 +539,17 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
     until: string,
     records: ActionRecords,
   ): Promise<boolean> {
+    return this.updateWithRecords(pollAgainUpdate(this.tableName, axOrder, until), records);
+  }
+
+  /**
+   * A conditional update and an operator's records (the audit entry, the orders' log lines) in one write: false
+   * when the update's condition failed (nothing written then).
+   */
+  protected async updateWithRecords(update: TransactUpdate, records: ActionRecords): Promise<boolean> {
     try {
       await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: pollAgainUpdate(this.tableName, axOrder, until) },
-            ...recordPuts(this.tableName, records),
-          ],
-        }),
+        new TransactWriteCommand({ TransactItems: [{ Update: update }, ...recordPuts(this.tableName, records)] }),
       );
       return true;
     } catch (error) {
