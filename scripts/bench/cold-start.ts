@@ -283,9 +283,12 @@ async function refusedPort(): Promise<number> {
   return typeof address === "object" && address ? address.port : 9;
 }
 
+/** What a catch-all route is asked at a first invocation: OCTO's product list, the admin API's attention page. */
+const proxyPath = (route: string) => (route.startsWith("/octo/") ? "products" : "attention");
+
 /** The API Gateway (HTTP API, payload 2.0) event of a request. */
 function httpEvent(method: string, route: string, options: { headers?: Record<string, string>; body?: string } = {}) {
-  const rawPath = route.replace("{order_id}", "CH-10001").replace("{proxy+}", "attention");
+  const rawPath = route.replace("{order_id}", "CH-10001").replace("{proxy+}", proxyPath(route));
   const at = Date.now();
   return {
     version: "2.0",
@@ -294,7 +297,7 @@ function httpEvent(method: string, route: string, options: { headers?: Record<st
     rawQueryString: "",
     headers: { "content-type": "application/json", ...options.headers },
     ...(route.includes("{order_id}") ? { pathParameters: { order_id: "CH-10001" } } : {}),
-    ...(route.includes("{proxy+}") ? { pathParameters: { proxy: "attention" } } : {}),
+    ...(route.includes("{proxy+}") ? { pathParameters: { proxy: proxyPath(route) } } : {}),
     isBase64Encoded: false,
     ...(options.body !== undefined ? { body: options.body } : {}),
     requestContext: {
@@ -332,7 +335,7 @@ function firstEvent(events: ServerlessEvent[] = []): { kind: string; event: unkn
     }
     const asked = method === "GET" ? method : "GET";
     return {
-      kind: `GET ${route.replace("{order_id}", "CH-10001").replace("{proxy+}", "attention")}`,
+      kind: `GET ${route.replace("{order_id}", "CH-10001").replace("{proxy+}", proxyPath(route))}`,
       event: httpEvent(asked, route, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } }),
     };
   }
@@ -435,6 +438,8 @@ function functionEnvironment(
     AX_API_KEY: "bench-ax-key",
     AX_CHANNEL_CODE: "bench-channel",
     OUTBOUND_WEBHOOK_SECRET: BENCH_SECRET,
+    OCTO_RESELLER_KEYS: `bench:${BENCH_TOKEN}`,
+    OCTO_WEBHOOK_SECRETS: `bench:${BENCH_SECRET}`,
   };
   for (const [name, value] of Object.entries(declared)) {
     if (name.endsWith("_PARAM")) {
@@ -450,6 +455,8 @@ function functionEnvironment(
   if (env.AX_BASE_URL !== undefined) env.AX_BASE_URL = refusedUrl;
   if (env.OUTBOUND_WEBHOOK_URL !== undefined) env.OUTBOUND_WEBHOOK_URL = "";
   if (env.SYNC_BUDGET_MS !== undefined) env.SYNC_BUDGET_MS = "1000";
+  // Logs as in prod, whatever the packaged stage's level.
+  if (env.POWERTOOLS_LOG_LEVEL !== undefined) env.POWERTOOLS_LOG_LEVEL = "INFO";
   Object.assign(env, {
     AWS_ENDPOINT_URL_DYNAMODB: refusedUrl,
     AWS_ENDPOINT_URL_SQS: refusedUrl,

@@ -140,7 +140,7 @@ function aims(report: Report): Aim[] {
       met,
       why: met
         ? ""
-        : "The extra GetItem is the stored event: since the outbox the queue message carries ids only and the worker reads the event from the table, so a forged or damaged message can never book; that read is the price of it.",
+        : "Each extra request is another issue's promise, not the status sync's or the cold start's: the GetItem is the stored event (since the outbox the queue message carries ids only, so a forged or damaged message can never book); a PutItem keeps AX's answer before anything else is written (issue 18: a write failing after AX answered never loses it); a Query reads the order again and two BatchWriteItem write what operators find it by and its attempt log after each event (issue 19). Left as they are.",
     });
   }
 
@@ -433,7 +433,8 @@ function workerSection(worker: WorkerResult, calibration: CalibrationCase[]): st
     "",
     "Where the requests come from (read from the code):",
     "",
-    "- **placement** (lib/orders/place-order.ts): `load` (1 Query: the order and its AX orders) → per AX create: the intent (1 PutItem of the order, conditional on its version) → the AX call → the result (1 TransactWriteItems: the order, its AX orders and the event's outcome). Only when cancellations wait for the placement does `applyDeferredCancels` (lib/orders/apply-event.ts) load the order again (1 Query) to apply them.",
+    "- **every event** (lib/orders/apply-event.ts, functions/process-event.ts): the stored event (1 GetItem); after it is applied, what operators find the order by (1 BatchWriteItem of search entries; a placement reads the order again for its AX codes: 1 Query) and the order's attempt log (1 BatchWriteItem).",
+    "- **placement** (lib/orders/place-order.ts): `load` (1 Query: the order and its AX orders) → per AX create: the intent (1 PutItem of the order, conditional on its version) → the AX call → AX's answer kept (1 PutItem) → the result (1 TransactWriteItems: the order, its AX orders and the event's outcome). Only when cancellations wait for the placement does `applyDeferredCancels` (lib/orders/apply-event.ts) load the order again (1 Query) to apply them.",
     "- **ticket cancel** (lib/orders/cancel-order.ts): `load` (1 Query) → the claim (1 PutItem of the order with `cancelling`) → the AX call → the result (1 TransactWriteItems: the order without the claim, the AX order with the ticket's new status, the event's outcome).",
     "",
     "DynamoDB Local counts the capacity of transactions differently from DynamoDB. Calibrated in this run on items without index keys:",
