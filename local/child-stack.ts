@@ -1,8 +1,11 @@
 // A local stack in a process of its own, for whoever must be able to stop it hard: the crash tests and the soak
 // (`kill -9` and restart on the same data). Started as `node --import tsx local/child-stack.ts '<json options>'`;
 // prints one JSON line with its URLs once it takes webhooks, and stops as `npm start` does on SIGINT or SIGTERM
-// (no new work, calls in flight finish), printing `{"stopped":true}`.
+// (no new work, calls in flight finish), printing `{"stopped":true}`. It stops the same way when its standard input
+// ends: its parent is gone (a test run or a soak interrupted), and a stack in a process group of its own would
+// otherwise live on.
 import "./quiet-node20";
+import { logger } from "../lib/observability/logger";
 import { startLocalStack, type LocalStackOptions } from "./stack";
 
 export interface ChildStackOptions {
@@ -26,6 +29,11 @@ export interface ChildStackReady {
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as ChildStackOptions;
+// Stdout carries the lines the parent reads (ready, stopped); the adapter's log records go to stderr with the rest
+// of the log, so that a record written before the ready line (a restart's worker already busy) cannot be taken for it.
+logger.printWith((record) => {
+  process.stderr.write(`${JSON.stringify(record)}\n`);
+});
 const stackOptions: LocalStackOptions = {
   env: { ...process.env, ...options.env },
   port: options.port ?? 0,
@@ -61,6 +69,8 @@ try {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  process.stdin.on("end", stop);
+  process.stdin.resume();
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ error: (error as Error).message })}\n`);
   process.exit(1);

@@ -153,12 +153,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = buildStore(config, localClientConfig(dynamodbEndpoint));
     const worker = createProcessEventHandler(workerDeps(config, store));
     const queue = new LocalFifoQueue({ handler: worker, ...options.queue, log });
-    // Stopped after the HTTP API and the outbox's readers, so nothing new arrives while calls in flight finish
-    // (up to one AX call's timeout: a worker between AX's answer and its write must be allowed to write).
+    // Drained once the HTTP API is closed and the queue paused (both first, below): every delivery in flight
+    // finishes, whatever it takes, before the AX sandbox and DynamoDB Local stop. A worker between AX's answer and
+    // its write must be allowed to write, or the create ends `uncertain` at the next start.
     stops.push(async () => {
-      const unfinished = await queue.stop(config.axTimeoutMs + 5_000);
-      if (unfinished > 0)
-        log(`${unfinished} event(s) still in flight at stop; they are queued again at the next start`);
+      await queue.stop({
+        onWait: (running) => {
+          log(`stopping: waiting for ${running} event(s) in flight to finish and record AX's answers`);
+        },
+      });
     });
 
     // The outbox: the stream consumer queues what the table stores; the sweeper catches what it missed. At start,
@@ -225,10 +228,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.port ?? Number(env.PORT ?? 3000),
       { adminToken },
     );
-    // Stopped first: no webhook is taken once stopping has begun.
+    // Stopped first: no webhook is taken and no delivery starts once stopping has begun (those in flight go on).
     stops.push(
       () =>
         new Promise<void>((done) => {
+          queue.pause();
           server.close(() => {
             done();
           });
