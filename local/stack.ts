@@ -88,11 +88,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     // One stack per data folder (released last, when everything else has stopped).
     if (options.dataDir) {
-      const lock = lockDataDir(options.dataDir);
-      stops.push(() => {
-        lock.release();
-        return Promise.resolve();
-      });
+      const lock = await lockDataDir(options.dataDir);
+      stops.push(() => lock.release());
       describeLock = (url) => {
         lock.describe(url);
       };
