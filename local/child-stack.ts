@@ -6,6 +6,7 @@
 // otherwise live on.
 import "./quiet-node20";
 import { logger } from "../lib/observability/logger";
+import { slowSpells, type SlowSpells } from "./dynamodb/latency-proxy";
 import { startLocalStack, type LocalStackOptions } from "./stack";
 
 export interface ChildStackOptions {
@@ -15,12 +16,16 @@ export interface ChildStackOptions {
   env?: Record<string, string>;
   syncIntervalMs?: number;
   sweepIntervalMs?: number;
+  /** DynamoDB's answers held back in slow spells (the soak's injected latency); none when absent. */
+  dynamodbLatency?: SlowSpells;
 }
 
 export interface ChildStackReady {
   url: string;
   axUrl: string;
   dynamodbEndpoint: string;
+  /** DynamoDB without the injected latency (for an audit). */
+  dynamodbDirectEndpoint: string;
   tableName: string;
   adminToken: string;
   webhookSecrets: string;
@@ -40,6 +45,7 @@ const stackOptions: LocalStackOptions = {
   dataDir: options.dataDir,
   syncIntervalMs: options.syncIntervalMs ?? 0,
   ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
+  ...(options.dynamodbLatency ? { dynamodbAnswerDelay: slowSpells(options.dynamodbLatency) } : {}),
   log: (line) => {
     process.stderr.write(`[child-stack] ${line}\n`);
   },
@@ -51,6 +57,7 @@ try {
     url: stack.url,
     axUrl: stack.axUrl,
     dynamodbEndpoint: stack.dynamodbEndpoint,
+    dynamodbDirectEndpoint: stack.dynamodbDirectEndpoint,
     tableName: stack.store.tableName,
     adminToken: stack.adminToken,
     webhookSecrets: stack.webhookSecrets,
@@ -58,6 +65,12 @@ try {
     requeuedAtStart: stack.startupSweep.requeued,
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
+  if (options.dynamodbLatency) {
+    // Read back from the log by the soak (a kill -9 leaves no other trace of it).
+    setInterval(() => {
+      process.stderr.write(`[child-stack] DynamoDB answers delayed: ${stack.dynamodbAnswersDelayed()}\n`);
+    }, 5_000).unref();
+  }
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -16,6 +16,7 @@ import { createProcessEventHandler, workerDeps } from "../functions/process-even
 import { createReceiveWebhookHandler } from "../functions/receive-webhook";
 import { startAxSandbox } from "./ax-sandbox/server";
 import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
+import { startLatencyProxy, type LatencyProxy } from "./dynamodb/latency-proxy";
 import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
 import { createForwardEventsHandler } from "../functions/forward-events";
@@ -48,12 +49,23 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Status sync period; 0 = only on demand (`syncNow`, `POST /__local/sync`). Default: SYNC_INTERVAL_MS or 60 s. */
   syncIntervalMs?: number;
+  /**
+   * For the soak: DynamoDB's answers held back by this rule (ms per chunk of answer; 0: none) by a latency proxy
+   * between the adapter and DynamoDB (local/dynamodb/latency-proxy.ts). The writes land at once: a busy DynamoDB as
+   * a client with a short timeout sees it.
+   */
+  dynamodbAnswerDelay?: () => number;
 }
 
 export interface LocalStack {
   url: string;
   axUrl: string;
+  /** The adapter's DynamoDB (through the latency proxy, when there is one). */
   dynamodbEndpoint: string;
+  /** DynamoDB itself, never delayed. */
+  dynamodbDirectEndpoint: string;
+  /** Chunks of DynamoDB's answers the latency proxy has held back (0 without one). */
+  dynamodbAnswersDelayed(): number;
   webhookSecrets: string;
   adminToken: string;
   queue: LocalFifoQueue;
@@ -103,6 +115,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stops.push(() => dynamodb.stop());
       dynamodbEndpoint = dynamodb.endpoint;
+    }
+    const dynamodbDirectEndpoint = dynamodbEndpoint;
+    let latencyProxy: LatencyProxy | undefined;
+    if (options.dynamodbAnswerDelay) {
+      const proxy = await startLatencyProxy({ upstream: dynamodbEndpoint, answerDelayMs: options.dynamodbAnswerDelay });
+      stops.push(() => proxy.close()); // after the queue has drained: the last writes get their (late) answers
+      latencyProxy = proxy;
+      dynamodbEndpoint = proxy.endpoint;
     }
     const tableName = env.TABLE_NAME ?? LOCAL_TABLE_NAME;
     const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
@@ -241,6 +261,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url,
       axUrl,
       dynamodbEndpoint,
+      dynamodbDirectEndpoint,
+      dynamodbAnswersDelayed: () => latencyProxy?.delayedChunks() ?? 0,
       webhookSecrets,
       adminToken,
       queue,

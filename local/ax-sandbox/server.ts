@@ -35,6 +35,8 @@ const matchFields = {
   channelOrderCode: v.optional(v.string()),
   /** Only calls about this AX order (never matches a create, which has no AX code yet). */
   axOrderCode: v.optional(v.string()),
+  /** Only calls on this product family's path (`tour` or `day-ticket`). */
+  productType: v.optional(v.picklist(["tour", "day-ticket"])),
   /** For the next N matching calls; until cleared when absent. */
   times: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** Wait this long first (with `kind: "latency"` the call is then answered normally). */
@@ -346,12 +348,18 @@ class SandboxState implements AxSandboxControl {
   }
 
   /** Takes the first fault that matches this call, counting it down. */
-  takeFault(endpoint: SandboxEndpoint, channelOrderCode?: string, axOrderCode?: string): ActiveFault | undefined {
+  takeFault(
+    endpoint: SandboxEndpoint,
+    channelOrderCode?: string,
+    axOrderCode?: string,
+    productType?: "tour" | "day-ticket",
+  ): ActiveFault | undefined {
     const fault = this.faults.find(
       (f) =>
         (f.endpoint === "any" || f.endpoint === endpoint) &&
         (f.channelOrderCode === undefined || f.channelOrderCode === channelOrderCode) &&
-        (f.axOrderCode === undefined || f.axOrderCode === axOrderCode),
+        (f.axOrderCode === undefined || f.axOrderCode === axOrderCode) &&
+        (f.productType === undefined || f.productType === productType),
     );
     if (!fault) return undefined;
     if (fault.remaining !== undefined) {
@@ -697,7 +705,7 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       channelOrderCode = state.orders.get(routeInfo.axOrderCode)?.channelOrderCode;
     }
     const fault = routeInfo.endpoint
-      ? state.takeFault(routeInfo.endpoint, channelOrderCode, routeInfo.axOrderCode)
+      ? state.takeFault(routeInfo.endpoint, channelOrderCode, routeInfo.axOrderCode, routeInfo.type)
       : undefined;
     if (fault?.latencyMs) await sleep(fault.latencyMs);
     const fail = (): void => {
