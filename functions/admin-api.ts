@@ -3,7 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildAdminStore } from "../lib/adapters";
+import { buildAdminStore, buildAxClient } from "../lib/adapters";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { parseAdminTokens } from "../lib/admin/tokens";
 import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";
@@ -12,6 +12,7 @@ import { logger } from "../lib/observability/logger";
 import { systemClock } from "../lib/orders/ports";
 
 let handlerInstance: ReturnType<typeof createAdminApiHandler> | undefined;
+let ax: ReturnType<typeof buildAxClient> | undefined;
 
 function defaultHandler() {
   if (!handlerInstance) {
@@ -19,6 +20,8 @@ function defaultHandler() {
     handlerInstance = createAdminApiHandler({
       admin: {
         store: buildAdminStore(config),
+        // Asked about the AX orders an operator attaches to an uncertain create (built when first needed).
+        ax: { getConfirmation: (type, code) => (ax ??= buildAxClient(config)).getConfirmation(type, code) },
         deadLetters: new SqsDeadLetters(new SQSClient({}), config.deadLetterQueueUrl),
         clock: systemClock,
         waitingTooLongMs: config.waitingTooLongMs,

@@ -122,6 +122,7 @@ export function workerDeps(
 ): ApplyEventDeps & NoteAttemptFailure {
   return {
     orders: store,
+    answers: store,
     products: store,
     events: store,
     noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),

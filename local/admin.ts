@@ -1,7 +1,7 @@
 // The admin API and the console in `npm start`: the deployed handlers, with the local queue's dead-letter list in
 // place of SQS, and the dev admin token named `dev` unless ADMIN_TOKENS names others.
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { buildAdminStore } from "../lib/adapters";
+import { buildAdminStore, buildAxClient } from "../lib/adapters";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { deadLetterRow, type DeadLetters } from "../lib/admin/service";
 import { parseAdminTokens } from "../lib/admin/tokens";
@@ -34,9 +34,12 @@ export function localAdminRoutes(options: {
   log: (line: string) => void;
 }): Route[] {
   const tokens = parseAdminTokens(options.adminTokens);
+  let ax: ReturnType<typeof buildAxClient> | undefined;
   const admin = createAdminApiHandler({
     admin: {
       store: buildAdminStore(options.config, options.clientConfig),
+      // Built when an operator first attaches AX codes: the rest of the console needs no AX settings.
+      ax: { getConfirmation: (type, code) => (ax ??= buildAxClient(options.config)).getConfirmation(type, code) },
       deadLetters: localDeadLetters(options.queue),
       clock: systemClock,
       waitingTooLongMs: options.config.waitingTooLongMs,

@@ -7,7 +7,7 @@ import { json, lowerCaseHeaders, rawBody, internalError } from "../http/response
 import { parseJsonOrUndefined } from "../json";
 import { MappingInputError, describeIssues } from "./mapping-input";
 import { Answer, adminRoutes, type AdminRoute } from "./routes";
-import { AdminInputError, ConflictError, NotFoundError, type AdminDeps } from "./service";
+import { AdminInputError, ConflictError, NotFoundError, UnavailableError, type AdminDeps } from "./service";
 import { bearerToken, identifyToken, type AdminToken } from "./tokens";
 
 export interface AdminApiDeps {
@@ -95,6 +95,7 @@ export function createAdminApiHandler(deps: AdminApiDeps) {
         return problem(400, "invalid_request", error.message);
       if (error instanceof NotFoundError) return problem(404, "not_found", error.message);
       if (error instanceof ConflictError) return problem(409, "conflict", error.message);
+      if (error instanceof UnavailableError) return problem(503, "unavailable", error.message);
       deps.logError?.(`admin ${method} ${found.route.path} failed`, error);
       return internalError();
     }

@@ -25,6 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   405: "Method not allowed",
   409: "Conflict: the state changed, or the action does not apply (the message says why)",
   422: "Some rows are wrong: nothing was written (the report lists every one)",
+  503: "Something the action needs (AX) did not answer: nothing was done, try again (the message says what)",
 };
 
 function parameters(route: AdminRoute) {

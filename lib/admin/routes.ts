@@ -108,10 +108,11 @@ export const adminRoutes: AdminRoute[] = [
   {
     method: "POST",
     path: "/admin/orders/{order_id}/creates/{product_type}/reconcile",
-    summary: "Resolve an uncertain create: attach AX's codes, or send the create once more; then replay the placement",
+    summary:
+      "Resolve an uncertain create: attach AX's codes (checked with AX first), or send the create once more (once); the placement is replayed in the same write",
     body: ReconcileRequestSchema,
     response: ActionResultSchema,
-    errors: [409],
+    errors: [409, 503],
     run: (call) =>
       admin.reconcile(
         call.deps,
@@ -166,7 +167,7 @@ export const adminRoutes: AdminRoute[] = [
   {
     method: "POST",
     path: "/admin/events/{webhook_id}/replay",
-    summary: "Replay one parked event",
+    summary: "Replay one parked event (a placement: `plan` says which items are left as booked and which are sent)",
     response: ActionResultSchema,
     errors: [404, 409],
     run: (call) => admin.replayEvent(call.deps, call.actor, param(call, "webhook_id")),

@@ -1,6 +1,7 @@
 // The admin API's request and response bodies (valibot): checked at the edge, described in the OpenAPI document
 // (lib/admin/openapi.ts), and the types the use cases return.
 import * as v from "valibot";
+import { AX_TICKET_STATUSES } from "../ax/schemas";
 import { ProductMappingSchema } from "./mapping-input";
 
 const isoInstant = v.pipe(
@@ -73,12 +74,19 @@ export const ReconcileRequestSchema = v.variant("kind", [
     kind: v.literal("attach"),
     ax_orders: v.pipe(
       v.array(
+        // No order status: AX is asked, and its own status is recorded.
         v.object({
           item_id: nonEmpty,
           ax_order_code: nonEmpty,
-          ax_order_status: v.optional(nonEmpty),
           tickets: v.array(
-            v.object({ ticket_id: nonEmpty, ax_ticket_code: nonEmpty, ax_ticket_status: v.optional(nonEmpty) }),
+            v.object({
+              ticket_id: nonEmpty,
+              ax_ticket_code: nonEmpty,
+              /** AX reports no ticket statuses: as seen in AX's console (default New). */
+              ax_ticket_status: v.optional(
+                v.picklist(AX_TICKET_STATUSES, `ax_ticket_status must be one of ${AX_TICKET_STATUSES.join(", ")}`),
+              ),
+            }),
           ),
         }),
       ),
@@ -258,7 +266,28 @@ export const AuditEntrySchema = v.object({
 export const AuditPageSchema = page(AuditEntrySchema);
 export type AuditEntry = v.InferOutput<typeof AuditEntrySchema>;
 
-export const ActionResultSchema = v.object({ ok: v.literal(true), message: v.string() });
+const itemFamily = v.object({ item_id: v.string(), product_type: v.string() });
+/** What a replay of a placement does with each item, as the order stands when it is replayed. */
+export const ReplayPlanSchema = v.object({
+  /** Items with an AX order, or a create that may have reached AX: never sent again, whatever their mapping. */
+  left_as_booked: v.array(
+    v.object({ ...itemFamily.entries, state: v.string(), ax_order_code: v.optional(v.string()) }),
+  ),
+  /** Items to be sent (again), in the family their mapping gives today. */
+  planned: v.array(itemFamily),
+  /** Items whose family has a create that may have reached AX: planned once it is reconciled. */
+  waiting: v.array(itemFamily),
+  /** Items whose sku has no mapping today: the replay parks the event again. */
+  unmapped: v.array(v.object({ item_id: v.string(), sku: v.string() })),
+});
+export type ReplayPlan = v.InferOutput<typeof ReplayPlanSchema>;
+
+export const ActionResultSchema = v.object({
+  ok: v.literal(true),
+  message: v.string(),
+  /** A replay of a placement: what it does with each item. */
+  plan: v.optional(ReplayPlanSchema),
+});
 export type ActionResult = v.InferOutput<typeof ActionResultSchema>;
 
 export const BulkReplayResultSchema = v.object({

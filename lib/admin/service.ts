@@ -13,9 +13,25 @@ import type {
 } from "../orders/model";
 import type { Clock, OrderRepository, QueuedEvent } from "../orders/ports";
 import { axOrderView } from "../orders/read-order";
-import { ReconcileError, reconcileCreate, type Resolution } from "../orders/reconcile";
+import {
+  ReconcileError,
+  ReconcileInputError,
+  ReconcileUnavailableError,
+  reconcileCreate,
+  type AxCodeIndex,
+  type AxOrderLookup,
+  type Resolution,
+} from "../orders/reconcile";
+import { AdminInputError, ConflictError, NotFoundError, UnavailableError } from "./errors";
 import { MappingInputError, parseMappingRows } from "./mapping-input";
-import { ReplayError, replayEvent as requeueEvent, type EventRequeuer } from "../orders/replay";
+import {
+  ReplayError,
+  UnknownReplayError,
+  describePlan,
+  replayEvent as requeueEvent,
+  type EventRequeuer,
+  type Replayed,
+} from "../orders/replay";
 import {
   PAGE_LIMIT_DEFAULT,
   type ActionResult,
@@ -57,7 +73,7 @@ export interface EventFilter {
 }
 
 /** What the use cases need from the table; every list is one page of an index. */
-export interface AdminStore extends OrderRepository, EventRequeuer {
+export interface AdminStore extends OrderRepository, EventRequeuer, AxCodeIndex {
   searchOrders(query: OrderSearchQuery & PageRequest, now: Date): Promise<Page<OrderRow>>;
   listEventsForOrder(orderId: string): Promise<EventSummaryRow[]>;
   getEvents(webhookIds: readonly string[]): Promise<StoredEvent[]>;
@@ -93,15 +109,15 @@ export interface DeadLetters {
 
 export interface AdminDeps {
   store: AdminStore;
+  /** AX, asked about the AX orders an operator attaches. */
+  ax: AxOrderLookup;
   deadLetters: DeadLetters;
   clock: Clock;
   /** A queued event older than this needs a person (the worker should have taken it long ago). */
   waitingTooLongMs: number;
 }
 
-export class NotFoundError extends Error {}
-export class ConflictError extends Error {}
-export class AdminInputError extends Error {}
+export { AdminInputError, ConflictError, NotFoundError, UnavailableError };
 
 const limitOf = (query: PageQuery): PageRequest => ({ limit: query.limit ?? PAGE_LIMIT_DEFAULT, cursor: query.cursor });
 const present = <T>(value: T | undefined): value is T => value !== undefined;
@@ -252,23 +268,35 @@ export async function listWaiting(deps: AdminDeps, query: PageQuery): Promise<Pa
   return { ...page, items: page.items.map(eventRow) };
 }
 
-/** Requeues one parked (or waiting) event through the table (the lead's replay use case: the stream queues it). */
-async function requeue(deps: AdminDeps, actor: string, webhookId: string) {
+/**
+ * Requeues one parked (or waiting) event, with its order when the order records it (the replay use case: the stream
+ * queues it); a placement's answer says what the worker will do with each item.
+ */
+async function requeue(deps: AdminDeps, actor: string, webhookId: string): Promise<Replayed> {
   try {
-    return await requeueEvent({ events: deps.store, clock: deps.clock }, webhookId, actor);
+    return await requeueEvent(
+      { events: deps.store, orders: deps.store, products: deps.store, clock: deps.clock },
+      webhookId,
+      actor,
+    );
   } catch (error) {
-    if (!(error instanceof ReplayError)) throw error;
-    if (error.message === `no event ${webhookId} is stored`) throw new NotFoundError(error.message);
-    throw new ConflictError(error.message);
+    if (error instanceof UnknownReplayError) throw new NotFoundError(error.message);
+    if (error instanceof ReplayError) throw new ConflictError(error.message);
+    throw error;
   }
 }
 
 export async function replayEvent(deps: AdminDeps, actor: string, webhookId: string): Promise<ActionResult> {
   const before = await deps.store.getEvent(webhookId);
-  const event = await requeue(deps, actor, webhookId);
+  const { event, plan } = await requeue(deps, actor, webhookId);
   const was = before?.reason ?? before?.status ?? "parked";
-  await audit(deps, actor, "replay_event", webhookId, `order ${event.order_id}, was ${was}`);
-  return { ok: true, message: `event ${webhookId} is replayed (order ${event.order_id})` };
+  const described = plan ? `: ${describePlan(plan)}` : "";
+  await audit(deps, actor, "replay_event", webhookId, `order ${event.order_id}, was ${was}${described}`);
+  return {
+    ok: true,
+    message: `event ${webhookId} is replayed (order ${event.order_id})${described}`,
+    ...(plan ? { plan } : {}),
+  };
 }
 
 /** Without `confirm_count` only counts; with it, replays them all if the count is still the one the operator saw. */
@@ -300,17 +328,27 @@ export async function replayParked(
       `${ids.length} parked event(s) match now, not ${request.confirm_count}: count again before replaying`,
     );
   let replayed = 0;
+  let leftAsBooked = 0;
+  let planned = 0;
   for (const id of ids) {
     try {
-      await requeue(deps, actor, id);
+      const { plan } = await requeue(deps, actor, id);
       replayed++;
+      leftAsBooked += plan?.left_as_booked.length ?? 0;
+      planned += plan?.planned.length ?? 0;
     } catch (error) {
       // Settled meanwhile (a worker got to it): nothing to replay for that one.
       if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
     }
   }
-  await audit(deps, actor, "replay_parked", described, `${replayed} of ${ids.length} event(s) replayed`);
-  return { count: ids.length, replayed, confirmed: true, message: `${replayed} parked event(s) replayed` };
+  const items = `${planned} item(s) to be sent, ${leftAsBooked} already booked left as they are`;
+  await audit(deps, actor, "replay_parked", described, `${replayed} of ${ids.length} event(s) replayed; ${items}`);
+  return {
+    count: ids.length,
+    replayed,
+    confirmed: true,
+    message: `${replayed} parked event(s) replayed: ${items}`,
+  };
 }
 
 // ---- uncertain creates ------------------------------------------------------------------------------------------
@@ -330,7 +368,10 @@ export async function listUncertain(deps: AdminDeps, query: PageQuery): Promise<
   };
 }
 
-/** Attaches AX's codes to an uncertain create (or re-sends it once), then replays the placement to finish it. */
+/**
+ * Attaches AX's codes to an uncertain create (checked with AX and the table first), or sends it again once; the
+ * placement is requeued in the same write to finish it.
+ */
 export async function reconcile(
   deps: AdminDeps,
   actor: string,
@@ -342,32 +383,37 @@ export async function reconcile(
     request.kind === "attach" ? { kind: "attach", axOrders: request.ax_orders } : { kind: "resend" };
   let result;
   try {
-    result = await reconcileCreate({ orders: deps.store, clock: deps.clock }, orderId, productType, resolution);
+    result = await reconcileCreate(
+      { orders: deps.store, clock: deps.clock, ax: deps.ax, axCodes: deps.store },
+      orderId,
+      productType,
+      resolution,
+      actor,
+    );
   } catch (error) {
+    if (error instanceof ReconcileInputError) throw new AdminInputError(error.message);
     if (error instanceof ReconcileError) throw new ConflictError(error.message);
+    if (error instanceof ReconcileUnavailableError) throw new UnavailableError(error.message);
     throw error;
   }
-  try {
-    await requeue(deps, actor, result.replayWebhookId);
-  } catch (error) {
-    if (error instanceof ConflictError || error instanceof NotFoundError)
-      throw new ConflictError(`reconciled, but ${error.message}`);
-    throw error;
-  }
-  const codes = request.kind === "attach" ? request.ax_orders.map((a) => a.ax_order_code).join(", ") : undefined;
+  const statuses = Object.entries(result.axStatuses ?? {}).map(([item, status]) => `${item}: ${status}`);
+  const codes =
+    request.kind === "attach"
+      ? `AX orders ${request.ax_orders.map((a) => a.ax_order_code).join(", ")} (AX says ${statuses.join(", ")})`
+      : undefined;
   await audit(
     deps,
     actor,
     request.kind === "attach" ? "reconcile_attach" : "reconcile_resend",
     `${orderId} ${productType}`,
-    codes ? `AX orders ${codes}` : "create sent again",
+    codes ?? "create sent again",
   );
   return {
     ok: true,
     message:
       request.kind === "attach"
-        ? `attached the AX codes to the ${productType} create of ${orderId}; its placement is replayed to finish it`
-        : `the ${productType} create of ${orderId} will be sent again: its placement is replayed`,
+        ? `attached the AX codes to the ${productType} create of ${orderId} (AX's status: ${statuses.join(", ")}); its placement is replayed to finish it`
+        : `the ${productType} create of ${orderId} will be sent again (once: a second resend is refused); its placement is replayed`,
   };
 }
 

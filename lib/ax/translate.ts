@@ -116,22 +116,35 @@ export function splitProRata(value: string, weights: readonly Big[], decimals: n
 
 /**
  * Plans the AX create calls of an order: one per product family, in the order the families first appear.
- * `products` holds the resolved AX product of every item (by item id).
+ * `products` holds the resolved AX product of every item to plan (by item id). `fixed` names items whose family is
+ * already decided by what was booked (an AX order, or a create call that may have reached AX): they are never
+ * planned, whatever their mapping says now, but they keep their share of the order's figures, so a call planned
+ * beside them carries what it would have carried in the first placement.
  */
-export function planCreates(order: PlacedOrder, products: ReadonlyMap<string, ResolvedProduct>): CreatePlan[] {
+export function planCreates(
+  order: PlacedOrder,
+  products: ReadonlyMap<string, ResolvedProduct>,
+  fixed: ReadonlyMap<string, ProductType> = new Map(),
+): CreatePlan[] {
   const representative = effectiveRepresentative(order);
-  const families = new Map<ProductType, { item: PlacedItem; product: ResolvedProduct }[]>();
+  // A family that has both booked items and items to plan splits into two groups: the booked call, and the new one.
+  const groups = new Map<string, { family: ProductType; planned: boolean; lines: PlacedItem[] }>();
+  const lines = new Map<string, { item: PlacedItem; product: ResolvedProduct }>();
   for (const item of order.items) {
-    const product = products.get(item.item_id);
-    if (!product) throw new Error(`item ${item.item_id} has no resolved AX product`);
-    const list = families.get(product.product_type) ?? [];
-    list.push({ item, product });
-    families.set(product.product_type, list);
+    const fixedFamily = fixed.get(item.item_id);
+    const product = fixedFamily === undefined ? products.get(item.item_id) : undefined;
+    if (fixedFamily === undefined && !product) throw new Error(`item ${item.item_id} has no resolved AX product`);
+    const family = fixedFamily ?? product?.product_type ?? "tour";
+    const key = `${fixedFamily === undefined ? "+" : "="}${family}`;
+    const group = groups.get(key) ?? { family, planned: fixedFamily === undefined, lines: [] };
+    group.lines.push(item);
+    groups.set(key, group);
+    if (product) lines.set(item.item_id, { item, product });
   }
 
-  const entries = [...families.entries()];
-  const weights = entries.map(([, lines]) =>
-    lines.reduce((sum, { item }) => sum.plus(Big(item.unit_price).times(item.quantity)), Big(0)),
+  const entries = [...groups.values()];
+  const weights = entries.map((group) =>
+    group.lines.reduce((sum, item) => sum.plus(Big(item.unit_price).times(item.quantity)), Big(0)),
   );
   const decimals = MINOR_UNITS[order.currency] ?? 2;
   const split = (value: string | undefined): (string | undefined)[] =>
@@ -145,10 +158,16 @@ export function planCreates(order: PlacedOrder, products: ReadonlyMap<string, Re
   const totals = split(order.total);
 
   const purchasedAt = toAxDateTime(order.placed_at);
-  return entries.map(([productType, lines], familyIndex) => {
+  return entries.flatMap((group, familyIndex) => {
+    if (!group.planned) return [];
+    const productType = group.family;
+    const planned = group.lines.flatMap((item) => {
+      const line = lines.get(item.item_id);
+      return line ? [line] : [];
+    });
     const discount = discounts[familyIndex];
     const request: CreateOrderRequest = {
-      options: lines.map(({ item, product }) => ({
+      options: planned.map(({ item, product }) => ({
         channel_product_mapping_code: product.mapping_code,
         option_code: product.option_code,
         quantity: item.quantity,
@@ -185,7 +204,7 @@ export function planCreates(order: PlacedOrder, products: ReadonlyMap<string, Re
     return {
       product_type: productType,
       request,
-      items: lines.map(({ item, product }) => ({
+      items: planned.map(({ item, product }) => ({
         item_id: item.item_id,
         product,
         inventory_at: toAxDateTime(item.date),

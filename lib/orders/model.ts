@@ -30,6 +30,39 @@ export interface CreateCall {
   detail?: string;
 }
 
+/** An operator's decision to send an uncertain create again. */
+export interface CreateResend {
+  product_type: ProductType;
+  /** The items of the uncertain create: none of them is re-sent a second time. */
+  item_ids: string[];
+  /** The uncertain call's attempt id (the call that may have reached AX). */
+  attempt_id: string;
+  by: string;
+  at: string;
+}
+
+/**
+ * AX's answer to one create call, written the moment it arrives and before anything else: the one thing that cannot
+ * be asked for again. Keyed by the call's `attempt_id`, unconditional, so writing it twice is harmless. It is removed
+ * in the write that records the answer in the order; a worker that finds a call still `pending` past its lease
+ * completes the call from it instead of calling the call uncertain.
+ */
+export interface CreateAnswer {
+  order_id: string;
+  product_type: ProductType;
+  attempt_id: string;
+  /**
+   * `created`: AX made these AX orders; `failed`: AX refused the create; `uncertain`: AX may have it and nobody can
+   * know; `not_sent`: AX did not take it (never sent, or a 429/503): safe to send again.
+   */
+  outcome: "created" | "failed" | "uncertain" | "not_sent";
+  /** The AX orders AX made (outcome `created`), as they are recorded. */
+  ax_orders?: AxOrderRecord[];
+  reason?: string;
+  detail?: string;
+  answered_at: string;
+}
+
 export interface EventSummary {
   type: EventType;
   status: EventStatus;
@@ -58,6 +91,11 @@ export interface OrderRecord {
   deferred_cancels?: DeferredCancel[];
   /** A worker applying a cancellation right now (so a concurrent one waits instead of sending twice). */
   cancelling?: { webhook_id: string; attempt_id: string; started_at: string };
+  /**
+   * Uncertain creates an operator decided to send again (`reconcile resend`), kept for good: a create is re-sent at
+   * most once, so a second resend of any of these items is refused and names this one.
+   */
+  resends?: CreateResend[];
   /** Every event seen for this order and what became of it: the worker's idempotency record. */
   events: Record<string, EventSummary>;
   created_at: string;
@@ -118,6 +156,8 @@ export interface AxOrderRecord {
 export interface OrderAggregate {
   order: OrderRecord | undefined;
   axOrders: AxOrderRecord[];
+  /** AX's answers not yet recorded in the order (normally none: a worker stopped, or its write failed, after AX answered). */
+  answers?: CreateAnswer[];
 }
 
 /** A product mapping: the channel's sku → the AX product it sells. */
@@ -155,6 +195,12 @@ export interface StoredEvent {
   /** A passing failure of the last attempt (AX unreachable, a throttle): when and what, never a response body. */
   last_attempt_at?: string;
   last_error?: string;
+  /**
+   * When a failed attempt was the queue message's last receive, so the message went to the dead-letter queue (which
+   * keeps it 14 days); cleared by the next attempt (after a redrive). The sweeper leaves such an event to the
+   * dead-letter queue until its message is about to expire there.
+   */
+  dead_lettered_at?: string;
 }
 
 /** AX order statuses after which nothing changes any more (AX spec, "Statuses"); records hold them as strings. */

@@ -35,7 +35,8 @@ export interface EventContext {
 const CANCELLED_ORDER_STATUSES: ReadonlySet<string> = new Set(["Traveler cancel", "Unavoidable cancel"]);
 const CANCELLED_TICKET_STATUSES: ReadonlySet<string> = new Set(["Traveler canceled", "Supplier canceled"]);
 
-export const isCancelledAxOrder = (axOrder: AxOrderRecord) => CANCELLED_ORDER_STATUSES.has(axOrder.ax_order_status);
+export const isCancelledAxOrderStatus = (status: string) => CANCELLED_ORDER_STATUSES.has(status);
+export const isCancelledAxOrder = (axOrder: AxOrderRecord) => isCancelledAxOrderStatus(axOrder.ax_order_status);
 export const isCancelledTicket = (status: string) => CANCELLED_TICKET_STATUSES.has(status);
 
 export function newOrder(orderId: string, now: Date): OrderRecord {
@@ -119,6 +120,10 @@ export interface CommitOptions {
   all?: readonly AxOrderRecord[];
   /** Events whose outcome (from the order's event record) is copied to the stored event in the same write. */
   settle?: readonly string[];
+  /** Put these settled-as-queued events back in the queue in the same write (see EventOutcomeWrite.requeue). */
+  requeue?: { by: string; replay: boolean };
+  /** AX answers (attempt ids) this change records: removed in the same write. */
+  answersRecorded?: readonly string[];
 }
 
 /** Writes the order with its derived status, conditionally on the version read. */
@@ -136,8 +141,11 @@ export async function commitOrder(deps: WriteDeps, snapshot: Snapshot, options: 
     axOrders: [...changed],
     events: (options.settle ?? []).flatMap((webhookId) => {
       const summary = order.events[webhookId];
-      return summary ? [{ webhook_id: webhookId, ...outcomeFields(summary) }] : [];
+      if (!summary) return [];
+      const requeue = options.requeue && summary.status === "queued" ? { requeue: options.requeue } : {};
+      return [{ webhook_id: webhookId, ...outcomeFields(summary), ...requeue }];
     }),
+    ...(options.answersRecorded?.length ? { answersRecorded: [...options.answersRecorded] } : {}),
   });
   return { order, version: order.version };
 }

@@ -1,11 +1,25 @@
 // What the core needs from the outside world. The adapters in lib/store and lib/ax implement these.
-import type { AxOrderRecord, EventStatus, OrderAggregate, OrderRecord, ProductMapping, StoredEvent } from "./model";
+import type {
+  AxOrderRecord,
+  CreateAnswer,
+  EventStatus,
+  OrderAggregate,
+  OrderRecord,
+  ProductMapping,
+  StoredEvent,
+} from "./model";
 
 export interface EventOutcomeWrite {
   webhook_id: string;
   status: EventStatus;
   reason?: string;
   detail?: string;
+  /**
+   * Put the event back in the queue in the same write (a reconciliation, a replay): its `requeue_seq` moves, so the
+   * table's stream queues it again, and its attempts start over. `replay` lets the worker re-apply an event its order
+   * records as failed.
+   */
+  requeue?: { by: string; replay: boolean };
 }
 
 /** One atomic change of an order: applied whole or not at all. */
@@ -16,6 +30,8 @@ export interface OrderCommit {
   expectedVersion: number | undefined;
   axOrders?: AxOrderRecord[];
   events?: EventOutcomeWrite[];
+  /** AX answers (by attempt id) this change records in the order: they are removed in the same write. */
+  answersRecorded?: string[];
 }
 
 /** Another writer changed the order since it was read: re-read and try again. */
@@ -26,11 +42,30 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
+/**
+ * DynamoDB did not confirm a read or a write: throttled, a conflicting transaction, a 5xx, a timeout. A write may
+ * or may not have been applied (a timeout after it landed): the caller re-reads to tell, and retries with backoff.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(what: string, cause?: unknown) {
+    super(`DynamoDB did not confirm ${what}${cause instanceof Error ? ` (${cause.name}: ${cause.message})` : ""}`, {
+      cause,
+    });
+    this.name = "StoreUnavailableError";
+  }
+}
+
 export interface OrderRepository {
   /** The order and its AX orders, in one read. */
   load(orderId: string): Promise<OrderAggregate>;
   /** Writes a change conditionally on the order's version; throws ConcurrentUpdateError if it moved. */
   commit(change: OrderCommit): Promise<void>;
+}
+
+/** Where AX's answer to a create is kept the moment it arrives (see CreateAnswer). */
+export interface CreateAnswerLog {
+  /** An unconditional, idempotent write keyed by the answer's attempt id. */
+  recordAnswer(answer: CreateAnswer): Promise<void>;
 }
 
 export interface ProductCatalog {

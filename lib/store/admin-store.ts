@@ -11,7 +11,7 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { AdminStore, EventFilter, Page, PageRequest } from "../admin/service";
-import { AdminInputError } from "../admin/service";
+import { AdminInputError } from "../admin/errors";
 import type { AuditEntry, OrderRow, OrderSearchQuery } from "../admin/schemas";
 import type { NotificationRecord, OrderRecord, ProductMapping, StoredEvent } from "../orders/model";
 import { DynamoStore, fromEventItem, stripKeys } from "./dynamo-store";

@@ -1,4 +1,5 @@
 // DynamoDB access for the whole adapter: one table, conditional writes and transactions only.
+import { gunzipSync, gzipSync } from "node:zlib";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -12,9 +13,11 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { BatchGetCommandOutput, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import {
   isFinalAxOrderStatus,
   type AxOrderRecord,
+  type CreateAnswer,
   type EventSummaryRow,
   type EventStatus,
   type OrderAggregate,
@@ -24,6 +27,8 @@ import {
 } from "../orders/model";
 import {
   ConcurrentUpdateError,
+  StoreUnavailableError,
+  type CreateAnswerLog,
   type EventOutcomeWrite,
   type EventStore,
   type PutEventResult,
@@ -32,14 +37,18 @@ import {
   type ProductCatalog,
 } from "../orders/ports";
 import {
+  AXANSWER_PREFIX,
   AXORDER_PREFIX,
   EVENT_SK,
+  INDEX_BY_AX_ORDER,
   INDEX_EVENTS_BY_ORDER,
   INDEX_EVENTS_BY_STATE,
   INDEX_MAPPINGS_BY_SKU,
   MAPPING_KIND,
+  ORDER_PREFIX,
   ORDER_SK,
   PRODUCT_SK,
+  axAnswerSk,
   axOrderSk,
   eventPk,
   openShard,
@@ -74,9 +83,11 @@ type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[numb
 
 /** Settled events are kept this long for duplicate detection and the read API, then expire. */
 const SETTLED_EVENT_TTL_DAYS = 90;
+/** A kept AX answer is removed when the order records it; one nothing refers to (never sent) expires. */
+const ANSWER_TTL_DAYS = 30;
 const MAX_TRANSACTION_ITEMS = 100;
 
-export class DynamoStore implements OrderRepository, ProductCatalog, EventStore {
+export class DynamoStore implements OrderRepository, ProductCatalog, EventStore, CreateAnswerLog {
   constructor(
     protected readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -257,19 +268,35 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   // ---- orders ---------------------------------------------------------------------------------------------
 
   async load(orderId: string): Promise<OrderAggregate> {
-    const items = await this.queryAll({
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": orderPk(orderId) },
-      ConsistentRead: true,
-    });
+    let items: Item[];
+    try {
+      items = await this.queryAll({
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": orderPk(orderId) },
+        ConsistentRead: true,
+      });
+    } catch (error) {
+      throw unavailableOr(error, `the read of order ${orderId}`);
+    }
     let order: OrderRecord | undefined;
     const axOrders: AxOrderRecord[] = [];
+    const answers: CreateAnswer[] = [];
     for (const item of items) {
       if (item.sk === ORDER_SK) order = stripKeys(item) as unknown as OrderRecord;
       else if (typeof item.sk === "string" && item.sk.startsWith(AXORDER_PREFIX))
         axOrders.push(stripKeys(item) as unknown as AxOrderRecord);
+      else if (typeof item.sk === "string" && item.sk.startsWith(AXANSWER_PREFIX)) answers.push(fromAnswerItem(item));
     }
-    return { order, axOrders };
+    return { order, axOrders, ...(answers.length > 0 ? { answers } : {}) };
+  }
+
+  /** Keeps AX's answer to a create: unconditional (a second write of the same answer changes nothing). */
+  async recordAnswer(answer: CreateAnswer): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: answerItem(answer) }));
+    } catch (error) {
+      throw unavailableOr(error, `the write of AX's answer to attempt ${answer.attempt_id}`);
+    }
   }
 
   async commit(change: OrderCommit): Promise<void> {
@@ -284,24 +311,33 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     const others: TransactItem[] = [
       ...(change.axOrders ?? []).map((axOrder) => ({ Put: { TableName: this.tableName, Item: axOrderItem(axOrder) } })),
       ...(change.events ?? []).map((outcome) => ({ Update: eventUpdate(this.tableName, outcome, now) })),
+      ...(change.answersRecorded ?? []).map((attemptId) => ({
+        Delete: { TableName: this.tableName, Key: { pk: orderPk(change.order.order_id), sk: axAnswerSk(attemptId) } },
+      })),
     ];
+    if (others.length + 1 > MAX_TRANSACTION_ITEMS)
+      throw new Error(`one order change may touch at most ${MAX_TRANSACTION_ITEMS} items`);
     try {
-      if (others.length === 0) {
-        await this.doc.send(new PutCommand(orderPut));
-        return;
-      }
-      if (others.length + 1 > MAX_TRANSACTION_ITEMS)
-        throw new Error(`one order change may touch at most ${MAX_TRANSACTION_ITEMS} items`);
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: orderPut }, ...others] }));
+      if (others.length === 0) await this.doc.send(new PutCommand(orderPut));
+      else await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: orderPut }, ...others] }));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(change.order.order_id);
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
-      )
-        throw new ConcurrentUpdateError(change.order.order_id);
-      throw error;
+      throw orderWriteError(error, change.order.order_id);
     }
+  }
+
+  /** Where an AX order code is recorded: its order and item, from the `byAxOrder` index (keys only). */
+  async findAxOrderCode(axOrderCode: string): Promise<{ order_id: string; item_id: string }[]> {
+    const items = await this.queryAll({
+      IndexName: INDEX_BY_AX_ORDER,
+      KeyConditionExpression: "ax_order_code = :code",
+      ExpressionAttributeValues: { ":code": axOrderCode },
+    });
+    return items.flatMap((item) => {
+      const pk = String(item.pk);
+      const sk = String(item.sk);
+      if (!pk.startsWith(ORDER_PREFIX) || !sk.startsWith(AXORDER_PREFIX)) return [];
+      return [{ order_id: pk.slice(ORDER_PREFIX.length), item_id: sk.slice(AXORDER_PREFIX.length) }];
+    });
   }
 
   // ---- product mappings -----------------------------------------------------------------------------------
@@ -450,12 +486,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
-      )
-        throw new ConcurrentUpdateError(change.order.order_id);
-      throw error;
+      throw orderWriteError(error, change.order.order_id);
     }
   }
 
@@ -504,6 +535,61 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore 
   }
 }
 
+/** Transaction cancellations that changed nothing and may pass: another transaction on an item, a throttle. */
+const PASSING_CANCELLATIONS = new Set([
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+  "RequestLimitExceeded",
+]);
+
+/**
+ * What a failed order write means for the core: the version moved (ConcurrentUpdateError: the order's condition,
+ * always the transaction's first item, failed), or DynamoDB did not confirm it (StoreUnavailableError: a conflicting
+ * transaction, a throttle, a 5xx, a timeout; the write may have landed), or a bug (as it is).
+ */
+function orderWriteError(error: unknown, orderId: string): unknown {
+  if (error instanceof ConditionalCheckFailedException) return new ConcurrentUpdateError(orderId);
+  if (error instanceof TransactionCanceledException) {
+    const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None");
+    if (codes[0] === "ConditionalCheckFailed") return new ConcurrentUpdateError(orderId);
+    if (codes.some((code) => PASSING_CANCELLATIONS.has(code)))
+      return new StoreUnavailableError(`the write of order ${orderId}`, error);
+    return error;
+  }
+  return unavailableOr(error, `the write of order ${orderId}`);
+}
+
+/** A throttle, a 5xx, a timeout or a dropped connection becomes StoreUnavailableError; anything else stays. */
+function unavailableOr(error: unknown, what: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const sdkError = error as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError))
+    return new StoreUnavailableError(what, error);
+  return error;
+}
+
+function answerItem(answer: CreateAnswer): Item {
+  const { ax_orders: axOrders, ...rest } = answer;
+  return {
+    pk: orderPk(answer.order_id),
+    sk: axAnswerSk(answer.attempt_id),
+    ...rest,
+    // Compressed: 50 items of 100 tickets each would not fit an item otherwise.
+    ...(axOrders ? { ax_orders_gz: gzipSync(JSON.stringify(axOrders)) } : {}),
+    expires_at: Math.floor(Date.parse(answer.answered_at) / 1000) + ANSWER_TTL_DAYS * 86_400,
+  };
+}
+
+function fromAnswerItem(item: Item): CreateAnswer {
+  const { pk: _pk, sk: _sk, expires_at: _e, ax_orders_gz: compressed, ...rest } = item;
+  const axOrders =
+    compressed instanceof Uint8Array
+      ? (JSON.parse(gunzipSync(compressed).toString("utf8")) as AxOrderRecord[])
+      : undefined;
+  return { ...(rest as unknown as CreateAnswer), ...(axOrders ? { ax_orders: axOrders } : {}) };
+}
+
 function eventItem(event: StoredEvent): Item {
   return {
     pk: eventPk(event.webhook_id),
@@ -526,9 +612,21 @@ function indexedState(status: EventStatus): Item {
 
 function eventUpdate(tableName: string, outcome: EventOutcomeWrite, now: Date) {
   const settled = outcome.status === "applied" || outcome.status === "ignored";
-  const sets = ["#status = :status", "updated_at = :now", "attempts = if_not_exists(attempts, :zero) + :one"];
+  const sets = ["#status = :status", "updated_at = :now"];
   const removes: string[] = [];
-  const values: Item = { ":status": outcome.status, ":now": now.toISOString(), ":zero": 0, ":one": 1 };
+  const values: Item = { ":status": outcome.status, ":now": now.toISOString(), ":zero": 0 };
+  if (outcome.requeue) {
+    // Back in the queue in this very write: the stream forwards it under a new deduplication id.
+    sets.push("requeue_seq = if_not_exists(requeue_seq, :zero) + :one", "attempts = :zero");
+    sets.push("replay = :replay", "requeued_by = :by");
+    removes.push("last_attempt_at", "last_error", "dead_lettered_at");
+    values[":one"] = 1;
+    values[":replay"] = outcome.requeue.replay;
+    values[":by"] = outcome.requeue.by;
+  } else {
+    sets.push("attempts = if_not_exists(attempts, :zero) + :one");
+    values[":one"] = 1;
+  }
   for (const field of ["reason", "detail"] as const) {
     const value = outcome[field];
     if (value === undefined) removes.push(field);

@@ -1,8 +1,12 @@
 // Key layout of the single table (docs/architecture.md, "Data model").
-export const orderPk = (orderId: string) => `ORDER#${orderId}`;
+export const ORDER_PREFIX = "ORDER#";
+export const orderPk = (orderId: string) => `${ORDER_PREFIX}${orderId}`;
 export const ORDER_SK = "ORDER";
 export const axOrderSk = (itemId: string) => `AXORDER#${itemId}`;
 export const AXORDER_PREFIX = "AXORDER#";
+/** AX's answer to one create, kept until the order records it (`CreateAnswer`), in the order's partition. */
+export const AXANSWER_PREFIX = "AXANSWER#";
+export const axAnswerSk = (attemptId: string) => `${AXANSWER_PREFIX}${attemptId}`;
 export const eventPk = (webhookId: string) => `EVENT#${webhookId}`;
 export const EVENT_SK = "EVENT";
 export const productPk = (sku: string) => `SKU#${sku}`;

@@ -13,7 +13,7 @@ import { systemClock } from "../../lib/orders/ports";
 import { ReconcileError } from "../../lib/orders/reconcile";
 import { runStatusSync } from "../status-sync";
 import { MappingInputError, parseAttachment, validateMapping } from "./products";
-import { TargetError, localAdminToken, openDeadLetters, openStore, readLocalStackState } from "./target";
+import { TargetError, localAdminToken, openAx, openDeadLetters, openStore, readLocalStackState } from "./target";
 
 type Env = Record<string, string | undefined>;
 type Out = (line: string) => void;
@@ -583,6 +583,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
   // The dead-letter queue is opened when an operation first needs it: nothing else needs DLQ_URL.
   let deps: admin.AdminDeps | undefined;
   let deadLetters: ReturnType<typeof openDeadLetters> | undefined;
+  let ax: ReturnType<typeof openAx> | undefined;
   return command.run({
     args: parsed.positionals,
     values: parsed.values,
@@ -592,6 +593,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
     deps: () =>
       (deps ??= {
         store: openStore(env),
+        ax: { getConfirmation: (type, code) => (ax ??= openAx(env)).getConfirmation(type, code) },
         deadLetters: {
           list: (limit) => (deadLetters ??= openDeadLetters(env)).list(limit),
           redrive: () => (deadLetters ??= openDeadLetters(env)).redrive(),

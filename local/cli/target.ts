@@ -8,11 +8,13 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DeadLetterList } from "../../lib/admin/schemas";
 import { deadLetterRow, type DeadLetters } from "../../lib/admin/service";
 import { SqsDeadLetters } from "../../lib/aws/dead-letter-queue";
+import { AxClient } from "../../lib/ax/client";
+import { readConfig } from "../../lib/config";
 import type { QueuedEvent } from "../../lib/orders/ports";
 import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { localClientConfig } from "../dynamodb/emulator";
 import { devRouteHeaders } from "../http-gateway";
-import { DEV_ADMIN_TOKEN, defaultDataDir } from "../stack";
+import { DEV_ADMIN_TOKEN, DEV_AX_API_KEY, DEV_AX_CHANNEL_CODE, defaultDataDir } from "../stack";
 
 /** The token the local stack's dev-only routes require: ADMIN_TOKEN as `npm start` had it, else the dev default. */
 export const localAdminToken = (env: Record<string, string | undefined>): string =>
@@ -92,4 +94,35 @@ export function openDeadLetters(env: Record<string, string | undefined> = proces
         : "no local stack is running (start it with `npm start`), and DLQ_URL is not set",
     );
   return new LocalStackDeadLetters(url, localAdminToken(env));
+}
+
+/**
+ * AX, asked about the AX orders an operator attaches: a stage's (AX_BASE_URL with AX_API_KEY and AX_CHANNEL_CODE, or
+ * their `_PARAM` SSM names, as the stage's functions read them), or the running local stack's.
+ */
+export function openAx(env: Record<string, string | undefined> = process.env): AxClient {
+  if (env.TABLE_NAME) {
+    const config = readConfig(env);
+    if (!env.AX_BASE_URL)
+      throw new TargetError(
+        "a reconciliation asks AX about the codes it attaches: set AX_BASE_URL, and AX_API_KEY and AX_CHANNEL_CODE (or AX_API_KEY_PARAM and AX_CHANNEL_CODE_PARAM, the stage's SSM parameters)",
+      );
+    return new AxClient({
+      baseUrl: config.axBaseUrl,
+      timeoutMs: config.axTimeoutMs,
+      credentials: async () => ({
+        apiKey: await config.secrets.get("AX_API_KEY"),
+        channelCode: await config.secrets.get("AX_CHANNEL_CODE"),
+      }),
+    });
+  }
+  const state = readLocalStackState();
+  if (!state) throw new TargetError("no local stack is running (start it with `npm start`), and TABLE_NAME is not set");
+  return new AxClient({
+    baseUrl: env.AX_BASE_URL ?? state.axUrl,
+    credentials: {
+      apiKey: env.AX_API_KEY ?? DEV_AX_API_KEY,
+      channelCode: env.AX_CHANNEL_CODE ?? DEV_AX_CHANNEL_CODE,
+    },
+  });
 }

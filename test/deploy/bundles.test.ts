@@ -144,8 +144,9 @@ describe("the packaged bundles (prod)", () => {
 
   it("stay within their size: 300 KB each (the aim), the worker over it until the change BENCHMARKS.md names", () => {
     // KB = 1,024 bytes, the minified bundle alone. The worker keeps the SQS client for its retries' backoff; it is
-    // held here to its size today (339 KB with the operators' index attributes of the store) so that it does not grow.
-    const limitKb: Record<string, number> = { processEvent: 340 };
+    // held here to its size today so that it does not grow: 339 KB with the operators' index attributes of the
+    // store, 341 KB with issue 18's item-by-item plan, AX's kept answers and the retries of the writes after AX.
+    const limitKb: Record<string, number> = { processEvent: 342 };
     for (const [fn, entry] of FUNCTIONS) {
       const kb = readZipEntry(path.join(packageDir("prod"), `${fn}.zip`), entry).length / 1024;
       expect(kb, fn).toBeLessThanOrEqual(limitKb[fn] ?? 300);

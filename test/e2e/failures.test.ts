@@ -8,7 +8,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "v
 import type { OrderView } from "../../lib/orders/read-order";
 import { runCli } from "../../local/cli/main";
 import { sampleOrderPlaced } from "../../local/samples";
-import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
+import {
+  DEV_ADMIN_TOKEN,
+  DEV_AX_API_KEY,
+  DEV_AX_CHANNEL_CODE,
+  DEV_WEBHOOK_SECRET,
+  startLocalStack,
+  type LocalStack,
+} from "../../local/stack";
 import { signedDelivery } from "../support/webhooks";
 
 describe("failures end to end", () => {
@@ -22,7 +29,15 @@ describe("failures end to end", () => {
       port: 0,
       queue: { baseDelayMs: 10, maxReceiveCount: 4 },
     });
-    cliEnv = { TABLE_NAME: tableName, AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"), ADAPTER_URL: stack.url };
+    cliEnv = {
+      TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"),
+      ADAPTER_URL: stack.url,
+      // A reconciliation asks AX about the codes it attaches: the stage's AX, here the stack's sandbox.
+      AX_BASE_URL: stack.axUrl,
+      AX_API_KEY: DEV_AX_API_KEY,
+      AX_CHANNEL_CODE: DEV_AX_CHANNEL_CODE,
+    };
   });
   afterAll(async () => {
     await stack.stop();
@@ -171,7 +186,7 @@ describe("failures end to end", () => {
       "1 parked event(s) match; to replay them: npm run cli -- events replay --all --reason unmapped_sku --confirm 1",
     );
     expect((await cli("events", "replay", "--all", "--reason", "unmapped_sku", "--confirm", "1")).out).toBe(
-      "1 parked event(s) replayed",
+      "1 parked event(s) replayed: 2 item(s) to be sent, 0 already booked left as they are",
     );
     await stack.settled();
     expect((await view(orderId)).status).toBe("placed");

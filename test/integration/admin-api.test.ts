@@ -13,6 +13,8 @@ import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { notificationItem } from "../../lib/store/status-sync-items";
 import { localClientConfig } from "../../local/dynamodb/emulator";
 import { localAdminRoutes } from "../../local/admin";
+import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
+import { createTourInAx } from "../support/ax";
 import { LocalFifoQueue } from "../../local/fifo-queue";
 import { startHttpGateway } from "../../local/http-gateway";
 import { freshTable, type TestTable } from "../support/dynamodb";
@@ -28,6 +30,7 @@ describe("admin API", () => {
   /** What the worker got: every message the local queue delivered (to see a redrive's effect). */
   const delivered: QueuedEvent[] = [];
   let queue: LocalFifoQueue;
+  let sandbox: AxSandbox;
 
   const call = async (method: string, path: string, body?: unknown, token: string | null = ALICE) => {
     const answer = await fetch(`${url}/admin${path}`, {
@@ -103,7 +106,14 @@ describe("admin API", () => {
         return Promise.resolve({ batchItemFailures: failures });
       },
     });
-    const config = readConfig({ TABLE_NAME: table.tableName, AWS_ENDPOINT_URL_DYNAMODB: table.endpoint });
+    sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
+    const config = readConfig({
+      TABLE_NAME: table.tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      AX_BASE_URL: sandbox.url,
+      AX_API_KEY: "key",
+      AX_CHANNEL_CODE: "chan",
+    });
     const started = await startHttpGateway(
       localAdminRoutes({
         config,
@@ -120,6 +130,7 @@ describe("admin API", () => {
   });
   afterAll(async () => {
     await queue.stop();
+    await sandbox.stop();
     server.close();
   });
 
@@ -328,6 +339,8 @@ describe("admin API", () => {
     });
   });
 
+  const createInAx = (channelOrderCode: string) => createTourInAx(sandbox.url, channelOrderCode);
+
   describe("uncertain creates", () => {
     it("lists them by family, and reconciles by attaching AX codes, then replays the placement", async () => {
       const orderId = `UNC-${randomUUID().slice(0, 6)}`;
@@ -355,37 +368,54 @@ describe("admin API", () => {
         ],
       });
       expect(wrong).toEqual({
-        status: 409,
-        body: { error: "conflict", message: "item item-1 needs AX codes for exactly its tickets t-1, t-2" },
+        status: 400,
+        body: { error: "invalid_request", message: "item item-1 needs AX codes for exactly its tickets t-1, t-2" },
       });
       expect((await call("POST", `/orders/${orderId}/creates/boat/reconcile`, { kind: "resend" })).status).toBe(400);
       expect((await call("POST", `/orders/${orderId}/creates/tour/reconcile`, { kind: "guess" })).status).toBe(400);
 
-      const done = await call(
-        "POST",
-        `/orders/${orderId}/creates/tour/reconcile`,
-        {
-          kind: "attach",
-          ax_orders: [
-            {
-              item_id: "item-1",
-              ax_order_code: "AX-ATTACHED",
-              tickets: [
-                { ticket_id: "t-1", ax_ticket_code: "T1" },
-                { ticket_id: "t-2", ax_ticket_code: "T2" },
-              ],
-            },
-          ],
+      // The create did reach AX: its AX order is there, for this channel order.
+      const axCodes = await createInAx(orderId);
+      const attachment = (axOrderCode: string) => ({
+        kind: "attach",
+        ax_orders: [
+          {
+            item_id: "item-1",
+            ax_order_code: axOrderCode,
+            tickets: [
+              { ticket_id: "t-1", ax_ticket_code: axCodes.tickets[0] },
+              { ticket_id: "t-2", ax_ticket_code: axCodes.tickets[1] },
+            ],
+          },
+        ],
+      });
+      const unknown = await call("POST", `/orders/${orderId}/creates/tour/reconcile`, attachment("AX-UNKNOWN"));
+      expect(unknown).toEqual({
+        status: 409,
+        body: {
+          error: "conflict",
+          message: "AX has no tour order AX-UNKNOWN: check the code, and that it is an order of the tour family",
         },
-        BOB,
+      });
+      const foreign = await createInAx(`OTHER-${randomUUID().slice(0, 6)}`);
+      const refused = await call("POST", `/orders/${orderId}/creates/tour/reconcile`, attachment(foreign.order));
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toMatch(
+        /^AX order .+ belongs to channel order OTHER-.+, not to UNC-.+; nothing was attached$/,
       );
+      sandbox.injectFault({ endpoint: "confirmation", kind: "status", status: 503, times: 1 });
+      const down = await call("POST", `/orders/${orderId}/creates/tour/reconcile`, attachment(axCodes.order));
+      expect(down.status).toBe(503);
+      expect(down.body.error).toBe("unavailable");
+
+      const done = await call("POST", `/orders/${orderId}/creates/tour/reconcile`, attachment(axCodes.order), BOB);
       expect(done.status).toBe(200);
       // The placement is requeued to finish the order.
       expect(await store.getEvent(placement.webhook_id)).toMatchObject({ status: "queued", requeued_by: "bob" });
       const detail = await call("GET", `/orders/${orderId}`);
       expect(detail.body).toMatchObject({
         create_calls: [{ product_type: "tour", state: "created" }],
-        ax_orders: [{ item_id: "item-1", ax_order_code: "AX-ATTACHED" }],
+        ax_orders: [{ item_id: "item-1", ax_order_code: axCodes.order, ax_order_status: "New" }],
       });
       expect(await audit()).toContainEqual(
         expect.objectContaining({ actor: "bob", action: "reconcile_attach", target: `${orderId} tour` }),

@@ -76,7 +76,11 @@ describe("the table's stream, read as `npm start` reads it", () => {
     await running.caughtUp();
     expect(queue.of(message.webhook_id)).toHaveLength(1);
 
-    await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "operator");
+    await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "operator",
+    );
     await running.caughtUp();
     expect(queue.of(message.webhook_id).map((m) => m.requeue_seq)).toEqual([0, 1]);
     await running.stop();

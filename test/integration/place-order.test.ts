@@ -121,13 +121,93 @@ describe("worker: order.placed", () => {
     expect((await store.listEventsByStatus("failed")).map((e) => e.webhook_id)).toContain(message.webhook_id);
 
     await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-1", option_code: "opt-1" });
-    const replayed = await replayEvent({ events: store, clock: systemClock }, message.webhook_id, "test");
+    const { event: replayed } = await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "test",
+    );
     expect(replayed).toMatchObject({ status: "queued", requeue_seq: 1, replay: true, requeued_by: "test" });
     await worker(sqsEvent(queuedMessage(replayed)));
     expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
     const dayTicket = sandbox.listOrders({ channelOrderCode: id }).find((o) => o.type === "day-ticket");
     expect(dayTicket?.optionCode).toBe("opt-1");
     expect((await store.listEventsByStatus("failed")).map((e) => e.webhook_id)).not.toContain(message.webhook_id);
+  });
+
+  it("a replay after a mapping edit never re-books an item that has an AX order: only the refused item is sent", async () => {
+    const id = orderId();
+    const payload = sampleOrderPlaced(id);
+    const sku = `SKU-${id}`;
+    const tour = payload.data.items[0] as Record<string, unknown>;
+    delete tour.ax;
+    tour.sku = sku;
+    await store.putMapping({ sku, product_type: "tour", mapping_code: "map-tour", option_code: "opt-tour" });
+    // The tour is booked; AX refuses the day ticket.
+    sandbox.injectFault({ endpoint: "create", productType: "day-ticket", kind: "status", status: 400, times: 1 });
+    const message = await storeEvent(store, payload);
+    await worker(sqsEvent(message));
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "failed", reason: "ax_rejected" });
+    const booked = (await store.load(id)).axOrders.find((o) => o.item_id === `${id}-1`);
+    expect(booked?.product_type).toBe("tour");
+
+    // An operator moves the booked item's sku to the refused family, and replays the placement.
+    await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-day", option_code: "opt-day" });
+    const { event: replayed, plan } = await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "test",
+    );
+    // The answer says what the replay does with each item.
+    expect(plan).toEqual({
+      left_as_booked: [
+        { item_id: `${id}-1`, product_type: "tour", state: "ax_order", ax_order_code: booked?.ax_order_code },
+      ],
+      planned: [{ item_id: `${id}-2`, product_type: "day-ticket" }],
+      waiting: [],
+      unmapped: [],
+    });
+    expect(await worker(sqsEvent(queuedMessage(replayed)))).toEqual({ batchItemFailures: [] });
+
+    const inAx = sandbox.listOrders({ channelOrderCode: id });
+    expect(inAx.filter((o) => o.tickets.some((t) => t.channelCode.startsWith(`${id}-1-`)))).toHaveLength(1);
+    expect(inAx.map((o) => o.type).sort()).toEqual(["day-ticket", "tour"]);
+    const { order, axOrders } = await store.load(id);
+    expect(axOrders.find((o) => o.item_id === `${id}-1`)).toEqual(booked);
+    expect(order?.status).toBe("placed");
+    expect(order?.create_calls["day-ticket"]?.item_ids).toEqual([`${id}-2`]);
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
+  });
+
+  it("a mapping edit applies to items not yet booked: a refused item moved to the booked family is sent there", async () => {
+    const id = orderId();
+    const payload = sampleOrderPlaced(id);
+    const sku = `SKU-${id}`;
+    const day = payload.data.items[1] as Record<string, unknown>;
+    delete day.ax;
+    day.sku = sku;
+    await store.putMapping({ sku, product_type: "day-ticket", mapping_code: "map-day", option_code: "opt-day" });
+    sandbox.injectFault({ endpoint: "create", productType: "day-ticket", kind: "status", status: 400, times: 1 });
+    const message = await storeEvent(store, payload);
+    await worker(sqsEvent(message));
+    const tourRequest = sandbox.listOrders({ channelOrderCode: id })[0]?.request as { order: { total: string } };
+
+    await store.putMapping({ sku, product_type: "tour", mapping_code: "map-tour", option_code: "opt-tour" });
+    const { event: replayed } = await replayEvent(
+      { events: store, orders: store, products: store, clock: systemClock },
+      message.webhook_id,
+      "test",
+    );
+    expect(await worker(sqsEvent(queuedMessage(replayed)))).toEqual({ batchItemFailures: [] });
+
+    const tours = sandbox.listOrders({ channelOrderCode: id }).filter((o) => o.type === "tour");
+    expect(tours.map((o) => o.tickets.map((t) => t.channelCode))).toEqual([[`${id}-1-1`, `${id}-1-2`], [`${id}-2-1`]]);
+    // Each call carries its items' share of the order's figures, as in the first placement: 108,000 + 54,000.
+    const second = tours[1]?.request as { order: { total: string } };
+    expect([tourRequest.order.total, second.order.total]).toEqual(["108000", "54000"]);
+    const { order } = await store.load(id);
+    expect(order?.status).toBe("placed");
+    expect(order?.create_calls["day-ticket"]).toBeUndefined();
+    expect(order?.create_calls.tour?.item_ids).toEqual([`${id}-2`]);
   });
 
   it("parks an AX 400 as ax_rejected with AX's field message, without retrying", async () => {
@@ -242,11 +322,46 @@ describe("worker: order.placed", () => {
     expect(sandbox.listOrders({ channelOrderCode: id }).filter((o) => o.type === "tour")).toHaveLength(1);
   });
 
-  it("a crash between AX's 201 and the DynamoDB write ends uncertain, not duplicated", async () => {
+  it("a crash after AX's 201 was kept: the next worker completes the create from AX's kept answer, never re-sends it", async () => {
     const id = orderId();
     let crashed = false;
     const crashing: ApplyEventDeps = {
       ...deps,
+      orders: {
+        load: (orderIdToLoad) => store.load(orderIdToLoad),
+        commit: async (change: OrderCommit) => {
+          if (!crashed && (change.axOrders?.length ?? 0) > 0) {
+            crashed = true;
+            throw new Error("Lambda timed out");
+          }
+          await store.commit(change);
+        },
+      },
+    };
+    const message = await storeEvent(store, sampleOrderPlaced(id));
+    expect((await createProcessEventHandler(crashing)(sqsEvent(message))).batchItemFailures).toHaveLength(1);
+    expect((await store.load(id)).answers?.map((a) => a.outcome).sort()).toEqual(["created", "created"]);
+    await new Promise((r) => setTimeout(r, 350)); // the crashed worker's lease runs out
+    expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
+    expect(sandbox.createCalls(id)).toBe(2);
+    const { order, axOrders, answers } = await store.load(id);
+    expect(order?.status).toBe("placed");
+    expect(axOrders.map((o) => o.ax_order_code).sort()).toEqual(
+      sandbox
+        .listOrders({ channelOrderCode: id })
+        .map((o) => o.axOrderCode)
+        .sort(),
+    );
+    expect(answers).toBeUndefined(); // recorded in the order, so removed
+    expect(await store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
+  });
+
+  it("a crash between AX's 201 and any write (its answer not kept either) ends uncertain, not duplicated", async () => {
+    const id = orderId();
+    let crashed = false;
+    const crashing: ApplyEventDeps = {
+      ...deps,
+      answers: { recordAnswer: () => Promise.reject(new Error("Lambda timed out")) },
       orders: {
         load: (orderIdToLoad) => store.load(orderIdToLoad),
         commit: async (change: OrderCommit) => {

@@ -1,22 +1,167 @@
-// Reconciling an uncertain create: the operator's AX codes are checked against the order before anything is written.
+// Reconciling an uncertain create: the operator's AX codes are checked against the order, against AX (asked over
+// loopback HTTP, the sandbox) and against the table's AX-code index before anything is written; a resend is allowed
+// once; the change and the placement's requeue are one write.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AxClient } from "../../lib/ax/client";
 import { systemClock } from "../../lib/orders/ports";
-import { ReconcileError, reconcileCreate } from "../../lib/orders/reconcile";
+import {
+  ReconcileError,
+  ReconcileInputError,
+  ReconcileUnavailableError,
+  reconcileCreate,
+  type AttachedAxOrder,
+  type ReconcileDeps,
+} from "../../lib/orders/reconcile";
 import { sampleOrderPlaced } from "../../local/samples";
+import { createTourInAx } from "../support/ax";
 import { sqsEvent, startWorkerFixture, storeEvent, type WorkerFixture } from "../support/worker";
 
 describe("reconcileCreate", () => {
   let fixture: WorkerFixture;
+  let ax: AxClient;
   beforeAll(async () => {
     fixture = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 5000 });
+    ax = new AxClient({ baseUrl: fixture.sandbox.url, credentials: { apiKey: "key", channelCode: "chan" } });
   });
   afterAll(async () => {
+    ax.close();
     await fixture.sandbox.stop();
   });
+  beforeEach(() => {
+    fixture.sandbox.clearFaults();
+  });
 
-  const uncertainOrder = async () => {
+  /** An order whose tour create reached AX but whose answer was lost (500 after AX stored it): uncertain. */
+  const uncertainOrder = async (families: "tour" | "both" = "tour") => {
     const orderId = `R-${randomUUID().slice(0, 8)}`;
+    fixture.sandbox.injectFault({
+      endpoint: "create",
+      channelOrderCode: orderId,
+      ...(families === "tour" ? { productType: "tour" as const } : {}),
+      kind: "status",
+      status: 500,
+      afterProcessing: true,
+      times: families === "tour" ? 1 : 2,
+    });
+    const placement = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    await fixture.worker(sqsEvent(placement));
+    const tour = fixture.sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
+    if (!tour) throw new Error("AX did not get the create");
+    const tickets = tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode }));
+    const codes: AttachedAxOrder[] = [{ item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets }];
+    return { orderId, tour, codes, placement };
+  };
+  const deps = (): ReconcileDeps => ({ orders: fixture.store, clock: systemClock, ax, axCodes: fixture.store });
+  const attach = (orderId: string, axOrders: AttachedAxOrder[], by = "alice") =>
+    reconcileCreate(deps(), orderId, "tour", { kind: "attach", axOrders }, by);
+  const resend = (orderId: string, by = "alice") => reconcileCreate(deps(), orderId, "tour", { kind: "resend" }, by);
+
+  it("refuses codes that do not cover the create's items and tickets, or give a code twice, and writes nothing", async () => {
+    const { orderId, tour, codes } = await uncertainOrder();
+    const before = (await fixture.store.load(orderId)).order?.version;
+    const [given] = codes;
+    if (!given) throw new Error("no codes");
+    await expect(attach(orderId, [])).rejects.toThrow(
+      new ReconcileInputError(`no AX order given for item ${orderId}-1`),
+    );
+    await expect(attach(orderId, [{ ...given, tickets: given.tickets.slice(1) }])).rejects.toThrow(
+      /needs AX codes for exactly its tickets/,
+    );
+    await expect(
+      attach(orderId, [given, { item_id: `${orderId}-2`, ax_order_code: "x", tickets: [] }]),
+    ).rejects.toThrow(/is not part of the tour create/);
+    const sameTicketTwice = given.tickets.map((t) => ({ ...t, ax_ticket_code: tour.tickets[0]?.axTicketCode ?? "" }));
+    await expect(attach(orderId, [{ ...given, tickets: sameTicketTwice }])).rejects.toThrow(
+      new ReconcileInputError(
+        `AX ticket code ${tour.tickets[0]?.axTicketCode} is given twice: each ticket has its own AX code`,
+      ),
+    );
+    const orderCodeAsTicket = given.tickets.map((t, n) => (n === 0 ? { ...t, ax_ticket_code: tour.axOrderCode } : t));
+    await expect(attach(orderId, [{ ...given, tickets: orderCodeAsTicket }])).rejects.toBeInstanceOf(
+      ReconcileInputError,
+    );
+    expect((await fixture.store.load(orderId)).order?.version).toBe(before);
+  });
+
+  it("refuses an AX order AX does not have, one of the other family, and one of another channel order", async () => {
+    const { orderId, codes, placement } = await uncertainOrder("both");
+    const [given] = codes;
+    if (!given) throw new Error("no codes");
+    await expect(attach(orderId, [{ ...given, ax_order_code: randomUUID() }])).rejects.toThrow(
+      /^AX has no tour order [0-9a-f-]+: check the code, and that it is an order of the tour family$/,
+    );
+    // The day ticket of the same channel order (uncertain too, so not recorded): AX knows it, but not as a tour.
+    const day = fixture.sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "day-ticket");
+    await expect(attach(orderId, [{ ...given, ax_order_code: day?.axOrderCode ?? "" }])).rejects.toThrow(
+      /AX has no tour order/,
+    );
+    // An AX order of another channel order, not recorded in this table (booked by hand in AX, say).
+    const other = `OTHER-${randomUUID().slice(0, 8)}`;
+    const foreign = (await createTourInAx(fixture.sandbox.url, other)).order;
+    await expect(attach(orderId, [{ ...given, ax_order_code: foreign }])).rejects.toThrow(
+      new ReconcileError(
+        `AX order ${foreign} belongs to channel order ${other}, not to ${orderId}; nothing was attached`,
+      ),
+    );
+    const { order } = await fixture.store.load(orderId);
+    expect(order?.create_calls.tour?.state).toBe("uncertain");
+    const event = await fixture.store.getEvent(placement.webhook_id);
+    expect([event?.status, event?.requeue_seq]).toEqual(["failed", undefined]);
+  });
+
+  it("refuses an AX order already attached to another order (the AX-code index)", async () => {
+    const { orderId, codes } = await uncertainOrder();
+    const { orderId: secondId, codes: secondCodes } = await uncertainOrder();
+    const [first] = codes;
+    const [second] = secondCodes;
+    if (!first || !second) throw new Error("no codes");
+    await attach(orderId, codes);
+    // The first order's AX order, given for the second order (AX would say it belongs to the first, too).
+    await expect(attach(secondId, [{ ...second, ax_order_code: first.ax_order_code }])).rejects.toThrow(
+      new ReconcileError(
+        `AX order ${first.ax_order_code} is already attached to order ${orderId}, item ${orderId}-1: one AX order belongs to one item`,
+      ),
+    );
+  });
+
+  it("says AX could not be asked when it does not answer, and writes nothing", async () => {
+    const { orderId, codes } = await uncertainOrder();
+    fixture.sandbox.injectFault({ endpoint: "confirmation", kind: "status", status: 503 });
+    await expect(attach(orderId, codes)).rejects.toBeInstanceOf(ReconcileUnavailableError);
+    expect((await fixture.store.load(orderId)).order?.create_calls.tour?.state).toBe("uncertain");
+  });
+
+  it("attaches the codes with AX's own status, requeues the placement in the same write, and refuses a second reconciliation", async () => {
+    const { orderId, tour, codes, placement } = await uncertainOrder();
+    fixture.sandbox.setOrderStatus(tour.axOrderCode, "Supplier confirm", "see you");
+    const result = await attach(orderId, codes, "alice");
+    expect(result.order.create_calls.tour?.state).toBe("created");
+    expect(result.order.status).toBe("placed");
+    const { axOrders } = await fixture.store.load(orderId);
+    const attached = axOrders.find((o) => o.item_id === `${orderId}-1`);
+    expect(attached?.ax_order_status).toBe("Supplier confirm");
+    expect(attached?.tickets.map((t) => t.ax_ticket_code)).toEqual(tour.tickets.map((t) => t.axTicketCode));
+    // One write: the placement is queued again by the same transaction (the stream sends it), with who asked.
+    expect(await fixture.store.getEvent(placement.webhook_id)).toMatchObject({
+      status: "queued",
+      requeue_seq: 1,
+      replay: false,
+      requeued_by: "alice",
+      attempts: 0,
+    });
+    await expect(resend(orderId)).rejects.toThrow(/created, not uncertain/);
+    await expect(resend(`R-none-${randomUUID()}`)).rejects.toThrow(/has no placement/);
+  });
+
+  it("resends once: the create is sent again, and a second resend is refused naming the first", async () => {
+    const { orderId, placement } = await uncertainOrder();
+    await resend(orderId, "alice");
+    const { order } = await fixture.store.load(orderId);
+    expect(order?.resends).toEqual([
+      expect.objectContaining({ product_type: "tour", item_ids: [`${orderId}-1`], by: "alice" }),
+    ]);
+    // The placement runs again; AX's answer is lost once more.
     fixture.sandbox.injectFault({
       endpoint: "create",
       channelOrderCode: orderId,
@@ -25,60 +170,17 @@ describe("reconcileCreate", () => {
       afterProcessing: true,
       times: 1,
     });
-    await fixture.worker(sqsEvent(await storeEvent(fixture.store, sampleOrderPlaced(orderId))));
-    const tour = fixture.sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
-    if (!tour) throw new Error("AX did not get the create");
-    return { orderId, tour };
-  };
-  const deps = () => ({ orders: fixture.store, clock: systemClock });
-
-  it("refuses codes that do not cover the create's items and tickets, and writes nothing", async () => {
-    const { orderId, tour } = await uncertainOrder();
-    const before = (await fixture.store.load(orderId)).order?.version;
-    const tickets = tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode }));
-    const attach = (axOrders: Parameters<typeof reconcileCreate>[3] & { kind: "attach" }) =>
-      reconcileCreate(deps(), orderId, "tour", axOrders);
-
-    await expect(attach({ kind: "attach", axOrders: [] })).rejects.toThrow(
-      new ReconcileError(`no AX order given for item ${orderId}-1`),
+    const requeued = await fixture.store.getEvent(placement.webhook_id);
+    expect(requeued).toMatchObject({ status: "queued", requeue_seq: 1 });
+    await fixture.worker(sqsEvent({ ...placement, requeue_seq: 1 }));
+    expect((await fixture.store.load(orderId)).order?.create_calls.tour?.state).toBe("uncertain");
+    const at = (await fixture.store.load(orderId)).order?.resends?.[0]?.at;
+    await expect(resend(orderId, "bob")).rejects.toThrow(
+      new ReconcileError(
+        `the tour create of order ${orderId} (items ${orderId}-1) was already sent again once, by alice at ${at}; a create is re-sent at most once: look for its AX orders in AX's console and attach their codes`,
+      ),
     );
-    await expect(
-      attach({
-        kind: "attach",
-        axOrders: [{ item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets: tickets.slice(1) }],
-      }),
-    ).rejects.toThrow(/needs AX codes for exactly its tickets/);
-    await expect(
-      attach({
-        kind: "attach",
-        axOrders: [
-          { item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets },
-          { item_id: `${orderId}-2`, ax_order_code: "x", tickets: [] },
-        ],
-      }),
-    ).rejects.toThrow(/is not part of the tour create/);
-    expect((await fixture.store.load(orderId)).order?.version).toBe(before);
-  });
-
-  it("attaches the codes, and refuses a second reconciliation of the same create", async () => {
-    const { orderId, tour } = await uncertainOrder();
-    const tickets = tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode }));
-    const result = await reconcileCreate(deps(), orderId, "tour", {
-      kind: "attach",
-      axOrders: [{ item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets }],
-    });
-    expect(result.order.create_calls.tour?.state).toBe("created");
-    expect(result.order.status).toBe("placed");
-    const { axOrders } = await fixture.store.load(orderId);
-    expect(axOrders.find((o) => o.item_id === `${orderId}-1`)?.tickets.map((t) => t.ax_ticket_code)).toEqual(
-      tour.tickets.map((t) => t.axTicketCode),
-    );
-    await expect(reconcileCreate(deps(), orderId, "tour", { kind: "resend" })).rejects.toThrow(
-      /created, not uncertain/,
-    );
-    await expect(reconcileCreate(deps(), `R-none-${randomUUID()}`, "tour", { kind: "resend" })).rejects.toThrow(
-      /has no placement/,
-    );
+    expect(fixture.sandbox.listOrders({ channelOrderCode: orderId }).filter((o) => o.type === "tour")).toHaveLength(2);
   });
 
   it("retries when another writer changes the order meanwhile, instead of ending with a retry nobody makes", async () => {
@@ -100,23 +202,14 @@ describe("reconcileCreate", () => {
         return fixture.store.commit(change);
       },
     };
-    const result = await reconcileCreate({ orders: racingOrders, clock: systemClock }, orderId, "tour", {
-      kind: "resend",
-    });
+    const result = await reconcileCreate({ ...deps(), orders: racingOrders }, orderId, "tour", { kind: "resend" }, "a");
     expect(raced).toBe(2);
     expect(result.order.create_calls.tour).toBeUndefined();
   });
 
   it("of two reconciliations racing, one wins and the other says plainly there is nothing left to do", async () => {
-    const { orderId, tour } = await uncertainOrder();
-    const tickets = tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode }));
-    const outcomes = await Promise.allSettled([
-      reconcileCreate(deps(), orderId, "tour", {
-        kind: "attach",
-        axOrders: [{ item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets }],
-      }),
-      reconcileCreate(deps(), orderId, "tour", { kind: "resend" }),
-    ]);
+    const { orderId, codes } = await uncertainOrder();
+    const outcomes = await Promise.allSettled([attach(orderId, codes), resend(orderId)]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const refused = outcomes.find((o) => o.status === "rejected");
     expect(refused?.reason).toBeInstanceOf(ReconcileError);
@@ -138,7 +231,7 @@ describe("reconcileCreate", () => {
       },
     };
     await expect(
-      reconcileCreate({ orders: alwaysRacing, clock: systemClock }, orderId, "tour", { kind: "resend" }),
+      reconcileCreate({ ...deps(), orders: alwaysRacing }, orderId, "tour", { kind: "resend" }, "a"),
     ).rejects.toThrow(
       new ReconcileError(
         `order ${orderId} kept changing while it was being reconciled (5 attempts); nothing was written, try again`,

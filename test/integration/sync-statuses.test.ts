@@ -62,6 +62,7 @@ describe("status sync and order.status_changed webhooks", () => {
     const orderId = `S-${randomUUID().slice(0, 8)}`;
     const worker = createProcessEventHandler({
       orders: store,
+      answers: store,
       products: store,
       events: store,
       ax,

@@ -71,6 +71,7 @@ export async function startWorkerFixture(options: {
   const sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
   const deps: ApplyEventDeps = {
     orders: store,
+    answers: store,
     products: store,
     events: store,
     ax: new AxClient({
