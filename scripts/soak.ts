@@ -202,7 +202,13 @@ console.log(
     `timeout ${settings.awsRequestTimeoutMs} ms per attempt, ${settings.operatorRounds} operator round(s), data in ${dataDir}`,
 );
 const sending = Promise.all(Array.from({ length: settings.parallel }, () => lane())).then(() => performance.now());
-await Promise.all([sending, operator.run(settings.operatorRounds)]);
+// The operator starts once the kill -9 is behind (a story it cuts proves nothing), while the lanes still send.
+const operating = (async () => {
+  while (settings.crashAt < 1 && !crashedAt) await sleep(1_000);
+  while (crashedAt && stack.generation > 0 && incidents.length < 2) await sleep(1_000); // restarting
+  await operator.run(settings.operatorRounds);
+})();
+await Promise.all([sending, operating]);
 const sentSeconds = ((await sending) - started) / 1000;
 const operatorOrders = operator.ledger.orders;
 const allOrders = [...plan, ...operatorOrders];
