@@ -115,6 +115,7 @@ const started = performance.now();
 let sent = 0;
 let crashedAt: string | undefined;
 let crashDone = false;
+const restart = { done: false };
 let stallDone = false;
 const incidents: string[] = [];
 
@@ -127,6 +128,7 @@ async function crashAndRestart(): Promise<void> {
   await stack.current.stopGroup("SIGKILL");
   const restartedAt = performance.now();
   stack.current = await startChildStack(childOptions);
+  restart.done = true;
   incidents.push(
     `restarted in ${((performance.now() - restartedAt) / 1000).toFixed(1)} s; ${stack.current.ready.requeuedAtStart} events queued again at start`,
   );
@@ -204,8 +206,7 @@ console.log(
 const sending = Promise.all(Array.from({ length: settings.parallel }, () => lane())).then(() => performance.now());
 // The operator starts once the kill -9 is behind (a story it cuts proves nothing), while the lanes still send.
 const operating = (async () => {
-  while (settings.crashAt < 1 && !crashedAt) await sleep(1_000);
-  while (crashedAt && stack.generation > 0 && incidents.length < 2) await sleep(1_000); // restarting
+  while (settings.crashAt < 1 && !restart.done) await sleep(1_000);
   await operator.run(settings.operatorRounds);
 })();
 await Promise.all([sending, operating]);
