@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { buildAxClient, buildSqsClient, buildStore } from "../lib/adapters";
 import type { AxCallInfo } from "../lib/ax/client";
 import { readConfig, type AdapterConfig } from "../lib/config";
+import { MAX_RECEIVES } from "../lib/queue/backoff";
 import { SqsRetryScheduler } from "../lib/queue/sqs-queue";
 import type { DynamoStore } from "../lib/store/dynamo-store";
 import { logger } from "../lib/observability/logger";
@@ -43,9 +44,25 @@ export function createProcessEventHandler(
       heldGroups.add(record.attributes.MessageGroupId ?? "");
       batchItemFailures.push({ itemIdentifier: record.messageId });
     };
+    // The attempt is noted on the event (the sweeper tells a message the queue retries from one that is gone), and
+    // whether it was the message's last receive before the dead-letter queue.
+    const noteFailure = async (ids: { webhook_id: string; receive_count: number }, why: string) => {
+      await deps
+        .noteAttemptFailure?.(ids.webhook_id, why, ids.receive_count >= MAX_RECEIVES)
+        .catch((noteError: unknown) => {
+          logger.warn("could not note the failed attempt on the event", { ...ids, error: noteError as Error });
+        });
+    };
     for (const record of event.Records) {
       if (heldGroups.has(record.attributes.MessageGroupId ?? "")) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        // Received and returned unapplied: it counts towards the dead-letter queue like a failed attempt.
+        const held = v.safeParse(QueuedEventSchema, parseJsonOrUndefined(record.body));
+        if (held.success)
+          await noteFailure(
+            { webhook_id: held.output.webhook_id, receive_count: Number(record.attributes.ApproximateReceiveCount) },
+            "held back behind a failed event of its order",
+          );
         continue;
       }
       if (context && context.getRemainingTimeInMillis() < deps.createLeaseMs) {
@@ -86,9 +103,7 @@ export function createProcessEventHandler(
         }
         metrics.eventRetried();
         holdBack(record);
-        await deps.noteAttemptFailure?.(ids.webhook_id, describeFailure(error)).catch((noteError: unknown) => {
-          logger.warn("could not note the failed attempt on the event", { ...ids, error: noteError as Error });
-        });
+        await noteFailure(ids, describeFailure(error));
         const delaySeconds = await retry
           ?.later(record.receiptHandle, ids.receive_count)
           .catch((scheduleError: unknown) => {
@@ -105,7 +120,8 @@ export function createProcessEventHandler(
 
 /** Notes a passing failure on the stored event (what the read API and the console show while it is retried). */
 export interface NoteAttemptFailure {
-  noteAttemptFailure(webhookId: string, error: string): Promise<void>;
+  /** `deadLettered`: it was the message's last receive: SQS moves it to the dead-letter queue. */
+  noteAttemptFailure(webhookId: string, error: string, deadLettered: boolean): Promise<void>;
 }
 
 /** A failure in words for operators: the error's class and message, which never hold a response body. */
@@ -125,7 +141,8 @@ export function workerDeps(
     answers: store,
     products: store,
     events: store,
-    noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),
+    noteAttemptFailure: (webhookId, error, deadLettered) =>
+      store.noteAttemptFailure(webhookId, error, new Date(), deadLettered),
     ax: buildAxClient(config, (info) => {
       // Carries the event's correlation id: one webhook can be followed from its request to its AX calls.
       logger.info("AX call", {

@@ -5,6 +5,7 @@ import middy from "@middy/core";
 import { buildQueue, buildStore } from "../lib/adapters";
 import { readConfig } from "../lib/config";
 import { logger } from "../lib/observability/logger";
+import { DEAD_LETTER_RETENTION_MS } from "../lib/queue/backoff";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { systemClock } from "../lib/orders/ports";
 import { sweepEvents, type SweepDeps, type SweepOptions, type SweepReport } from "../lib/orders/sweep-events";
@@ -17,7 +18,10 @@ export function createSweepEventsHandler(deps: SweepDeps, options: SweepOptions,
       requeued: report.requeued,
       held: report.held,
       retrying: report.retrying,
+      dead_lettered: report.deadLettered,
+      waiting_behind: report.waitingBehind,
       oldest_stranded_age_s: report.oldestStrandedAgeSeconds,
+      oldest_unfinished_age_s: report.oldestUnfinishedAgeSeconds,
     };
     if (report.requeued > 0)
       logger.warn("stranded events queued again", { ...summary, webhook_ids: report.requeuedIds.slice(0, 50) });
@@ -34,7 +38,11 @@ function defaultHandler() {
     const store = buildStore(config);
     handlerInstance = createSweepEventsHandler(
       { events: store, orders: store, queue: buildQueue(config), clock: systemClock },
-      { strandedAfterMs: config.sweepStrandedAfterMs },
+      {
+        strandedAfterMs: config.sweepStrandedAfterMs,
+        triedStrandedAfterMs: config.sweepTriedStrandedAfterMs,
+        deadLetterRetentionMs: DEAD_LETTER_RETENTION_MS,
+      },
       emfMetrics(),
     );
   }

@@ -20,6 +20,8 @@ export const DEFAULT_OUTBOUND_WEBHOOK_MAX_ATTEMPTS = 12;
 export const DEFAULT_WAITING_TOO_LONG_MINUTES = 15;
 /** Past SQS's 5-minute deduplication window, and long enough that a forwarded event has been picked up. */
 export const DEFAULT_SWEEP_STRANDED_AFTER_MS = 10 * 60_000;
+/** Past the retries' longest backoff (15 minutes) and a worker's hold of a message (6 minutes), with a margin. */
+export const DEFAULT_SWEEP_TRIED_STRANDED_AFTER_MS = 30 * 60_000;
 /** AWS SDK calls: a DynamoDB or SQS that does not answer fails fast (a webhook gets its 503 within seconds). */
 export const DEFAULT_AWS_CONNECT_TIMEOUT_MS = 1_000;
 export const DEFAULT_AWS_REQUEST_TIMEOUT_MS = 2_000;
@@ -52,6 +54,8 @@ export interface AdapterConfig {
   readonly waitingTooLongMs: number;
   /** An event `queued` and untouched this long, with no attempt, is queued again by the sweeper. */
   readonly sweepStrandedAfterMs: number;
+  /** A tried event untouched this long has no live message: the sweeper queues it again (unless dead-lettered). */
+  readonly sweepTriedStrandedAfterMs: number;
   /** Connection and per-attempt request timeouts of the AWS SDK clients. */
   readonly awsConnectTimeoutMs: number;
   readonly awsRequestTimeoutMs: number;
@@ -126,6 +130,9 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     },
     get sweepStrandedAfterMs() {
       return positiveInt("SWEEP_STRANDED_AFTER_MS", DEFAULT_SWEEP_STRANDED_AFTER_MS);
+    },
+    get sweepTriedStrandedAfterMs() {
+      return positiveInt("SWEEP_TRIED_STRANDED_AFTER_MS", DEFAULT_SWEEP_TRIED_STRANDED_AFTER_MS);
     },
     get awsConnectTimeoutMs() {
       return positiveInt("AWS_CONNECT_TIMEOUT_MS", DEFAULT_AWS_CONNECT_TIMEOUT_MS);

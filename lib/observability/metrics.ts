@@ -43,13 +43,16 @@ export const METRIC = {
   eventsForwarded: "EventsForwarded",
   eventsSwept: "EventsSwept",
   oldestStrandedEventAge: "OldestStrandedEventAge",
+  oldestUnfinishedEventAge: "OldestUnfinishedEventAge",
 } as const;
 
 /** What one sweep of the outbox found (the shape of SweepReport that metrics read). */
 export interface SweptEvents {
   requeued: number;
-  /** Seconds since the oldest event still waiting for a first attempt was last touched (0: none). */
+  /** Seconds since the oldest event the sweep queued again was received (0: none). */
   oldestStrandedAgeSeconds: number;
+  /** Seconds since the oldest event still unfinished (`queued`) was received (0: none). */
+  oldestUnfinishedAgeSeconds: number;
 }
 
 /** AX outcomes that count against AX's health: the call did not get a usable answer, or AX refused our credentials.
@@ -134,7 +137,13 @@ export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE
     eventsForwarded: (forwarded) => publish({ [METRIC.eventsForwarded]: forwarded }, MetricUnit.Count),
     swept: (report) => {
       publish({ [METRIC.eventsSwept]: report.requeued }, MetricUnit.Count);
-      publish({ [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds }, MetricUnit.Seconds);
+      publish(
+        {
+          [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds,
+          [METRIC.oldestUnfinishedEventAge]: report.oldestUnfinishedAgeSeconds,
+        },
+        MetricUnit.Seconds,
+      );
     },
     axCalled: (info) => {
       const byCall: Dimensions[] = [{ endpoint: info.endpoint }, { endpoint: info.endpoint, outcome: info.outcome }];

@@ -1,18 +1,35 @@
-// Use case: the outbox's safety net. Every stored event is queued from the table's stream; if that ever fails (the
-// stream consumer kept failing past the stream's retention, a local stack was killed with events in its in-process
-// queue), the event stays `queued` with no attempt. The sweeper finds such events and queues them again.
-// Not swept: cancellations held on purpose until their order's placement is through, and events a worker has
-// tried (they are in the queue, retried with backoff, or in its dead-letter queue, which is alarmed and redriven).
+// Use case: the outbox's safety net. Every stored event is queued from the table's stream and retried by the queue;
+// the sweeper finds the `queued` events that no live message will bring to a worker any more, and queues them again:
+// - never tried, untouched for a while: the stream did not queue it (the consumer kept failing past the stream's
+//   retention, a local stack was killed with events in its in-process queue);
+// - tried, but untouched for longer than the queue's longest backoff plus a worker's hold: its message is gone (the
+//   queue was purged, the message was lost);
+// - dead-lettered (its 16th receive failed): left to the dead-letter queue, which is alarmed and redriven, until its
+//   message is about to expire there (14 days), then queued again rather than lost.
+// Not swept: cancellations held on purpose until their order's placement is through, and events waiting in their
+// order's queue behind an event of the same order that the queue is retrying (FIFO).
+// It also reports the age of the oldest unfinished event, from the event's own receipt, which is alarmed.
 import type { EventSummaryRow } from "./model";
 import { placementState } from "./order-state";
 import { queuedMessage, type Clock, type EventQueue, type EventReader, type OrderRepository } from "./ports";
 
 export const WAITING_FOR_PLACEMENT = "waiting_for_placement";
 
+/** Defaults, from the queue's settings (resources/queues.yml, lib/queue/backoff.ts). */
+export const DEFAULT_TRIED_STRANDED_AFTER_MS = 30 * 60_000;
+export const DEFAULT_DEAD_LETTER_RETENTION_MS = 14 * 86_400_000;
+/** A dead-lettered event is queued again this long before its dead-letter message expires. */
+const BEFORE_EXPIRY_MS = 86_400_000;
+/** At most this many candidates are looked at in one run (the rest next time). */
+const MAX_CANDIDATES = 2_000;
+
 export interface SweepDeps {
   events: EventReader & {
     queuedEventsReceivedBefore(before: string): AsyncIterable<EventSummaryRow>;
+    /** Marks the event swept (its `updated_at`, and no longer dead-lettered), unless it moved since it was read. */
     markSwept(event: Pick<EventSummaryRow, "webhook_id" | "updated_at">, now: Date): Promise<boolean>;
+    /** The events of an order, without their bodies. */
+    listEventsForOrder(orderId: string): Promise<EventSummaryRow[]>;
   };
   orders: Pick<OrderRepository, "load">;
   queue: EventQueue;
@@ -22,6 +39,10 @@ export interface SweepDeps {
 export interface SweepOptions {
   /** An event untouched for this long with no attempt is stranded. */
   strandedAfterMs: number;
+  /** A tried event untouched for this long has no live message (past the longest backoff and a worker's hold). */
+  triedStrandedAfterMs?: number;
+  /** How long the dead-letter queue keeps a message: a dead-lettered event is queued again a day before. */
+  deadLetterRetentionMs?: number;
   /**
    * Also queue events that a worker has tried: right after a local stack starts, its in-process queue (and its
    * dead-letter list) is empty, so every `queued` event is stranded whatever happened to it before.
@@ -35,34 +56,52 @@ export interface SweepReport {
   requeued: number;
   /** Cancellations waiting for their order's placement (on purpose). */
   held: number;
-  /** Events a worker has tried, left to the queue's retries and dead-letter queue. */
+  /** Events a worker has tried, whose message the queue is still retrying. */
   retrying: number;
-  /** Seconds since the oldest stranded event was last touched, before this run queued it (0: none found). */
+  /** Events whose message waits in the dead-letter queue (alarmed, redriven by an operator). */
+  deadLettered: number;
+  /** Events waiting behind an event of the same order that the queue is retrying. */
+  waitingBehind: number;
+  /** Seconds since the oldest event this run queued again was received (0: none). */
   oldestStrandedAgeSeconds: number;
+  /** Seconds since the oldest event still `queued` (unfinished, for whatever reason) was received (0: none). */
+  oldestUnfinishedAgeSeconds: number;
   requeuedIds: string[];
 }
 
 export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
   const now = deps.clock.now();
-  const cutoff = new Date(now.getTime() - options.strandedAfterMs).toISOString();
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const ageSeconds = (at: string) => Math.max(0, Math.floor((now.getTime() - Date.parse(at)) / 1000));
+  const cutoff = ago(options.strandedAfterMs);
+  const triedCutoff = ago(options.triedStrandedAfterMs ?? DEFAULT_TRIED_STRANDED_AFTER_MS);
+  const expiringCutoff = ago((options.deadLetterRetentionMs ?? DEFAULT_DEAD_LETTER_RETENTION_MS) - BEFORE_EXPIRY_MS);
   const limit = options.limit ?? 500;
-  const report: SweepReport = { requeued: 0, held: 0, retrying: 0, oldestStrandedAgeSeconds: 0, requeuedIds: [] };
-  for await (const candidate of deps.events.queuedEventsReceivedBefore(cutoff)) {
-    if (report.requeued >= limit) break;
-    if (candidate.updated_at > cutoff) continue; // touched lately: forwarded, swept or tried a moment ago
-    if (candidate.reason === WAITING_FOR_PLACEMENT) {
-      // Held until its placement is through; once it is, the placement applies it, unless that was lost too.
-      const { order } = await deps.orders.load(candidate.order_id);
-      if (placementState(order) !== "settled") {
-        report.held++;
-        continue;
-      }
-    } else if (candidate.attempts > 0 && options.includeAttempted !== true) {
-      report.retrying++;
+  const report: SweepReport = {
+    requeued: 0,
+    held: 0,
+    retrying: 0,
+    deadLettered: 0,
+    waitingBehind: 0,
+    oldestStrandedAgeSeconds: 0,
+    oldestUnfinishedAgeSeconds: 0,
+    requeuedIds: [],
+  };
+  let seen = 0;
+  for await (const candidate of deps.events.queuedEventsReceivedBefore(now.toISOString())) {
+    // Oldest first: the first one is the oldest unfinished event.
+    if (seen++ === 0) report.oldestUnfinishedAgeSeconds = ageSeconds(candidate.received_at);
+    if (candidate.received_at >= cutoff) break; // the rest are younger than any stranded event
+    if (report.requeued >= limit || seen > MAX_CANDIDATES) break;
+    const verdict = await judge(deps, candidate, options.includeAttempted === true, {
+      cutoff,
+      triedCutoff,
+      expiringCutoff,
+    });
+    if (verdict !== "stranded") {
+      if (verdict !== "recent") report[verdict]++;
       continue;
     }
-    const age = Math.floor((now.getTime() - Date.parse(candidate.updated_at)) / 1000);
-    report.oldestStrandedAgeSeconds = Math.max(report.oldestStrandedAgeSeconds, age);
     // Marked first (conditionally): of two sweepers, only one sends; a crash after the mark leaves it for the next run.
     if (!(await deps.events.markSwept(candidate, now))) continue;
     const event = await deps.events.getEvent(candidate.webhook_id);
@@ -70,6 +109,43 @@ export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promi
     await deps.queue.send([queuedMessage(event)]);
     report.requeued++;
     report.requeuedIds.push(event.webhook_id);
+    report.oldestStrandedAgeSeconds = Math.max(report.oldestStrandedAgeSeconds, ageSeconds(event.received_at));
   }
   return report;
+}
+
+type Verdict = "stranded" | "recent" | "held" | "retrying" | "deadLettered" | "waitingBehind";
+
+async function judge(
+  deps: SweepDeps,
+  candidate: EventSummaryRow,
+  includeAttempted: boolean,
+  cutoffs: { cutoff: string; triedCutoff: string; expiringCutoff: string },
+): Promise<Verdict> {
+  if (candidate.reason === WAITING_FOR_PLACEMENT) {
+    if (candidate.updated_at > cutoffs.cutoff) return "recent";
+    // Held until its placement is through; once it is, the placement applies it, unless that was lost too.
+    const { order } = await deps.orders.load(candidate.order_id);
+    return placementState(order) === "settled" ? "stranded" : "held";
+  }
+  if (includeAttempted) return candidate.updated_at > cutoffs.cutoff ? "recent" : "stranded";
+  if (candidate.attempts === 0) {
+    if (candidate.updated_at > cutoffs.cutoff) return "recent"; // forwarded, swept or touched a moment ago
+    // FIFO: an event of the same order the queue is retrying keeps this one's message waiting behind it.
+    const others = await deps.events.listEventsForOrder(candidate.order_id);
+    const ahead = others.some(
+      (other) =>
+        other.webhook_id !== candidate.webhook_id &&
+        other.status === "queued" &&
+        other.attempts > 0 &&
+        other.updated_at > cutoffs.triedCutoff,
+    );
+    return ahead ? "waitingBehind" : "stranded";
+  }
+  // Tried: the queue brings its message back within its longest backoff, unless the message is gone.
+  if (candidate.updated_at > cutoffs.triedCutoff) return "retrying";
+  const event = await deps.events.getEvent(candidate.webhook_id);
+  const deadLetteredAt = event?.dead_lettered_at;
+  if (deadLetteredAt !== undefined && deadLetteredAt > cutoffs.expiringCutoff) return "deadLettered";
+  return "stranded";
 }

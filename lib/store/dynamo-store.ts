@@ -133,16 +133,19 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
 
   /**
    * Notes a passing failure of a queued event's attempt. `attempts` counts the worker's attempts since the event was
-   * (re)queued: the sweeper leaves an event that a worker has tried alone (it is in the queue or its dead-letter queue).
+   * (re)queued: the sweeper leaves an event that a worker has tried to the queue while the queue is retrying it.
+   * `deadLettered`: this was the message's last receive, so SQS moves it to the dead-letter queue; the mark is cleared
+   * by the next attempt (after a redrive).
    */
-  async noteAttemptFailure(webhookId: string, error: string, now: Date): Promise<void> {
+  async noteAttemptFailure(webhookId: string, error: string, now: Date, deadLettered = false): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: eventPk(webhookId), sk: EVENT_SK },
           UpdateExpression:
-            "SET attempts = if_not_exists(attempts, :zero) + :one, last_attempt_at = :now, last_error = :error, updated_at = :now",
+            "SET attempts = if_not_exists(attempts, :zero) + :one, last_attempt_at = :now, last_error = :error, updated_at = :now" +
+            (deadLettered ? ", dead_lettered_at = :now" : " REMOVE dead_lettered_at"),
           ConditionExpression: "#status = :queued",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
@@ -220,14 +223,17 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
     } while (startKey);
   }
 
-  /** Marks a stranded event as swept (its `updated_at`), unless it moved since it was read. */
+  /**
+   * Marks a stranded event as swept (its `updated_at`; a fresh message is on its way, so it is no longer only in the
+   * dead-letter queue), unless it moved since it was read.
+   */
   async markSwept(event: Pick<EventSummaryRow, "webhook_id" | "updated_at">, now: Date): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: eventPk(event.webhook_id), sk: EVENT_SK },
-          UpdateExpression: "SET updated_at = :now",
+          UpdateExpression: "SET updated_at = :now REMOVE dead_lettered_at",
           ConditionExpression: "#status = :queued AND updated_at = :seen",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: { ":now": now.toISOString(), ":queued": "queued", ":seen": event.updated_at },

@@ -35,7 +35,7 @@ const matchFields = {
   channelOrderCode: v.optional(v.string()),
   /** Only calls about this AX order (never matches a create, which has no AX code yet). */
   axOrderCode: v.optional(v.string()),
-  /** Only calls on this product family (the path's `tour` or `day-ticket`). */
+  /** Only calls on this product family's path (`tour` or `day-ticket`). */
   productType: v.optional(v.picklist(["tour", "day-ticket"])),
   /** For the next N matching calls; until cleared when absent. */
   times: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -350,14 +350,16 @@ class SandboxState implements AxSandboxControl {
   /** Takes the first fault that matches this call, counting it down. */
   takeFault(
     endpoint: SandboxEndpoint,
-    call: { channelOrderCode?: string | undefined; axOrderCode?: string | undefined; productType: string },
+    channelOrderCode?: string,
+    axOrderCode?: string,
+    productType?: "tour" | "day-ticket",
   ): ActiveFault | undefined {
     const fault = this.faults.find(
       (f) =>
         (f.endpoint === "any" || f.endpoint === endpoint) &&
-        (f.channelOrderCode === undefined || f.channelOrderCode === call.channelOrderCode) &&
-        (f.axOrderCode === undefined || f.axOrderCode === call.axOrderCode) &&
-        (f.productType === undefined || f.productType === call.productType),
+        (f.channelOrderCode === undefined || f.channelOrderCode === channelOrderCode) &&
+        (f.axOrderCode === undefined || f.axOrderCode === axOrderCode) &&
+        (f.productType === undefined || f.productType === productType),
     );
     if (!fault) return undefined;
     if (fault.remaining !== undefined) {
@@ -703,11 +705,7 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       channelOrderCode = state.orders.get(routeInfo.axOrderCode)?.channelOrderCode;
     }
     const fault = routeInfo.endpoint
-      ? state.takeFault(routeInfo.endpoint, {
-          channelOrderCode,
-          axOrderCode: routeInfo.axOrderCode,
-          productType: routeInfo.type,
-        })
+      ? state.takeFault(routeInfo.endpoint, channelOrderCode, routeInfo.axOrderCode, routeInfo.type)
       : undefined;
     if (fault?.latencyMs) await sleep(fault.latencyMs);
     const fail = (): void => {

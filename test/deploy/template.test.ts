@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readConfig } from "../../lib/config";
 import { METRIC, SERVICE_NAME } from "../../lib/observability/metrics";
+import { DEAD_LETTER_RETENTION_MS, MAX_RECEIVES, SQS_RETRY_BACKOFF } from "../../lib/queue/backoff";
 import { lintTemplate } from "../../scripts/cfn-lint";
 import {
   PACKAGED_STAGES,
@@ -123,10 +125,18 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(dlq.FifoQueue).toBe(true);
     const redrive = asObject(queue.RedrivePolicy);
     expect(target(redrive.deadLetterTargetArn)).toBe("EventsDeadLetterQueue");
-    expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
-    expect(redrive.maxReceiveCount).toBeLessThanOrEqual(20);
+    // The worker marks an event dead-lettered on its message's last receive: it must know the queue's count.
+    expect(redrive.maxReceiveCount).toBe(MAX_RECEIVES);
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(worker?.props.Timeout));
+    // The dead-letter queue keeps a message as long as SQS allows (14 days), as long as the sweeper expects: it
+    // queues a dead-lettered event again a day before its message expires there.
     expect(dlq.MessageRetentionPeriod).toBe(1_209_600);
+    expect(Number(dlq.MessageRetentionPeriod) * 1000).toBe(DEAD_LETTER_RETENTION_MS);
+    expect(queue.MessageRetentionPeriod).toBe(1_209_600);
+    // A tried event untouched this long has no live message: longer than the longest backoff plus a worker's hold.
+    expect(readConfig({}).sweepTriedStrandedAfterMs).toBeGreaterThan(
+      SQS_RETRY_BACKOFF.maxMs + Number(queue.VisibilityTimeout) * 1000,
+    );
 
     const mappings = resourcesOfType(template, "AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties ?? {});
     const mapping = mappings.find((m) => target(m.EventSourceArn) === "EventsQueue") ?? {};
@@ -165,15 +175,43 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     );
     expect(rules.map(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual(["rate(5 minutes)"]);
     expect(Number(environment(sweeper ?? { props: {} }).SWEEP_STRANDED_AFTER_MS)).toBe(600_000);
+    // It reads the waiting events by state, and an order's events (one waiting behind a retried one is not stranded).
+    const sweeperQueries = statements(template, roleOf(template, sweeper ?? { id: "", props: {} }))
+      .filter((statement) => statement.Action.includes("dynamodb:Query"))
+      .flatMap((statement) => statement.Resource)
+      .map((resourceArn) => /\/index\/(.+)$/.exec(str(asObject(resourceArn)["Fn::Sub"]))?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(sweeperQueries.sort()).toEqual(["eventsByOrder", "eventsByState"]);
   });
 
-  it("alarms on stranded events and on the stream consumer's lag", () => {
+  it("alarms on stranded events, on unfinished ones until they are finished, and on the stream consumer's lag", () => {
     const alarm = (id: string) => props(template, id);
+    // Any event the sweeper had to queue again: every one of them is at least 10 minutes old by its own receipt.
     expect(alarm("StrandedEventsAlarm")).toMatchObject({
       MetricName: METRIC.oldestStrandedEventAge,
       Statistic: "Maximum",
-      Threshold: 1200,
+      Threshold: 600,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
     });
+    expect(Number(alarm("StrandedEventsAlarm").Threshold) * 1000).toBeLessThanOrEqual(
+      Number(environment(fns.get("sweepEvents") ?? { props: {} }).SWEEP_STRANDED_AFTER_MS),
+    );
+    // Raised while an event is unfinished an hour after its receipt (the metric grows with the event's age), through
+    // a period without a sweep, and notified when it clears.
+    expect(alarm("UnfinishedEventsAlarm")).toMatchObject({
+      AlarmName: `${SERVICE}-${stage}-events-unfinished`,
+      Namespace: `AxChannelAdapter/${stage}`,
+      MetricName: METRIC.oldestUnfinishedEventAge,
+      Statistic: "Maximum",
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 1,
+      Threshold: 3600,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    });
+    expect(asArray(alarm("UnfinishedEventsAlarm").AlarmActions).map(target)).toEqual(["AlarmTopic"]);
+    expect(asArray(alarm("UnfinishedEventsAlarm").OKActions).map(target)).toEqual(["AlarmTopic"]);
     expect(alarm("OutboxLagAlarm")).toMatchObject({ Namespace: "AWS/Lambda", MetricName: "IteratorAge" });
     expect(target(asObject(asArray(alarm("OutboxLagAlarm").Dimensions)[0]).Value)).toBe(fns.get("forwardEvents")?.id);
   });

@@ -169,6 +169,79 @@ describe("the sweeper", () => {
     expect(queue.of(cancel.webhook_id)).toHaveLength(1);
   });
 
+  it("queues a tried event whose message is gone: untouched for longer than the longest backoff, not dead-lettered", async () => {
+    const tried = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    await fixture.store.noteAttemptFailure(tried.webhook_id, "AxUnavailableError", new Date());
+    const queue = new RecordingQueue();
+    // While the queue retries it (its longest backoff is 15 minutes), it is left to the queue.
+    expect((await sweepEvents(deps(queue, later(20 * 60_000)), options)).retrying).toBeGreaterThanOrEqual(1);
+    expect(queue.of(tried.webhook_id)).toEqual([]);
+    // Half an hour without an attempt: no message will bring it back (the queue was purged, the message lost).
+    const report = await sweepEvents(deps(queue, later(31 * 60_000)), options);
+    expect(queue.of(tried.webhook_id)).toHaveLength(1);
+    expect(report.oldestStrandedAgeSeconds).toBeGreaterThanOrEqual(31 * 60);
+  });
+
+  it("leaves a dead-lettered event to the dead-letter queue until its message is about to expire, then queues it", async () => {
+    const dead = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    await fixture.store.noteAttemptFailure(dead.webhook_id, "AxUnavailableError", new Date(), true);
+    expect((await fixture.store.getEvent(dead.webhook_id))?.dead_lettered_at).toBeDefined();
+    const queue = new RecordingQueue();
+    const dayMs = 86_400_000;
+    expect((await sweepEvents(deps(queue, later(12 * dayMs)), options)).deadLettered).toBeGreaterThanOrEqual(1);
+    expect(queue.of(dead.webhook_id)).toEqual([]);
+    // A day before the dead-letter queue drops it (14 days), it is queued again rather than lost.
+    await sweepEvents(deps(queue, later(13 * dayMs + 60_000)), options);
+    expect(queue.of(dead.webhook_id)).toHaveLength(1);
+    expect((await fixture.store.getEvent(dead.webhook_id))?.dead_lettered_at).toBeUndefined();
+  });
+
+  it("queues an event left queued with no message (a resend whose requeue, a second write, was cut)", async () => {
+    const orderId = `W-${randomUUID().slice(0, 8)}`;
+    const placement = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    // What the old two-write resend left when it stopped after its first write: the event queued, no requeue.
+    await fixture.store.setEventStatus(
+      { webhook_id: placement.webhook_id, status: "failed", reason: "create_uncertain" },
+      new Date(),
+    );
+    await fixture.store.setEventStatus(
+      { webhook_id: placement.webhook_id, status: "queued", reason: "reconciled_resend" },
+      new Date(),
+    );
+    const queue = new RecordingQueue();
+    await sweepEvents(deps(queue, later(31 * 60_000)), options);
+    expect(queue.of(placement.webhook_id)).toHaveLength(1);
+  });
+
+  it("leaves an event that waits behind an event of its order the queue is retrying (FIFO), and queues it once that one is gone", async () => {
+    const orderId = `W-${randomUUID().slice(0, 8)}`;
+    const first = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    await fixture.store.noteAttemptFailure(first.webhook_id, "AxUnavailableError", new Date());
+    const behind = await storeEvent(fixture.store, { type: "order.cancelled", data: { order_id: orderId } });
+    const queue = new RecordingQueue();
+    const report = await sweepEvents(deps(queue, later(11 * 60_000)), options);
+    expect(report.waitingBehind).toBeGreaterThanOrEqual(1);
+    expect(report.oldestStrandedAgeSeconds).toBe(0);
+    expect(queue.of(behind.webhook_id)).toEqual([]);
+    expect(queue.of(first.webhook_id)).toEqual([]);
+  });
+
+  it("reports the oldest unfinished event's age from its own receipt: a sweep never resets it", async () => {
+    const tried = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    await fixture.store.noteAttemptFailure(tried.webhook_id, "AxUnavailableError", new Date());
+    const queue = new RecordingQueue();
+    const ages: number[] = [];
+    for (const minutes of [40, 70, 100]) {
+      const report = await sweepEvents(deps(queue, later(minutes * 60_000)), options);
+      ages.push(report.oldestUnfinishedAgeSeconds);
+    }
+    // Swept at 40 minutes (no live message) and still unfinished after: the age keeps growing past the hour.
+    expect(queue.of(tried.webhook_id).length).toBeGreaterThanOrEqual(1);
+    expect(ages[0]).toBeGreaterThanOrEqual(40 * 60);
+    expect(ages[1]).toBeGreaterThanOrEqual(70 * 60);
+    expect(ages[2]).toBeGreaterThanOrEqual(100 * 60);
+  });
+
   it("of two sweepers at once, only one queues a stranded event", async () => {
     const stranded = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
     const queue = new RecordingQueue();
@@ -196,6 +269,26 @@ describe("the worker trusts the table, not the queue message", () => {
     expect(await fixture.worker(sqsEvent(forged, misdirected, withBody))).toEqual({ batchItemFailures: [] });
     expect(fixture.sandbox.createCalls(orderId)).toBe(0);
     expect((await fixture.store.getEvent(stored.webhook_id))?.status).toBe("queued");
+  });
+
+  it("marks the event dead-lettered when its message's last receive fails, and clears the mark at the next attempt", async () => {
+    const orderId = `T-${randomUUID().slice(0, 8)}`;
+    fixture.sandbox.injectFault({ endpoint: "create", channelOrderCode: orderId, kind: "status", status: 503 });
+    const message = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    const receive = (count: number) => {
+      const event = sqsEvent(message);
+      for (const record of event.Records) record.attributes.ApproximateReceiveCount = String(count);
+      return event;
+    };
+    expect((await fixture.worker(receive(15))).batchItemFailures).toHaveLength(1);
+    expect((await fixture.store.getEvent(message.webhook_id))?.dead_lettered_at).toBeUndefined();
+    expect((await fixture.worker(receive(16))).batchItemFailures).toHaveLength(1);
+    expect((await fixture.store.getEvent(message.webhook_id))?.dead_lettered_at).toBeDefined();
+    // Redriven: received again from 1; a failure there is no longer dead-lettered.
+    expect((await fixture.worker(receive(1))).batchItemFailures).toHaveLength(1);
+    expect(await fixture.store.getEvent(message.webhook_id)).toMatchObject({ attempts: 3 });
+    expect((await fixture.store.getEvent(message.webhook_id))?.dead_lettered_at).toBeUndefined();
+    fixture.sandbox.clearFaults();
   });
 
   it("in a batch, a failing message holds back only the later messages of its own order", async () => {

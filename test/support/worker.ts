@@ -87,7 +87,8 @@ export async function startWorkerFixture(options: {
   };
   const worker = createProcessEventHandler({
     ...deps,
-    noteAttemptFailure: (webhookId, error) => store.noteAttemptFailure(webhookId, error, new Date()),
+    noteAttemptFailure: (webhookId, error, deadLettered) =>
+      store.noteAttemptFailure(webhookId, error, new Date(), deadLettered),
   });
   return { sandbox, store, deps, worker };
 }
