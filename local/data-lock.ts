@@ -35,9 +35,11 @@ export interface LockHolder {
 
 export const lockFile = (dataDir: string) => join(dataDir, "stack.lock");
 
-/** flock's exit status when the lock is held by another process (with --nonblock). */
+/** flock's exit status when the lock is still held by another process after the wait. */
 const HELD = 75;
-const flockArgs = (file: string) => ["--nonblock", "--conflict-exit-code", String(HELD), file];
+// A short wait, not none: a stack just killed lets go of the lock a moment later (its keeper reads the end of its
+// pipe and exits), and a restart right after the kill must not be refused for that moment.
+const flockArgs = (file: string) => ["--timeout", "2", "--conflict-exit-code", String(HELD), file];
 
 let flockAvailable: boolean | undefined;
 function hasFlock(): boolean {
@@ -62,7 +64,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether another process holds the folder now (with flock: tried without taking it for more than a moment). */
+/** Whether another process holds the folder now (with flock: tried, and let go of at once if taken). */
 export function dataInUse(dataDir: string): boolean {
   if (!hasFlock()) {
     const holder = readHolder(dataDir);
@@ -125,8 +127,8 @@ export async function lockDataDir(dataDir: string): Promise<DataLock> {
 }
 
 /**
- * Starts the process that holds the lock: `flock` takes it (or exits with HELD at once), says so, and runs `cat`,
- * which lives as long as this process keeps its input open. Resolves with it, or undefined when the lock is held.
+ * Starts the process that holds the lock: `flock` takes it (or exits with HELD after its wait), says so, and runs
+ * `cat`, which lives as long as this process keeps its input open. Resolves with it, or undefined when it is held.
  */
 async function holdFlock(file: string): Promise<ChildProcess | undefined> {
   const keeper = spawn("flock", [...flockArgs(file), "sh", "-c", "echo locked && exec cat"], {
