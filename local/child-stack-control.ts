@@ -39,8 +39,10 @@ export async function startChildStack(options: ChildStackOptions, timeoutMs = 30
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  let exitSignal: string | null = null;
   const exited = new Promise<number | null>((resolveExit) => {
-    child.once("exit", (code) => {
+    child.once("exit", (code, signal) => {
+      exitSignal = signal;
       resolveExit(code);
     });
   });
@@ -64,7 +66,10 @@ export async function startChildStack(options: ChildStackOptions, timeoutMs = 30
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new ChildStackError(`the child stack exited (${String(code)}) before it was ready: ${stderr}`));
+      const how = exitSignal ? `on ${exitSignal}` : `with code ${String(code)}`;
+      reject(
+        new ChildStackError(`the child stack exited ${how} before it was ready; its log: ${stderr.slice(-4_000)}`),
+      );
     });
   });
   const parsed = JSON.parse(first) as ChildStackReady | { error: string };

@@ -20,6 +20,7 @@ import { startLatencyProxy, type LatencyProxy } from "./dynamodb/latency-proxy";
 import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
 import { createForwardEventsHandler } from "../functions/forward-events";
+import { backoffDelay } from "../lib/orders/store-retry";
 import { sweepEvents, type SweepReport } from "../lib/orders/sweep-events";
 import { lockDataDir } from "./data-lock";
 import { LocalStreamReader } from "./stream-reader";
@@ -184,11 +185,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The outbox: the stream consumer queues what the table stores; the sweeper catches what it missed. At start,
     // the in-process queue is empty, so every event still `queued` in the table is queued again now.
     const sweepDeps = { events: store, orders: store, queue, clock: systemClock };
-    const startupSweep = await sweepEvents(sweepDeps, {
-      strandedAfterMs: 0,
-      includeAttempted: true,
-      limit: Number.MAX_SAFE_INTEGER,
-    });
+    // Retried while DynamoDB does not answer in time (a restart under load, at the deployed 2 s timeout): a start
+    // must not fail for a slow answer. Queueing an event twice is harmless (the queue deduplicates it).
+    const startupSweep = await retryAtStart(
+      () => sweepEvents(sweepDeps, { strandedAfterMs: 0, includeAttempted: true, limit: Number.MAX_SAFE_INTEGER }),
+      "the start-up sweep",
+      log,
+    );
     if (startupSweep.requeued > 0)
       log(`queued again ${startupSweep.requeued} event(s) left unapplied by the last stop`);
     const streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodbEndpoint));
@@ -286,6 +289,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Runs a start-up step again after a pause while it fails, for up to two minutes; then its error stands. */
+async function retryAtStart<T>(step: () => Promise<T>, what: string, log: (line: string) => void): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const delay = backoffDelay(attempt, 500, 5_000);
+      if (Date.now() + delay > deadline) throw error;
+      log(`${what} failed (${(error as Error).message}); trying again`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

@@ -118,6 +118,7 @@ let crashDone = false;
 const restart = { done: false };
 let stallDone = false;
 const incidents: string[] = [];
+const restartFailures: string[] = [];
 
 async function crashAndRestart(): Promise<void> {
   crashedAt = new Date().toISOString();
@@ -127,7 +128,17 @@ async function crashAndRestart(): Promise<void> {
   stack.generation++;
   await stack.current.stopGroup("SIGKILL");
   const restartedAt = performance.now();
-  stack.current = await startChildStack(childOptions);
+  // As a developer would: start it again. A start that fails is a problem (the stack must restart on its data),
+  // with its log, and the run goes on with the next attempt.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      stack.current = await startChildStack(childOptions);
+      break;
+    } catch (error) {
+      restartFailures.push(`restart attempt ${attempt} failed: ${(error as Error).message}`);
+      if (attempt >= 3) throw error;
+    }
+  }
   restart.done = true;
   incidents.push(
     `restarted in ${((performance.now() - restartedAt) / 1000).toFixed(1)} s; ${stack.current.ready.requeuedAtStart} events queued again at start`,
@@ -349,6 +360,7 @@ const deadLetters = (await (
   await fetch(`${stack.current.ready.url}/__local/dead-letters`, { headers: channel.adminHeaders() })
 ).json()) as unknown[];
 if (deadLetters.length > 0) problems.add(`${deadLetters.length} dead letter(s)`);
+for (const failure of restartFailures) problems.add(failure.slice(0, 4_000));
 for (const create of uncertain.unexplained) problems.add(`uncertain create no injected fault explains: ${create}`);
 const actions = operator.ledger.actions;
 for (const action of actions.filter((a) => !a.ok))
@@ -403,6 +415,7 @@ const rows: [string, string | number][] = [
   ["cancellation checks against AX", orderFigures.cancellationsChecked],
   ["audit problems (must be 0)", problems.count],
   ["incidents", incidents.join("; ")],
+  ["restart attempts that failed (must be 0)", restartFailures.length],
   ["time to send (s)", sentSeconds.toFixed(0)],
   ["wall time (s)", totalSeconds.toFixed(0)],
   ["peak memory of the adapter process (MB)", (peakRss.adapter / 1024 / 1024).toFixed(0)],
