@@ -121,6 +121,7 @@ export async function lockDataDir(dataDir: string): Promise<DataLock> {
         keeper.once("exit", () => {
           released();
         });
+        keeper.ref(); // until it has exited: a stop waiting for nothing else must not end before the lock is free
         keeper.stdin?.end(); // `cat` reads the end of its input and exits: the lock goes with it
       }),
   };

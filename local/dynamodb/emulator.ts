@@ -156,7 +156,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
-  const deadline = Date.now() + 120_000; // Java starts slowly on a busy machine
+  const deadline = Date.now() + 300_000; // Java starts slowly on a busy machine (over 2 minutes under a soak's load)
   try {
     for (;;) {
       if (child.exitCode !== null)
@@ -167,7 +167,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         await client.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 300 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -88,6 +88,31 @@ describe("npm start refuses, in one line and before starting anything", { timeou
   });
 });
 
+describe("the data lock", { timeout: 60_000 }, () => {
+  it("is free again once release() resolves, even when nothing else keeps the process alive", () => {
+    // The lock's keeper is a child process that never holds this one up: a release that waited for it unreferenced
+    // ended the process (exit 13, an unsettled top-level await) before the lock was free, and hid any error.
+    const script = [
+      'import { mkdtempSync } from "node:fs";',
+      'import { tmpdir } from "node:os";',
+      'import { join } from "node:path";',
+      `import { dataInUse, lockDataDir } from ${JSON.stringify(resolve(ROOT, "local/data-lock.ts"))};`,
+      'const dir = mkdtempSync(join(tmpdir(), "lock-"));',
+      "const lock = await lockDataDir(dir);",
+      "await lock.release();",
+      'console.log(dataInUse(dir) ? "still held" : "free");',
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe("free");
+  });
+});
+
 describe("start options", () => {
   it("reads the flags", () => {
     expect(readFlags(["--fresh", "--in-memory"])).toEqual({ fresh: true, inMemory: true, help: false });
