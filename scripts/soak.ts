@@ -12,7 +12,7 @@ import "./quiet-logs";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -76,6 +76,13 @@ const channel = new Channel(stack);
 const peakRss = { adapter: 0 };
 /** DynamoDB answers the latency proxy held back, per stack process (read from its log). */
 const delayedAnswers: number[] = [];
+/** The stack's own log (its stderr), one file per stack process, kept for a post-mortem. */
+const stackLogs: string[] = [];
+const keepStackLog = () => {
+  const file = join(tmpdir(), `${basename(dataDir)}-stack-${stackLogs.length + 1}.log`);
+  writeFileSync(file, stack.current.log());
+  stackLogs.push(file);
+};
 const readDelayedAnswers = () => {
   const counts = [...stack.current.log().matchAll(/DynamoDB answers delayed: (\d+)/g)];
   return Number(counts.at(-1)?.[1] ?? 0);
@@ -127,6 +134,7 @@ async function crashAndRestart(): Promise<void> {
   delayedAnswers.push(readDelayedAnswers());
   stack.generation++;
   await stack.current.stopGroup("SIGKILL");
+  keepStackLog();
   const restartedAt = performance.now();
   // As a developer would: start it again. A start that fails is a problem (the stack must restart on its data),
   // with its log, and the run goes on with the next attempt.
@@ -370,6 +378,7 @@ for (const action of actions.filter((a) => !a.ok))
 
 delayedAnswers.push(readDelayedAnswers());
 await stack.current.stop("SIGTERM");
+keepStackLog();
 if (!settings.keepData) rmSync(dataDir, { recursive: true, force: true });
 
 const count = (predicate: (order: PlannedOrder) => boolean) => plan.filter(predicate).length;
@@ -415,6 +424,7 @@ const rows: [string, string | number][] = [
   ["cancellation checks against AX", orderFigures.cancellationsChecked],
   ["audit problems (must be 0)", problems.count],
   ["incidents", incidents.join("; ")],
+  ["the stack's logs", stackLogs.join(", ")],
   ["restart attempts that failed (must be 0)", restartFailures.length],
   ["time to send (s)", sentSeconds.toFixed(0)],
   ["wall time (s)", totalSeconds.toFixed(0)],
