@@ -287,9 +287,22 @@ const allAx = async (): Promise<Map<string, SandboxOrder[]>> => {
   return byOrder;
 };
 
+/**
+ * A reconciliation through the CLI, tried again as a person would when AX could not be asked about the codes (the
+ * plan's faults on AX's status calls are still on: each try uses one up).
+ */
+async function reconcileAsAPerson(kind: "attach" | "resend", ...args: string[]) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await cli("reconcile", kind, ...args);
+    if (result.code === 0 || !/AX could not be asked/.test(result.out) || attempt >= 5) return result;
+    reconciled.askedAgain++;
+    await sleep(1_000);
+  }
+}
+
 const problems = new Problems();
 const uncertain: UncertainFigures = { creates: 0, byFault: 0, byOperatorStory: 0, byCrash: 0, unexplained: [] };
-const reconciled = { attached: 0, resent: 0, failed: 0 };
+const reconciled = { attached: 0, resent: 0, failed: 0, askedAgain: 0 };
 {
   const store = directStore();
   const ax = await allAx();
@@ -323,10 +336,10 @@ const reconciled = { attached: 0, resent: 0, failed: 0 };
           })),
         }));
         writeFileSync(file, JSON.stringify({ ax_orders: axOrders }));
-        result = await cli("reconcile", "attach", order.orderId, family, file);
+        result = await reconcileAsAPerson("attach", order.orderId, family, file);
         if (result.code === 0) reconciled.attached++;
       } else {
-        result = await cli("reconcile", "resend", order.orderId, family);
+        result = await reconcileAsAPerson("resend", order.orderId, family);
         if (result.code === 0) reconciled.resent++;
       }
       if (result.code !== 0) {
@@ -409,8 +422,8 @@ const rows: [string, string | number][] = [
     `${uncertain.creates} / ${uncertain.byFault} / ${uncertain.byOperatorStory} / ${uncertain.byCrash} / ${uncertain.unexplained.length}`,
   ],
   [
-    "reconciled through the CLI: attached / resent / failed (must be 0)",
-    `${reconciled.attached} / ${reconciled.resent} / ${reconciled.failed}`,
+    "reconciled through the CLI: attached / resent / failed (must be 0) / tried again (AX not answering)",
+    `${reconciled.attached} / ${reconciled.resent} / ${reconciled.failed} / ${reconciled.askedAgain}`,
   ],
   ["operator stories", stories],
   [
@@ -433,6 +446,11 @@ const rows: [string, string | number][] = [
 ];
 for (const [name, value] of rows) console.log(`${name.padEnd(96)} ${value}`);
 for (const note of operator.ledger.disturbed) console.log(`NOTE ${note}`);
-for (const text of problems.list) console.log(`PROBLEM ${text}`);
-if (problems.count > problems.list.length) console.log(`PROBLEM … and ${problems.count - problems.list.length} more`);
+if (problems.count > 0) {
+  const file = join(tmpdir(), `${basename(dataDir)}-problems.txt`);
+  writeFileSync(file, problems.all.join("\n"));
+  for (const [kind, times] of problems.kinds()) console.log(`PROBLEMS ${String(times).padStart(6)} × ${kind}`);
+  for (const text of problems.all.slice(0, 60)) console.log(`PROBLEM ${text}`);
+  console.log(`every problem (${problems.count}) is in ${file}`);
+}
 process.exitCode = problems.count === 0 ? 0 : 1;

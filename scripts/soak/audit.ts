@@ -10,12 +10,29 @@ import type { SandboxOrder } from "../../local/ax-sandbox/server";
 import { familyOf, leavesCreateUnknown, ticketIdsOf, type PlannedOrder } from "./plan";
 
 export class Problems {
-  readonly list: string[] = [];
-  count = 0;
+  readonly all: string[] = [];
 
   add(text: string): void {
-    this.count++;
-    if (this.list.length < 60) this.list.push(text);
+    this.all.push(text);
+  }
+
+  get count(): number {
+    return this.all.length;
+  }
+
+  /** How many of each kind (ids, codes and numbers taken out), most first: what a long list is made of. */
+  kinds(): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const text of this.all) {
+      const kind = text
+        .replace(/\b(SOAK|OP)-[\w-]+/g, "<order>")
+        .replace(/msg_[\w-]+/g, "<event>")
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<code>")
+        .replace(/\d+/g, "N")
+        .slice(0, 160);
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]);
   }
 }
 

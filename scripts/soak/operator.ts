@@ -372,7 +372,7 @@ export class OperatorTask {
     orderId: string,
     what: string,
     done: (order: OrderDetail) => boolean,
-    timeoutMs = 120_000,
+    timeoutMs = 600_000,
     everyMs = 250,
   ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
