@@ -4,14 +4,25 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { buildQueue, buildStore } from "../lib/adapters";
 import { readConfig } from "../lib/config";
+import { octoHoldExpiry } from "../lib/octo/expiry-build";
 import { logger } from "../lib/observability/logger";
 import { DEAD_LETTER_RETENTION_MS } from "../lib/queue/backoff";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { systemClock } from "../lib/orders/ports";
 import { sweepEvents, type SweepDeps, type SweepOptions, type SweepReport } from "../lib/orders/sweep-events";
 
-export function createSweepEventsHandler(deps: SweepDeps, options: SweepOptions, metrics: AdapterMetrics = noMetrics) {
+export function createSweepEventsHandler(
+  deps: SweepDeps,
+  options: SweepOptions,
+  metrics: AdapterMetrics = noMetrics,
+  /** Issue #20: the OCTO holds whose time ran out are marked EXPIRED on the same schedule. */
+  expireOctoHolds?: () => Promise<{ expired: number }>,
+) {
   return async (): Promise<SweepReport> => {
+    if (expireOctoHolds) {
+      const { expired } = await expireOctoHolds();
+      if (expired > 0) logger.info("OCTO holds expired", { expired });
+    }
     const report = await sweepEvents(deps, options);
     metrics.swept(report);
     const summary = {
@@ -44,6 +55,7 @@ function defaultHandler() {
         deadLetterRetentionMs: DEAD_LETTER_RETENTION_MS,
       },
       emfMetrics(),
+      octoHoldExpiry(store, config),
     );
   }
   return handlerInstance;

@@ -15,6 +15,8 @@ import { systemClock } from "../lib/orders/ports";
 import { syncStatuses, type SyncReport, type SyncStatusesDeps } from "../lib/orders/sync-statuses";
 import { OutboundWebhookSender } from "../lib/outbound/webhook-sender";
 import type { DynamoStore } from "../lib/store/dynamo-store";
+import { withOctoBookingUpdates } from "../lib/octo/booking-updates";
+import { octoStoreOn } from "../lib/octo/expiry-build";
 
 /** The part of the Lambda context the handler reads. */
 export type SyncContext = Pick<Context, "getRemainingTimeInMillis">;
@@ -118,7 +120,7 @@ export function syncRunDeps(
   onAxCall?: (info: AxCallInfo) => void,
 ): SyncRunDeps {
   const url = config.outboundWebhookUrl;
-  return {
+  const run: SyncRunDeps = {
     sync: {
       store,
       ax: buildAxClient(config, onAxCall),
@@ -145,6 +147,8 @@ export function syncRunDeps(
     budgetMs: config.syncBudgetMs,
     reserveMs: Math.max(config.axTimeoutMs, url !== undefined ? config.outboundWebhookTimeoutMs : 0) + 5_000,
   };
+  // Issue #20: OCTO resellers' booking_update webhooks for the changes of their bookings (lib/octo/booking-updates.ts).
+  return withOctoBookingUpdates(run, config, store, octoStoreOn(store, config));
 }
 
 let handlerInstance: ReturnType<typeof createSyncStatusesHandler> | undefined;

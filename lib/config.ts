@@ -6,7 +6,7 @@ import { SecretReader } from "./secrets";
 
 export { ConfigError };
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 export const DEFAULT_WEBHOOK_MAX_BYTES = 256 * 1024;
 export const DEFAULT_AX_TIMEOUT_MS = 10_000;
@@ -61,6 +61,27 @@ export interface AdapterConfig {
   readonly awsRequestTimeoutMs: number;
   /** Secrets: from SSM in AWS (`<NAME>_PARAM`), from plain variables locally. */
   readonly secrets: SecretReader;
+  /** The variables this configuration reads (for the readers of their own part, such as `readOctoConfig`). */
+  readonly env: Env;
+}
+
+export interface OctoConfig {
+  /** The public URL of the OCTO API (`Supplier.endpoint`); undefined: the URL the request came to. */
+  endpoint: string | undefined;
+  supplierId: string;
+  supplierName: string;
+  /** The supplier desk's contact: OCTO's `Supplier.contact`, and what AX gets when a reseller gives no e-mail or phone. */
+  email: string;
+  telephone: string;
+  website: string | null;
+  /** The calling code AX gets with the desk's phone, or when a reseller's phone and country tell none. */
+  callingCode: string;
+  holdDefaultMinutes: number;
+  holdMaxMinutes: number;
+  placingGraceMs: number;
+  cacheMs: number;
+  /** `name=https://…` pairs: where each reseller's `booking_update` webhooks go (none: no webhooks). */
+  webhookUrls: string | undefined;
 }
 
 export function readConfig(env: Env = process.env): AdapterConfig {
@@ -69,24 +90,11 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     if (!value) throw new ConfigError(`the setting ${name} is not set`);
     return value;
   };
-  const positiveInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`the setting ${name} must be a positive integer`);
-    return value;
-  };
-  const nonNegativeInt = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 0)
-      throw new ConfigError(`the setting ${name} must be a non-negative integer`);
-    return value;
-  };
+  const { positiveInt, nonNegativeInt } = numberSettings(env);
   const secrets = new SecretReader(env);
   return {
     secrets,
+    env,
     get tableName() {
       return required("TABLE_NAME");
     },
@@ -150,6 +158,48 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     get waitingTooLongMs() {
       return positiveInt("WAITING_TOO_LONG_MINUTES", DEFAULT_WAITING_TOO_LONG_MINUTES) * 60_000;
     },
+  };
+}
+
+/**
+ * The OCTO supplier API's settings (issue #20), read apart from `readConfig` so that the functions that never serve
+ * OCTO do not carry them.
+ */
+export function readOctoConfig(env: Env = process.env): OctoConfig {
+  const { positiveNumber, nonNegativeInt } = numberSettings(env);
+  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  return {
+    endpoint: env.OCTO_ENDPOINT?.trim() || undefined,
+    supplierId: text("OCTO_SUPPLIER_ID", "ax"),
+    supplierName: text("OCTO_SUPPLIER_NAME", "AX Cloud via the AX channel adapter"),
+    email: text("OCTO_SUPPLIER_EMAIL", "bookings@example.com"),
+    telephone: text("OCTO_SUPPLIER_TELEPHONE", "+82 2 0000 0000"),
+    website: env.OCTO_SUPPLIER_WEBSITE?.trim() || null,
+    callingCode: text("OCTO_SUPPLIER_CALLING_CODE", "82"),
+    holdDefaultMinutes: positiveNumber("OCTO_HOLD_DEFAULT_MINUTES", 30),
+    holdMaxMinutes: positiveNumber("OCTO_HOLD_MAX_MINUTES", 60),
+    placingGraceMs: positiveNumber("OCTO_PLACING_GRACE_MINUTES", 10) * 60_000,
+    cacheMs: nonNegativeInt("OCTO_CACHE_MS", 30_000),
+    webhookUrls: env.OCTO_WEBHOOK_URLS?.trim() || undefined,
+  };
+}
+
+/** Readers of numeric settings: the fallback when unset, a ConfigError naming the setting when malformed. */
+function numberSettings(env: Env) {
+  const read = (name: string, fallback: number, valid: (value: number) => boolean, what: string): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!valid(value)) throw new ConfigError(`the setting ${name} must be ${what}`);
+    return value;
+  };
+  return {
+    positiveInt: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isInteger(value) && value > 0, "a positive integer"),
+    nonNegativeInt: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isInteger(value) && value >= 0, "a non-negative integer"),
+    positiveNumber: (name: string, fallback: number) =>
+      read(name, fallback, (value) => Number.isFinite(value) && value > 0, "a positive number"),
   };
 }
 

@@ -14,7 +14,11 @@ export type SecretName =
   | "AX_API_KEY"
   | "AX_CHANNEL_CODE"
   /** `whsec_<base64 key>` the outbound `order.status_changed` webhooks are signed with (several: a rotation). */
-  | "OUTBOUND_WEBHOOK_SECRET";
+  | "OUTBOUND_WEBHOOK_SECRET"
+  /** OCTO resellers' bearer keys, `name:key` pairs (issue #20). */
+  | "OCTO_RESELLER_KEYS"
+  /** OCTO resellers' `booking_update` signing secrets, `name:whsec_…` pairs. */
+  | "OCTO_WEBHOOK_SECRETS";
 
 export const SECRET_CACHE_MS = 5 * 60_000;
 

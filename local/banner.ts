@@ -4,7 +4,7 @@ import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, type LocalStack } from "./stack";
 export type BannerFacts = Pick<
   LocalStack,
   "url" | "axUrl" | "dynamodbEndpoint" | "webhookSecrets" | "adminToken" | "syncIntervalMs" | "outboundWebhookUrl"
-> & { sandbox: unknown };
+> & { sandbox: unknown; octoDevKey?: string | undefined };
 
 /** It shows only the fixed dev credentials, never a secret the user set. */
 export function banner(stack: BannerFacts, options: { inMemory: boolean; dataDir: string }): string {
@@ -25,6 +25,7 @@ export function banner(stack: BannerFacts, options: { inMemory: boolean; dataDir
   Health         GET  ${stack.url}/health
   Console             ${stack.url}/console   (log in with the admin token above, named "dev", or one of ADMIN_TOKENS)
   Admin API           ${stack.url}/admin/…   (same token; see docs/console.md)
+  OCTO API            ${stack.url}/octo/…   (Authorization: Bearer ${stack.octoDevKey ?? "<a key of OCTO_RESELLER_KEYS>"}; docs/octo.md)
   AX             ${ax}
   DynamoDB Local ${stack.dynamodbEndpoint}  (${data})
   Webhook secret ${secret}

@@ -29,6 +29,7 @@ import { createSyncStatusesHandler, syncRunDeps, type SyncRunReport } from "../f
 import { json } from "../lib/http/responses";
 import { addMissingIndexes, startPeriodicSync } from "./status-sync";
 import { DEV_ADMIN_TOKEN_NAME, localAdminRoutes } from "./admin";
+import { DEV_OCTO_KEY, devOctoKeys, startLocalOcto } from "./octo";
 
 /** Fixed development credentials: printed at start, never valid anywhere but here. */
 export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldC1mb3ItdGhlLWF4LWFkYXB0ZXItMzI=";
@@ -72,6 +73,10 @@ export interface LocalStack {
   queue: LocalFifoQueue;
   sandbox: Awaited<ReturnType<typeof startAxSandbox>> | undefined;
   store: ReturnType<typeof buildStore>;
+  /** Marks OCTO holds whose time ran out EXPIRED, as the sweeper does every minute (issue #20). */
+  expireOctoHolds(): Promise<{ expired: number }>;
+  /** The dev reseller key (only when OCTO_RESELLER_KEYS is not set: a real key is never shown). */
+  octoDevKey: string | undefined;
   /** Runs the status sync (then the sending of notifications) once, as `POST /__local/sync` does. */
   syncNow(): Promise<SyncRunReport>;
   /**
@@ -167,6 +172,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // DynamoDB Local (Java, on a busy laptop) answers far slower than DynamoDB at times: a generous timeout, so a
       // burst gets its 202s rather than 503s. A stalled one still fails in seconds, not at the caller's timeout.
       AWS_REQUEST_TIMEOUT_MS: env.AWS_REQUEST_TIMEOUT_MS ?? "10000",
+      // OCTO (issue #20): a dev reseller key unless keys are given, and the API's own URL.
+      OCTO_RESELLER_KEYS: env.OCTO_RESELLER_KEYS ?? devOctoKeys(),
     });
     const store = buildStore(config, localClientConfig(dynamodbEndpoint));
     const worker = createProcessEventHandler(workerDeps(config, store));
@@ -228,6 +235,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock: systemClock,
     });
     const reader = createGetOrderHandler({ reader: store, adminToken: () => Promise.resolve(adminToken) });
+    // ---- OCTO supplier API (issue #20): its routes, and the expiry of holds beside the sweeper ----
+    const octo = await startLocalOcto({
+      config,
+      clientConfig: localClientConfig(dynamodbEndpoint),
+      seedSandboxMapping: sandbox !== undefined,
+      sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+      log,
+    });
+    stops.push(() => octo.stop());
     const { server, url } = await startHttpGateway(
       [
         { method: "POST", path: "/webhooks/orders", handler: receiver },
@@ -244,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           adminTokens: env.ADMIN_TOKENS ?? `${DEV_ADMIN_TOKEN_NAME}:${adminToken}`,
           log,
         }),
+        ...octo.routes,
       ],
       options.port ?? Number(env.PORT ?? 3000),
       { adminToken },
@@ -272,6 +289,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sandbox,
       store,
       syncNow: () => sync.runNow(),
+      expireOctoHolds: () => octo.expireHolds(),
+      octoDevKey: env.OCTO_RESELLER_KEYS ? undefined : DEV_OCTO_KEY,
       startupSweep,
       streamReader,
       settled: async () => {

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import * as v from "valibot";
 import { json, lowerCaseHeaders, rawBody, internalError } from "../http/responses";
 import { parseJsonOrUndefined } from "../json";
+import { StoreUnavailableError } from "../orders/ports";
 import { MappingInputError, describeIssues } from "./mapping-input";
 import { Answer, adminRoutes, type AdminRoute } from "./routes";
 import { AdminInputError, ConflictError, NotFoundError, UnavailableError, type AdminDeps } from "./service";
@@ -96,6 +97,14 @@ export function createAdminApiHandler(deps: AdminApiDeps) {
       if (error instanceof NotFoundError) return problem(404, "not_found", error.message);
       if (error instanceof ConflictError) return problem(409, "conflict", error.message);
       if (error instanceof UnavailableError) return problem(503, "unavailable", error.message);
+      if (error instanceof StoreUnavailableError) {
+        deps.logError?.(`admin ${method} ${found.route.path}: DynamoDB did not confirm`, error);
+        return problem(
+          503,
+          "unavailable",
+          "DynamoDB did not confirm the request in time; an action may or may not have been applied: look before trying again",
+        );
+      }
       deps.logError?.(`admin ${method} ${found.route.path} failed`, error);
       return internalError();
     }

@@ -164,16 +164,21 @@ export class AxClient {
     );
   }
 
+  /** The path under /v1/channel of an endpoint's resource: the orders here (the catalog client adds its own). */
+  protected resourceOf(_endpoint: AxEndpoint): string {
+    return "orders";
+  }
+
   /** Closes the kept-alive connections. */
   close(): void {
     this.agent.destroy();
   }
 
-  private async call<T>(
+  protected async call<T>(
     endpoint: AxEndpoint,
     method: "GET" | "POST" | "PATCH",
     segments: string[],
-    options: AxCallOptions,
+    options: AxCallOptions & { query?: Record<string, string> },
     schema: v.GenericSchema | undefined,
     body: unknown,
     parse: (response: { body: unknown; context: { status: number; responseText: string } }) => T,
@@ -225,11 +230,11 @@ export class AxClient {
     segments: string[],
     credentials: AxCredentials,
     body: unknown,
-    options: AxCallOptions & { freshConnection?: boolean },
+    options: AxCallOptions & { freshConnection?: boolean; query?: Record<string, string> },
   ): Promise<RawResponse> {
     const url = new URL(this.baseUrl.href);
-    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/orders/${segments.map(encodeURIComponent).join("/")}`;
-    url.search = "";
+    url.pathname = `${url.pathname.replace(/\/+$/, "")}${BASE_PATH}/${this.resourceOf(endpoint)}/${segments.map(encodeURIComponent).join("/")}`;
+    url.search = options.query ? new URLSearchParams(options.query).toString() : "";
     url.hash = "";
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), "utf8");
     const headers: http.OutgoingHttpHeaders = {

@@ -6,7 +6,15 @@
 // Messages are plain English with the endpoint, the HTTP status and AX's own message. They never hold the request
 // body, which carries personal data.
 
-export type AxEndpoint = "create" | "confirmation" | "cancel_order" | "cancel_ticket";
+export type AxEndpoint =
+  | "create"
+  | "confirmation"
+  | "cancel_order"
+  | "cancel_ticket"
+  // The catalog calls of the OCTO supplier API (issue #20): all GETs, safe to repeat.
+  | "product_detail"
+  | "price"
+  | "inventory";
 
 export type AxDisposition = "retry_safe" | "outcome_unknown" | "permanent";
 
@@ -33,6 +41,9 @@ const endpointLabels: Record<AxEndpoint, string> = {
   confirmation: "order confirmation info",
   cancel_order: "full cancel",
   cancel_ticket: "ticket cancel",
+  product_detail: "product detail",
+  price: "latest price",
+  inventory: "inventory availability",
 };
 
 interface AxErrorInit {

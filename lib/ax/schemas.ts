@@ -473,7 +473,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-interface ParseContext {
+export interface ParseContext {
   endpoint: AxEndpoint;
   status?: number;
   /** The raw answer, kept (truncated) on the error for a person to read. */
@@ -607,3 +607,7 @@ export function parseTicketCancelResponse(
     ax_ticket_status: parsed.ax_ticket_status,
   };
 }
+
+/** The tolerant answer parser, for the catalog answers of ./catalog-schemas (issue #20). */
+export const parseAxAnswer = parse;
+export type AxResponseContext = ResponseContext;

@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 description of the adapter's HTTP API and webhooks (docs/openapi.json, `npm run openapi`),
 // merged from path modules whose schemas are generated from the code's valibot schemas. Dev-only: never bundled.
+import { octoPaths } from "../octo/openapi";
 import { healthPaths, readApiPaths, webhookPaths } from "./channel-paths";
 
 /** One part of the API: its paths, webhooks and the components they refer to. */
@@ -11,7 +12,7 @@ export interface OpenApiPathModule {
 }
 
 /** Every part of the API, in the order the document lists them. A new API adds one line here. */
-export const OPENAPI_PATH_MODULES: readonly OpenApiPathModule[] = [webhookPaths, readApiPaths, healthPaths];
+export const OPENAPI_PATH_MODULES: readonly OpenApiPathModule[] = [webhookPaths, readApiPaths, healthPaths, octoPaths];
 
 export interface OpenApiDocumentOptions {
   version: string;

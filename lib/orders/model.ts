@@ -242,7 +242,8 @@ export interface SyncCursor {
   resume?: SyncPositions;
 }
 
-export type NotificationType = "order.status_changed";
+/** `booking_update`: an OCTO reseller's webhook (issue #20), sent to that reseller (`target`). */
+export type NotificationType = "order.status_changed" | "booking_update";
 
 /** `pending` until the channel answers 2xx (`delivered`) or every attempt failed (`dead`, alarmed). */
 export type NotificationStatus = "pending" | "delivered" | "dead";
@@ -255,6 +256,8 @@ export type NotificationStatus = "pending" | "delivered" | "dead";
 export interface NotificationRecord {
   id: string;
   type: NotificationType;
+  /** The OCTO reseller a `booking_update` goes to; absent: the channel's outbound webhook. */
+  target?: string;
   order_id: string;
   item_id: string;
   body: string;

@@ -95,7 +95,9 @@ export interface WebhookSender {
   /** Loads what sending needs (the secrets) before any attempt is taken; throws when the adapter cannot sign. */
   ready(): Promise<void>;
   /** POSTs the body signed with `webhook-id` = `id`; 2xx is `ok`, anything else is a failed attempt. */
-  send(notification: { id: string; body: string }): Promise<SendResult>;
+  send(
+    notification: Pick<NotificationRecord, "id" | "body"> & Partial<Pick<NotificationRecord, "type" | "target">>,
+  ): Promise<SendResult>;
 }
 
 export interface NotificationClaim {
@@ -194,7 +196,7 @@ async function deliverOne(deps: DeliverDeps, notification: NotificationRecord, r
   report.attempted++;
   let result: SendResult;
   try {
-    result = await deps.sender.send({ id: notification.id, body: notification.body });
+    result = await deps.sender.send(notification);
   } catch (error) {
     result = { ok: false, error: error instanceof Error ? error.message : String(error) };
   }

@@ -81,7 +81,10 @@ export const OrderViewSchema = v.object({
   notifications: v.array(
     v.object({
       id: v.pipe(v.string(), v.description("the webhook-id of every attempt")),
-      type: v.literal("order.status_changed"),
+      type: v.pipe(
+        v.picklist(["order.status_changed", "booking_update"]),
+        v.description("`booking_update`: an OCTO reseller's webhook about the booking this order is (docs/octo.md)"),
+      ),
       item_id: v.string(),
       status: v.picklist(["pending", "delivered", "dead"]),
       attempts: v.pipe(v.number(), v.integer(), v.minValue(0)),

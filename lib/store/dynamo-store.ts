@@ -596,7 +596,7 @@ function fromAnswerItem(item: Item): CreateAnswer {
   return { ...(rest as unknown as CreateAnswer), ...(axOrders ? { ax_orders: axOrders } : {}) };
 }
 
-function eventItem(event: StoredEvent): Item {
+export function eventItem(event: StoredEvent): Item {
   return {
     pk: eventPk(event.webhook_id),
     sk: EVENT_SK,

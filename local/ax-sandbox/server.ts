@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import * as v from "valibot";
 import { createOrderBody, fullCancelBody, isObject, ticketCancelBody, validate, type ErrorTree } from "./drf";
 import { refuseDevRequest } from "../http-gateway";
+import { catalogAnswer, catalogRoute, remainingStock, type CatalogRoute, type StockUse } from "./catalog";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types of the control API
@@ -627,6 +628,11 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
       options: { option_code: string; inventory_at: string; quantity: number; tickets: { channel_code: string }[] }[];
       order: { channel_order_code: string; status: string };
     };
+    // AX's stock (issue #20): an option of the catalog cannot be sold past its slot's remaining quantity.
+    const short = request.options.findIndex(
+      (option) => (remainingStock(option.option_code, option.inventory_at, stockUses()) ?? Infinity) < option.quantity,
+    );
+    if (short >= 0) return invalid({ options: { [short]: { quantity: ["재고가 부족합니다."] } } });
     const createdAt = new Date().toISOString();
     const orders: StoredOrder[] = request.options.map((option, optionIndex) => ({
       type: routeInfo.type,
@@ -649,6 +655,40 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
     }));
     for (const order of orders) state.saveOrder(order);
     return { status: 201, body: createAnswer(request.order.channel_order_code, orders, state.shape) };
+  };
+
+  /** The stock every AX order still takes (cancelled and rejected orders and cancelled tickets give it back). */
+  const stockUses = (): StockUse[] =>
+    [...state.orders.values()].map((order) => ({
+      optionCode: order.optionCode,
+      inventoryAt: order.inventoryAt,
+      liveTickets: FINAL_STATUSES.includes(order.status)
+        ? 0
+        : order.tickets.filter(
+            (ticket) => ticket.status !== "Traveler canceled" && ticket.status !== "Supplier canceled",
+          ).length,
+    }));
+
+  const handleCatalog = (req: IncomingMessage, res: ServerResponse, catalog: CatalogRoute, query: string) => {
+    state.record({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.join(", ") : (value ?? ""),
+        ]),
+      ),
+    });
+    const denied = authAnswer(req, apiKey, channelCode);
+    if (denied) send(res, denied);
+    else if (req.method !== "GET")
+      send(res, {
+        status: 405,
+        body: { detail: `메소드(Method) "${req.method ?? ""}"는 허용되지 않습니다.` },
+        headers: { Allow: "GET, OPTIONS" },
+      });
+    else send(res, catalogAnswer(catalog, new URLSearchParams(query), stockUses()));
   };
 
   const handleCancelOrder = (order: StoredOrder, body: unknown): Answer => {
@@ -831,6 +871,11 @@ export async function startAxSandbox(options: AxSandboxOptions = {}): Promise<Ax
           const refusal = refuseDevRequest(req, options.controlToken);
           if (refusal) send(res, { status: refusal.statusCode, body: refusal.body });
           else handleControl(req, res, path, text);
+          return;
+        }
+        const catalog = catalogRoute(pathname);
+        if (catalog) {
+          handleCatalog(req, res, catalog, path.slice(pathname.length + 1));
           return;
         }
         const routeInfo = route(req.method ?? "GET", pathname);

@@ -13,6 +13,7 @@ import { systemClock } from "../../lib/orders/ports";
 import { ReconcileError } from "../../lib/orders/reconcile";
 import { runStatusSync } from "../status-sync";
 import { MappingInputError, parseAttachment, validateMapping } from "./products";
+import { OctoMappingError, octoImport, octoList, octoRemove } from "./octo";
 import { TargetError, localAdminToken, openAx, openDeadLetters, openStore, readLocalStackState } from "./target";
 
 type Env = Record<string, string | undefined>;
@@ -474,6 +475,31 @@ const commands: Command[] = [
       return sync.failed > 0 || (notifications?.dead ?? 0) > 0 ? 1 : 0;
     },
   },
+  // ---- OCTO supplier API (issue #20): the operators' OCTO product mapping ----
+  {
+    name: "octo list",
+    args: "",
+    summary: "the OCTO products mapped to AX products (docs/octo.md)",
+    options: json,
+    positionals: [0, 0],
+    run: ({ env, out, values }) => octoList(env, out, values.json === true),
+  },
+  {
+    name: "octo import",
+    args: "<file.json>",
+    summary:
+      "add or change OCTO products from a mapping file (docs/examples/octo-products.json); all checked first, against AX too when it can be reached",
+    options: { "dry-run": { type: "boolean", description: "check and report, write nothing" } },
+    positionals: [1, 1],
+    run: ({ args, env, out, values }) => octoImport(env, out, args[0] ?? "", values["dry-run"] === true),
+  },
+  {
+    name: "octo remove",
+    args: "<product id>",
+    summary: "remove an OCTO product (its bookings keep the mapping they were made with)",
+    positionals: [1, 1],
+    run: ({ args, env, out }) => octoRemove(env, out, args[0] ?? ""),
+  },
 ];
 
 const TARGET_NOTE =
@@ -607,6 +633,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
 /** The errors an operator can fix, said in one line (exit 2); anything else is a bug and keeps its stack trace. */
 const OPERATOR_ERRORS = [
   UsageError,
+  OctoMappingError,
   MappingInputError,
   TargetError,
   ReconcileError,

@@ -8,6 +8,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DeadLetterList } from "../../lib/admin/schemas";
 import { deadLetterRow, type DeadLetters } from "../../lib/admin/service";
 import { SqsDeadLetters } from "../../lib/aws/dead-letter-queue";
+import { buildAxClient } from "../../lib/adapters";
 import { AxClient } from "../../lib/ax/client";
 import { readConfig } from "../../lib/config";
 import type { QueuedEvent } from "../../lib/orders/ports";
@@ -107,14 +108,7 @@ export function openAx(env: Record<string, string | undefined> = process.env): A
       throw new TargetError(
         "a reconciliation asks AX about the codes it attaches: set AX_BASE_URL, and AX_API_KEY and AX_CHANNEL_CODE (or AX_API_KEY_PARAM and AX_CHANNEL_CODE_PARAM, the stage's SSM parameters)",
       );
-    return new AxClient({
-      baseUrl: config.axBaseUrl,
-      timeoutMs: config.axTimeoutMs,
-      credentials: async () => ({
-        apiKey: await config.secrets.get("AX_API_KEY"),
-        channelCode: await config.secrets.get("AX_CHANNEL_CODE"),
-      }),
-    });
+    return buildAxClient(config);
   }
   const state = readLocalStackState();
   if (!state) throw new TargetError("no local stack is running (start it with `npm start`), and TABLE_NAME is not set");

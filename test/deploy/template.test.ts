@@ -113,6 +113,9 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "DELETE /admin/{proxy+}": fns.get("adminApi")?.id,
       "GET /console": fns.get("console")?.id,
       "GET /console/{proxy+}": fns.get("console")?.id,
+      "GET /octo/{proxy+}": fns.get("octoApi")?.id,
+      "POST /octo/{proxy+}": fns.get("octoApi")?.id,
+      "PATCH /octo/{proxy+}": fns.get("octoApi")?.id,
     });
     expect(props(template, "HttpApiIntegrationReceiveWebhook").PayloadFormatVersion).toBe("2.0");
   });
@@ -379,8 +382,22 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
       "SYNC_BUDGET_MS",
       "SYNC_CONCURRENCY",
       "SWEEP_STRANDED_AFTER_MS",
+      // The OCTO supplier API (issue #20): URLs and the supplier's public contact, no secret.
+      "OCTO_WEBHOOK_URLS",
+      "OCTO_SUPPLIER_NAME",
+      "OCTO_SUPPLIER_EMAIL",
+      "OCTO_SUPPLIER_TELEPHONE",
+      "OCTO_SUPPLIER_CALLING_CODE",
     ]);
-    const secrets = ["WEBHOOK_SECRET", "ADMIN_TOKEN", "AX_API_KEY", "AX_CHANNEL_CODE", "OUTBOUND_WEBHOOK_SECRET"];
+    const secrets = [
+      "WEBHOOK_SECRET",
+      "ADMIN_TOKEN",
+      "AX_API_KEY",
+      "AX_CHANNEL_CODE",
+      "OUTBOUND_WEBHOOK_SECRET",
+      "OCTO_RESELLER_KEYS",
+      "OCTO_WEBHOOK_SECRETS",
+    ];
     for (const [name, fn] of fns) {
       for (const [key, value] of Object.entries(environment(fn))) {
         expect(secrets, `${name}.${key}`).not.toContain(key);

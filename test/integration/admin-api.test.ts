@@ -5,7 +5,9 @@ import type { Server } from "node:http";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminApiHandler } from "../../lib/admin/http";
 import { identifyToken, parseAdminTokens } from "../../lib/admin/tokens";
+import { systemClock } from "../../lib/orders/ports";
 import { readConfig } from "../../lib/config";
 import type { NotificationRecord, OrderRecord, StoredEvent } from "../../lib/orders/model";
 import type { QueuedEvent } from "../../lib/orders/ports";
@@ -15,6 +17,8 @@ import { localClientConfig } from "../../local/dynamodb/emulator";
 import { localAdminRoutes } from "../../local/admin";
 import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
 import { createTourInAx } from "../support/ax";
+import { faultyStore } from "../support/dynamodb-faults";
+import { apiEvent } from "../support/webhooks";
 import { LocalFifoQueue } from "../../local/fifo-queue";
 import { startHttpGateway } from "../../local/http-gateway";
 import { freshTable, type TestTable } from "../support/dynamodb";
@@ -593,6 +597,36 @@ describe("admin API", () => {
       const [b] = second.body.items as { at: string }[];
       expect((a?.at ?? "") >= (b?.at ?? "")).toBe(true);
       expect((await call("GET", "/audit?day=yesterday")).status).toBe(400);
+    });
+  });
+
+  describe("DynamoDB not answering", () => {
+    it("answers 503 saying an action may or may not have been applied, never a 500", async () => {
+      const { store: faulty } = faultyStore(table.endpoint, table.tableName, (command) =>
+        command === "QueryCommand" ? "server_error" : undefined,
+      );
+      const handler = createAdminApiHandler({
+        admin: {
+          store: new AdminDynamoStore(faulty.documentClient, table.tableName),
+          ax: { getConfirmation: () => Promise.reject(new Error("not asked")) },
+          deadLetters: { list: () => Promise.resolve({ count: 0, items: [] }), redrive: () => Promise.resolve("") },
+          clock: systemClock,
+          waitingTooLongMs: 60_000,
+        },
+        tokens: () => Promise.resolve(parseAdminTokens(`alice:${ALICE}`)),
+      });
+      const answer = await handler(
+        apiEvent("POST", "/admin/orders/ANY-1/creates/tour/reconcile", {
+          headers: { authorization: `Bearer ${ALICE}`, "content-type": "application/json" },
+          body: JSON.stringify({ kind: "resend" }),
+        }),
+      );
+      expect(answer.statusCode).toBe(503);
+      expect(JSON.parse(answer.body ?? "{}")).toEqual({
+        error: "unavailable",
+        message:
+          "DynamoDB did not confirm the request in time; an action may or may not have been applied: look before trying again",
+      });
     });
   });
 });

@@ -7,14 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessEventHandler } from "../../functions/process-event";
 import { AxClient } from "../../lib/ax/client";
 import type { ApplyEventDeps } from "../../lib/orders/apply-event";
-import { systemClock } from "../../lib/orders/ports";
+import type { OrderCommit } from "../../lib/orders/ports";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { startAxSandbox, type AxSandbox } from "../../local/ax-sandbox/server";
 import { startLatencyProxy, type LatencyProxy } from "../../local/dynamodb/latency-proxy";
 import { sampleOrderPlaced } from "../../local/samples";
 import { freshTable, type TestTable } from "../support/dynamodb";
 import { faultyStore, writesCallIn, type DynamoFault } from "../support/dynamodb-faults";
-import { sqsEvent, storeEvent } from "../support/worker";
+import { sqsEvent, storeEvent, workerDepsOn } from "../support/worker";
 
 const REQUEST_TIMEOUT_MS = 300;
 const SLOW_ANSWER_MS = 800;
@@ -43,20 +43,32 @@ describe("AX's answer is kept whatever DynamoDB does after AX answered", () => {
   });
 
   const workerOn = (store: DynamoStore, overrides: Partial<ApplyEventDeps> = {}) =>
-    createProcessEventHandler({
-      orders: store,
-      answers: store,
-      products: store,
-      events: store,
-      ax,
-      clock: systemClock,
-      newAttemptId: randomUUID,
-      createLeaseMs: LEASE_MS,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
-      parkEvent: (webhookId, reason, detail) =>
-        store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
-      ...overrides,
+    createProcessEventHandler(
+      workerDepsOn(store, ax, {
+        createLeaseMs: LEASE_MS,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+        ...overrides,
+      }),
+    );
+
+  /** A worker on the slow store whose first write matching `which` gets its answer held back past the timeout. */
+  const slowOnce = (slow: DynamoStore, which: (change: OrderCommit) => boolean) => {
+    let slowed = 0;
+    const worker = workerOn(slow, {
+      orders: {
+        load: (id) => slow.load(id),
+        commit: (change) => {
+          if (slowed === 0 && which(change)) {
+            slowed++;
+            let chunks = 0;
+            proxy.setAnswerDelay(() => (chunks++ === 0 ? SLOW_ANSWER_MS : 0));
+          }
+          return slow.commit(change);
+        },
+      },
     });
+    return { worker, slowed: () => slowed };
+  };
 
   /** AX's orders for the channel order match the table's, one per item, and nothing is uncertain. */
   const expectPlacedOnce = async (orderId: string, webhookId: string) => {
@@ -72,29 +84,15 @@ describe("AX's answer is kept whatever DynamoDB does after AX answered", () => {
 
   it("an intent write that landed while its answer came too late is not a conflict: AX is called once, nothing uncertain", async () => {
     const orderId = `K-${randomUUID().slice(0, 8)}`;
-    const slow = new DynamoStore(
-      faultyStore(proxy.endpoint, table.tableName, () => undefined, REQUEST_TIMEOUT_MS).store.documentClient,
-      table.tableName,
-    );
+    const slow = faultyStore(proxy.endpoint, table.tableName, () => undefined, REQUEST_TIMEOUT_MS).store;
     // The answer to the intent write (the first write with a `pending` call) is held back past the SDK's timeout;
     // the write itself lands at once, so the SDK's retry meets its own write and fails the version check.
-    let slowed = 0;
-    const worker = workerOn(slow, {
-      orders: {
-        load: (id) => slow.load(id),
-        commit: (change) => {
-          if (slowed === 0 && Object.values(change.order.create_calls).some((call) => call.state === "pending")) {
-            slowed++;
-            let chunks = 0;
-            proxy.setAnswerDelay(() => (chunks++ === 0 ? SLOW_ANSWER_MS : 0));
-          }
-          return slow.commit(change);
-        },
-      },
-    });
+    const { worker, slowed } = slowOnce(slow, (change) =>
+      Object.values(change.order.create_calls).some((call) => call.state === "pending"),
+    );
     const message = await storeEvent(plain, sampleOrderPlaced(orderId));
     expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
-    expect(slowed).toBe(1);
+    expect(slowed()).toBe(1);
     expect(proxy.delayedChunks()).toBeGreaterThan(0);
     await expectPlacedOnce(orderId, message.webhook_id);
   });
@@ -102,23 +100,10 @@ describe("AX's answer is kept whatever DynamoDB does after AX answered", () => {
   it("a result write that landed while its answer came too late is recorded once, not taken for a conflict", async () => {
     const orderId = `K-${randomUUID().slice(0, 8)}`;
     const slow = faultyStore(proxy.endpoint, table.tableName, () => undefined, REQUEST_TIMEOUT_MS).store;
-    let slowed = 0;
-    const worker = workerOn(slow, {
-      orders: {
-        load: (id) => slow.load(id),
-        commit: (change) => {
-          if (slowed === 0 && (change.axOrders?.length ?? 0) > 0) {
-            slowed++;
-            let chunks = 0;
-            proxy.setAnswerDelay(() => (chunks++ === 0 ? SLOW_ANSWER_MS : 0));
-          }
-          return slow.commit(change);
-        },
-      },
-    });
+    const { worker, slowed } = slowOnce(slow, (change) => (change.axOrders?.length ?? 0) > 0);
     const message = await storeEvent(plain, sampleOrderPlaced(orderId));
     expect(await worker(sqsEvent(message))).toEqual({ batchItemFailures: [] });
-    expect(slowed).toBe(1);
+    expect(slowed()).toBe(1);
     await expectPlacedOnce(orderId, message.webhook_id);
   });
 

@@ -5,18 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createProcessEventHandler } from "../../functions/process-event";
-import { AxClient } from "../../lib/ax/client";
 import type { ProductType } from "../../lib/orders/model";
 import { queuedMessage, systemClock, type OrderCommit, type OrderRepository } from "../../lib/orders/ports";
-import {
-  ReconcileError,
-  reconcileCreate,
-  type AttachedAxOrder,
-  type ReconcileDeps,
-  type Resolution,
-} from "../../lib/orders/reconcile";
+import { ReconcileError, reconcileCreate, type ReconcileDeps, type Resolution } from "../../lib/orders/reconcile";
 import { replayEvent } from "../../lib/orders/replay";
 import { sampleOrderPlaced } from "../../local/samples";
+import * as admin from "../../lib/admin/service";
+import { AdminDynamoStore } from "../../lib/store/admin-store";
+import { failNextCreate, tourCodesInAx } from "../support/ax";
 import { sqsEvent, startWorkerFixture, storeEvent, type WorkerFixture } from "../support/worker";
 
 /** A point a party stops at until the test opens it; `arrived` resolves once it got there. */
@@ -30,13 +26,11 @@ function gate() {
 
 describe("operators' actions racing the worker", () => {
   let fixture: WorkerFixture;
-  let ax: AxClient;
   beforeAll(async () => {
     fixture = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 10_000 });
-    ax = new AxClient({ baseUrl: fixture.sandbox.url, credentials: { apiKey: "key", channelCode: "chan" } });
   });
   afterAll(async () => {
-    ax.close();
+    fixture.ax.close();
     await fixture.sandbox.stop();
   });
   beforeEach(() => {
@@ -44,10 +38,15 @@ describe("operators' actions racing the worker", () => {
   });
 
   const newOrderId = () => `X-${randomUUID().slice(0, 8)}`;
+  /** The stage's dead-letter queue, which these races never touch. */
+  const noDeadLetters: admin.DeadLetters = {
+    list: () => Promise.resolve({ count: 0, items: [] }),
+    redrive: () => Promise.resolve("nothing to redrive"),
+  };
   const operator = (orders: OrderRepository = fixture.store): ReconcileDeps => ({
     orders,
     clock: systemClock,
-    ax,
+    ax: fixture.ax,
     axCodes: fixture.store,
   });
   const replayDeps = () => ({
@@ -106,26 +105,12 @@ describe("operators' actions racing the worker", () => {
   };
 
   /**
-   * A placement whose tour create is uncertain while AX does not have it (a 500 before processing), and whose day
-   * ticket met a 503 (dropped, to be retried): the event waits in the queue.
+   * A placement whose tour create is uncertain — AX got it (`tourInAx`: its answer was lost after processing) or did
+   * not (a 500 before processing) — and whose day ticket met a 503 (dropped, to be retried): the event waits.
    */
-  const tourUncertainDayRetrying = async (orderId: string) => {
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      productType: "tour",
-      kind: "status",
-      status: 500,
-      times: 1,
-    });
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      productType: "day-ticket",
-      kind: "status",
-      status: 503,
-      times: 1,
-    });
+  const tourUncertainDayRetrying = async (orderId: string, tourInAx = false) => {
+    failNextCreate(fixture.sandbox, orderId, { productType: "tour", status: 500, afterProcessing: tourInAx });
+    failNextCreate(fixture.sandbox, orderId, { productType: "day-ticket", status: 503 });
     const message = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
     expect((await fixture.worker(sqsEvent(message))).batchItemFailures).toHaveLength(1);
     const { order } = await fixture.store.load(orderId);
@@ -164,33 +149,8 @@ describe("operators' actions racing the worker", () => {
   it("attach vs the worker creating the other family: both recorded, the placement settles applied", async () => {
     const orderId = newOrderId();
     // This time the tour's create reached AX (its answer was lost): the operator finds it and attaches it.
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      productType: "tour",
-      kind: "status",
-      status: 500,
-      afterProcessing: true,
-      times: 1,
-    });
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      productType: "day-ticket",
-      kind: "status",
-      status: 503,
-      times: 1,
-    });
-    const message = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
-    await fixture.worker(sqsEvent(message));
-    const tour = fixture.sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
-    const codes: AttachedAxOrder[] = [
-      {
-        item_id: `${orderId}-1`,
-        ax_order_code: tour?.axOrderCode ?? "",
-        tickets: (tour?.tickets ?? []).map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode })),
-      },
-    ];
+    const message = await tourUncertainDayRetrying(orderId, true);
+    const codes = tourCodesInAx(fixture.sandbox, orderId);
     const { worker, held } = workerHeldIn("day-ticket");
     const retry = worker(sqsEvent(message));
     await held.arrived;
@@ -203,17 +163,37 @@ describe("operators' actions racing the worker", () => {
     expect(await fixture.store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
   });
 
+  it('a worker applying the placement right after an attach: the operator\'s answer is ok, not "reconciled, but event … is applied"', async () => {
+    const orderId = newOrderId();
+    const message = await tourUncertainDayRetrying(orderId, true);
+    // The placement was requeued by the attach; a worker gets to it before the operator's request has returned.
+    let ranWorker = false;
+    class WorkerGetsThereFirst extends AdminDynamoStore {
+      override async commit(change: OrderCommit) {
+        await super.commit(change);
+        if (ranWorker) return;
+        ranWorker = true;
+        await deliverRequeued(message.webhook_id);
+      }
+    }
+    const store = new WorkerGetsThereFirst(fixture.store.documentClient, fixture.store.tableName);
+    const answer = await admin.reconcile(
+      { store, ax: fixture.ax, deadLetters: noDeadLetters, clock: systemClock, waitingTooLongMs: 60_000 },
+      "alice",
+      orderId,
+      "tour",
+      { kind: "attach", ax_orders: tourCodesInAx(fixture.sandbox, orderId) },
+    );
+    expect(ranWorker).toBe(true);
+    expect(answer.message).toMatch(/^attached the AX codes to the tour create of /);
+    await expectOneAxOrderPerItem(orderId);
+    expect(await fixture.store.getEvent(message.webhook_id)).toMatchObject({ status: "applied" });
+  });
+
   it("replay vs the worker placing the replayed event: each item sent once, the event applied", async () => {
     const orderId = newOrderId();
     // AX refuses the day ticket; the operator fixes it and replays; a second replay comes while the first runs.
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      productType: "day-ticket",
-      kind: "status",
-      status: 400,
-      times: 1,
-    });
+    failNextCreate(fixture.sandbox, orderId, { productType: "day-ticket", status: 400 });
     const message = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
     await fixture.worker(sqsEvent(message));
     expect(await fixture.store.getEvent(message.webhook_id)).toMatchObject({ status: "failed", reason: "ax_rejected" });
@@ -244,28 +224,10 @@ describe("operators' actions racing the worker", () => {
   ] as const) {
     it(`two operators: ${first} held between its read and its write while ${second} goes through: the later one is refused`, async () => {
       const orderId = newOrderId();
-      fixture.sandbox.injectFault({
-        endpoint: "create",
-        channelOrderCode: orderId,
-        productType: "tour",
-        kind: "status",
-        status: 500,
-        afterProcessing: true,
-        times: 1,
-      });
+      failNextCreate(fixture.sandbox, orderId, { productType: "tour", status: 500, afterProcessing: true });
       const message = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
       await fixture.worker(sqsEvent(message));
-      const tour = fixture.sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
-      const attach: Resolution = {
-        kind: "attach",
-        axOrders: [
-          {
-            item_id: `${orderId}-1`,
-            ax_order_code: tour?.axOrderCode ?? "",
-            tickets: (tour?.tickets ?? []).map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode })),
-          },
-        ],
-      };
+      const attach: Resolution = { kind: "attach", axOrders: tourCodesInAx(fixture.sandbox, orderId) };
       const resolution = (kind: "attach" | "resend"): Resolution => (kind === "attach" ? attach : { kind: "resend" });
       const { orders, held } = ordersHeldBeforeWrite();
       const slow = reconcileCreate(operator(orders), orderId, "tour", resolution(first), "alice");

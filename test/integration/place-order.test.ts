@@ -29,6 +29,25 @@ describe("worker: order.placed", () => {
 
   const orderId = () => `P-${randomUUID().slice(0, 8)}`;
 
+  /** A worker that dies at its first write of AX's answer into the order (a Lambda timeout, say). */
+  const crashingAfterAx = (overrides: Partial<ApplyEventDeps> = {}): ApplyEventDeps => {
+    let crashed = false;
+    return {
+      ...deps,
+      ...overrides,
+      orders: {
+        load: (orderIdToLoad) => store.load(orderIdToLoad),
+        commit: async (change: OrderCommit) => {
+          if (!crashed && (change.axOrders?.length ?? 0) > 0) {
+            crashed = true;
+            throw new Error("Lambda timed out");
+          }
+          await store.commit(change);
+        },
+      },
+    };
+  };
+
   it("creates one AX order per item (one call per family) and stores every code in DynamoDB", async () => {
     const id = orderId();
     const message = await storeEvent(store, sampleOrderPlaced(id));
@@ -324,20 +343,7 @@ describe("worker: order.placed", () => {
 
   it("a crash after AX's 201 was kept: the next worker completes the create from AX's kept answer, never re-sends it", async () => {
     const id = orderId();
-    let crashed = false;
-    const crashing: ApplyEventDeps = {
-      ...deps,
-      orders: {
-        load: (orderIdToLoad) => store.load(orderIdToLoad),
-        commit: async (change: OrderCommit) => {
-          if (!crashed && (change.axOrders?.length ?? 0) > 0) {
-            crashed = true;
-            throw new Error("Lambda timed out");
-          }
-          await store.commit(change);
-        },
-      },
-    };
+    const crashing = crashingAfterAx();
     const message = await storeEvent(store, sampleOrderPlaced(id));
     expect((await createProcessEventHandler(crashing)(sqsEvent(message))).batchItemFailures).toHaveLength(1);
     expect((await store.load(id)).answers?.map((a) => a.outcome).sort()).toEqual(["created", "created"]);
@@ -358,21 +364,9 @@ describe("worker: order.placed", () => {
 
   it("a crash between AX's 201 and any write (its answer not kept either) ends uncertain, not duplicated", async () => {
     const id = orderId();
-    let crashed = false;
-    const crashing: ApplyEventDeps = {
-      ...deps,
+    const crashing = crashingAfterAx({
       answers: { recordAnswer: () => Promise.reject(new Error("Lambda timed out")) },
-      orders: {
-        load: (orderIdToLoad) => store.load(orderIdToLoad),
-        commit: async (change: OrderCommit) => {
-          if (!crashed && (change.axOrders?.length ?? 0) > 0) {
-            crashed = true;
-            throw new Error("Lambda timed out");
-          }
-          await store.commit(change);
-        },
-      },
-    };
+    });
     const message = await storeEvent(store, sampleOrderPlaced(id));
     expect((await createProcessEventHandler(crashing)(sqsEvent(message))).batchItemFailures).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 350)); // the crashed worker's lease runs out

@@ -3,7 +3,6 @@
 // once; the change and the placement's requeue are one write.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AxClient } from "../../lib/ax/client";
 import { systemClock } from "../../lib/orders/ports";
 import {
   ReconcileError,
@@ -14,18 +13,16 @@ import {
   type ReconcileDeps,
 } from "../../lib/orders/reconcile";
 import { sampleOrderPlaced } from "../../local/samples";
-import { createTourInAx } from "../support/ax";
+import { createTourInAx, failNextCreate, tourCodesInAx } from "../support/ax";
 import { sqsEvent, startWorkerFixture, storeEvent, type WorkerFixture } from "../support/worker";
 
 describe("reconcileCreate", () => {
   let fixture: WorkerFixture;
-  let ax: AxClient;
   beforeAll(async () => {
     fixture = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 5000 });
-    ax = new AxClient({ baseUrl: fixture.sandbox.url, credentials: { apiKey: "key", channelCode: "chan" } });
   });
   afterAll(async () => {
-    ax.close();
+    fixture.ax.close();
     await fixture.sandbox.stop();
   });
   beforeEach(() => {
@@ -35,24 +32,23 @@ describe("reconcileCreate", () => {
   /** An order whose tour create reached AX but whose answer was lost (500 after AX stored it): uncertain. */
   const uncertainOrder = async (families: "tour" | "both" = "tour") => {
     const orderId = `R-${randomUUID().slice(0, 8)}`;
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      ...(families === "tour" ? { productType: "tour" as const } : {}),
-      kind: "status",
+    failNextCreate(fixture.sandbox, orderId, {
       status: 500,
       afterProcessing: true,
-      times: families === "tour" ? 1 : 2,
+      ...(families === "tour" ? { productType: "tour" as const } : { times: 2 }),
     });
     const placement = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
     await fixture.worker(sqsEvent(placement));
     const tour = fixture.sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
     if (!tour) throw new Error("AX did not get the create");
-    const tickets = tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode }));
-    const codes: AttachedAxOrder[] = [{ item_id: `${orderId}-1`, ax_order_code: tour.axOrderCode, tickets }];
-    return { orderId, tour, codes, placement };
+    return { orderId, tour, codes: tourCodesInAx(fixture.sandbox, orderId), placement };
   };
-  const deps = (): ReconcileDeps => ({ orders: fixture.store, clock: systemClock, ax, axCodes: fixture.store });
+  const deps = (): ReconcileDeps => ({
+    orders: fixture.store,
+    clock: systemClock,
+    ax: fixture.ax,
+    axCodes: fixture.store,
+  });
   const attach = (orderId: string, axOrders: AttachedAxOrder[], by = "alice") =>
     reconcileCreate(deps(), orderId, "tour", { kind: "attach", axOrders }, by);
   const resend = (orderId: string, by = "alice") => reconcileCreate(deps(), orderId, "tour", { kind: "resend" }, by);
@@ -162,14 +158,7 @@ describe("reconcileCreate", () => {
       expect.objectContaining({ product_type: "tour", item_ids: [`${orderId}-1`], by: "alice" }),
     ]);
     // The placement runs again; AX's answer is lost once more.
-    fixture.sandbox.injectFault({
-      endpoint: "create",
-      channelOrderCode: orderId,
-      kind: "status",
-      status: 500,
-      afterProcessing: true,
-      times: 1,
-    });
+    failNextCreate(fixture.sandbox, orderId, { status: 500, afterProcessing: true });
     const requeued = await fixture.store.getEvent(placement.webhook_id);
     expect(requeued).toMatchObject({ status: "queued", requeue_seq: 1 });
     await fixture.worker(sqsEvent({ ...placement, requeue_seq: 1 }));

@@ -28,7 +28,7 @@ import { sampleOrderPlaced } from "../../local/samples";
 import { countedDynamoClient, DynamoCounter } from "../../scripts/bench/sdk-boundary";
 import { freshTable, type TestTable } from "../support/dynamodb";
 import { RECEIVER_SECRET, startReceiver, type Receiver } from "../support/receiver";
-import { sqsEvent, storeEvent } from "../support/worker";
+import { sqsEvent, storeEvent, workerDepsOn } from "../support/worker";
 
 const CREDENTIALS = { apiKey: "key", channelCode: "chan" };
 
@@ -60,18 +60,7 @@ describe("status sync and order.status_changed webhooks", () => {
   /** Places a sample order (a tour item `-1` and a day-ticket item `-2`) through the real worker. */
   const place = async () => {
     const orderId = `S-${randomUUID().slice(0, 8)}`;
-    const worker = createProcessEventHandler({
-      orders: store,
-      answers: store,
-      products: store,
-      events: store,
-      ax,
-      clock: systemClock,
-      newAttemptId: randomUUID,
-      createLeaseMs: 5_000,
-      parkEvent: (webhookId, reason, detail) =>
-        store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
-    });
+    const worker = createProcessEventHandler(workerDepsOn(store, ax, { createLeaseMs: 5_000 }));
     expect(await worker(sqsEvent(await storeEvent(store, sampleOrderPlaced(orderId))))).toEqual({
       batchItemFailures: [],
     });

@@ -3,6 +3,8 @@
 import { AxClient } from "../../lib/ax/client";
 import { planCreates } from "../../lib/ax/translate";
 import { parseChannelEvent } from "../../lib/channel/schemas";
+import type { AttachedAxOrder } from "../../lib/orders/reconcile";
+import type { AxSandbox } from "../../local/ax-sandbox/server";
 import { sampleOrderPlaced } from "../../local/samples";
 
 /** Creates the tour AX order of the sample order `channelOrderCode` in the AX at `axUrl`; its AX order and ticket codes. */
@@ -24,4 +26,34 @@ export async function createTourInAx(
   } finally {
     ax.close();
   }
+}
+
+/** The sandbox fails the next create of this channel order (of one family, when given) with `status`. */
+export function failNextCreate(
+  sandbox: AxSandbox,
+  channelOrderCode: string,
+  fault: { status: number; productType?: "tour" | "day-ticket"; afterProcessing?: boolean; times?: number },
+): void {
+  sandbox.injectFault({
+    endpoint: "create",
+    channelOrderCode,
+    ...(fault.productType ? { productType: fault.productType } : {}),
+    kind: "status",
+    status: fault.status,
+    ...(fault.afterProcessing ? { afterProcessing: true } : {}),
+    times: fault.times ?? 1,
+  });
+}
+
+/** The codes an operator copies from AX's console for the tour AX order of the sample order `orderId`. */
+export function tourCodesInAx(sandbox: AxSandbox, orderId: string): AttachedAxOrder[] {
+  const tour = sandbox.listOrders({ channelOrderCode: orderId }).find((o) => o.type === "tour");
+  if (!tour) throw new Error(`AX has no tour order of ${orderId}`);
+  return [
+    {
+      item_id: `${orderId}-1`,
+      ax_order_code: tour.axOrderCode,
+      tickets: tour.tickets.map((t) => ({ ticket_id: t.channelCode, ax_ticket_code: t.axTicketCode })),
+    },
+  ];
 }

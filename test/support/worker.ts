@@ -57,8 +57,30 @@ export function sqsEvent(...messages: QueuedEvent[]): SQSEvent {
 export interface WorkerFixture {
   sandbox: AxSandbox;
   store: DynamoStore;
+  /** The worker's AX client (an operator's reconciliation asks AX through it too). */
+  ax: AxClient;
   deps: ApplyEventDeps;
   worker: ReturnType<typeof createProcessEventHandler>;
+}
+
+/** The worker's dependencies on `store` and `ax`, as the Lambda builds them (a fixed lease, real attempt ids). */
+export function workerDepsOn(
+  store: DynamoStore,
+  ax: ApplyEventDeps["ax"],
+  overrides: Partial<ApplyEventDeps> & Pick<ApplyEventDeps, "createLeaseMs">,
+): ApplyEventDeps {
+  return {
+    orders: store,
+    answers: store,
+    products: store,
+    events: store,
+    ax,
+    clock: systemClock,
+    newAttemptId: randomUUID,
+    parkEvent: (webhookId, reason, detail) =>
+      store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
+    ...overrides,
+  };
 }
 
 /** The worker on a fresh table in DynamoDB Local, calling a fresh AX sandbox over loopback HTTP. */
@@ -69,26 +91,16 @@ export async function startWorkerFixture(options: {
   const table = await freshTable();
   const store = new DynamoStore(table.doc, table.tableName);
   const sandbox = await startAxSandbox({ apiKey: "key", channelCode: "chan" });
-  const deps: ApplyEventDeps = {
-    orders: store,
-    answers: store,
-    products: store,
-    events: store,
-    ax: new AxClient({
-      baseUrl: sandbox.url,
-      credentials: { apiKey: "key", channelCode: "chan" },
-      timeoutMs: options.timeoutMs,
-    }),
-    clock: systemClock,
-    newAttemptId: randomUUID,
-    createLeaseMs: options.createLeaseMs,
-    parkEvent: (webhookId, reason, detail) =>
-      store.setEventStatus({ webhook_id: webhookId, status: "failed", reason, detail }, new Date()),
-  };
+  const ax = new AxClient({
+    baseUrl: sandbox.url,
+    credentials: { apiKey: "key", channelCode: "chan" },
+    timeoutMs: options.timeoutMs,
+  });
+  const deps = workerDepsOn(store, ax, { createLeaseMs: options.createLeaseMs });
   const worker = createProcessEventHandler({
     ...deps,
     noteAttemptFailure: (webhookId, error, deadLettered) =>
       store.noteAttemptFailure(webhookId, error, new Date(), deadLettered),
   });
-  return { sandbox, store, deps, worker };
+  return { sandbox, store, ax, deps, worker };
 }
