@@ -445,7 +445,7 @@ const rows: [string, string | number][] = [
   ["peak memory of this process (MB)", (process.resourceUsage().maxRSS / 1024).toFixed(0)],
 ];
 for (const [name, value] of rows) console.log(`${name.padEnd(96)} ${value}`);
-for (const note of operator.ledger.disturbed) console.log(`NOTE ${note}`);
+for (const note of [...operator.ledger.disturbed, ...operator.ledger.ambiguous]) console.log(`NOTE ${note}`);
 if (problems.count > 0) {
   const file = join(tmpdir(), `${basename(dataDir)}-problems.txt`);
   writeFileSync(file, problems.all.join("\n"));

@@ -35,6 +35,8 @@ export class OperatorLedger {
   readonly stories = new Map<string, number>();
   /** A state a story waited for and never saw (e.g. the kill -9 came in between): said, not judged. */
   readonly disturbed: string[] = [];
+  /** Actions answered 503 (maybe applied) and refused when tried again: said, and the order audited. */
+  readonly ambiguous: string[] = [];
 }
 
 interface OrderDetail {
@@ -330,11 +332,22 @@ export class OperatorTask {
     body?: unknown,
   ): Promise<AdminAnswer> {
     this.assertUndisturbed(orderId);
-    const answer = await this.channel.admin(method, path, body);
+    // A 503 says the action may or may not have been applied (DynamoDB or AX did not answer): a person tries again.
+    let answer = await this.channel.admin(method, path, body);
+    let unavailable = 0;
+    while (answer.status === 503 && unavailable < 5) {
+      unavailable++;
+      await sleep(2_000);
+      answer = await this.channel.admin(method, path, body);
+    }
     const accepted = answer.status >= 200 && answer.status < 300;
     // A refusal names its reason: 400 (bad input), 404 (nothing to act on) or 409 (no longer applies). A 5xx is
     // neither an acceptance nor a refusal.
     const refused = [400, 404, 409, 422].includes(answer.status);
+    // Refused after a 503: the first try may have been applied, and the retry refused for that; the audit judges the
+    // order's end state.
+    const ambiguous = expected === "accepted" && refused && unavailable > 0;
+    if (ambiguous) this.ledger.ambiguous.push(`${orderId}: "${action}" answered 503, then ${answer.status}`);
     this.ledger.actions.push({
       story,
       orderId,
@@ -342,7 +355,7 @@ export class OperatorTask {
       expected,
       status: answer.status,
       message: answer.body.message ?? "",
-      ok: expected === "accepted" ? accepted : refused,
+      ok: ambiguous || (expected === "accepted" ? accepted : refused),
     });
     return answer.body;
   }
