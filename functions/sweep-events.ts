@@ -2,6 +2,7 @@
 // publishes the age of the oldest such event, which is alarmed.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import type { Context } from "aws-lambda";
 import { buildStore } from "../lib/adapters/dynamodb";
 import { buildQueue } from "../lib/adapters/sqs";
 import { readConfig } from "../lib/config";
@@ -19,12 +20,14 @@ export function createSweepEventsHandler(
   /** Issue #20: the OCTO holds whose time ran out are marked EXPIRED on the same schedule. */
   expireOctoHolds?: () => Promise<{ expired: number }>,
 ) {
-  return async (): Promise<SweepReport> => {
+  /** `remainingMs`: the invocation's time left; the sweep stops looking at candidates a margin before it ends. */
+  return async (remainingMs?: () => number): Promise<SweepReport> => {
     if (expireOctoHolds) {
       const { expired } = await expireOctoHolds();
       if (expired > 0) logger.info("OCTO holds expired", { expired });
     }
-    const report = await sweepEvents(deps, options);
+    const budget = remainingMs ? { budgetMs: Math.max(0, remainingMs() - SWEEP_MARGIN_MS) } : {};
+    const report = await sweepEvents(deps, { ...options, ...budget });
     metrics.swept(report);
     const summary = {
       requeued: report.requeued,
@@ -34,13 +37,18 @@ export function createSweepEventsHandler(
       waiting_behind: report.waitingBehind,
       oldest_stranded_age_s: report.oldestStrandedAgeSeconds,
       oldest_unfinished_age_s: report.oldestUnfinishedAgeSeconds,
+      truncated: report.truncated,
     };
+    if (report.truncated) logger.warn("sweep stopped at its time budget before it looked at every candidate", summary);
     if (report.requeued > 0)
       logger.warn("stranded events queued again", { ...summary, webhook_ids: report.requeuedIds.slice(0, 50) });
     else logger.info("sweep found nothing stranded", summary);
     return report;
   };
 }
+
+/** Left of the invocation when the sweep stops looking: the last candidate's reads and its send fit in it. */
+const SWEEP_MARGIN_MS = 20_000;
 
 let handlerInstance: ReturnType<typeof createSweepEventsHandler> | undefined;
 
@@ -64,4 +72,4 @@ function defaultHandler() {
 
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-  .handler(() => defaultHandler()());
+  .handler((_event: unknown, context: Context) => defaultHandler()(() => context.getRemainingTimeInMillis()));

@@ -1,7 +1,7 @@
 // An in-process stand-in for SQS FIFO, for `npm start` and the end-to-end tests: one message group per order
 // (in order, one at a time), groups in parallel up to the same concurrency cap as the worker's in AWS, deduplication
 // by id for 5 minutes, retries with exponential backoff and jitter, a dead-letter list after `maxReceiveCount`
-// receives, and a stop that takes no new work and lets deliveries in flight finish.
+// receives, and a stop that takes no new work and lets every delivery in flight finish.
 // It keeps nothing on disk: after a crash, the local stack's start-up sweep queues every stored event that is still
 // `queued` again (lib/orders/sweep-events.ts), so the table is the only record that matters.
 import { randomUUID } from "node:crypto";
@@ -92,21 +92,37 @@ export class LocalFifoQueue implements EventQueue {
     return letters.length;
   }
 
-  /**
-   * Takes no new work and waits for the deliveries in flight (a worker between AX's answer and its write must be
-   * allowed to write), at most `graceMs`. Returns how many were still running when the grace ran out.
-   */
-  async stop(graceMs = 0): Promise<number> {
+  /** Starts no delivery from now on and takes no message (a stopping stack); deliveries in flight carry on. */
+  pause(): void {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+  }
+
+  /**
+   * Takes no new work and waits for every delivery in flight: a worker between AX's answer and its write must be
+   * allowed to write, however long DynamoDB takes to answer. No deadline by default (`graceMs` bounds the wait for
+   * a test); `onWait` hears how many still run, every `waitReportMs`. Returns how many were still running at the end.
+   */
+  async stop(
+    options: { graceMs?: number; onWait?: (running: number) => void; waitReportMs?: number } = {},
+  ): Promise<number> {
+    this.pause();
+    const graceMs = options.graceMs ?? Number.POSITIVE_INFINITY;
     if (this.inFlight.size === 0 || graceMs <= 0) return this.inFlight.size;
-    let timer: NodeJS.Timeout | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
+      if (Number.isFinite(graceMs)) graceTimer = setTimeout(resolve, graceMs);
     });
+    const { onWait } = options;
+    const reportTimer = onWait
+      ? setInterval(() => {
+          onWait(this.inFlight.size);
+        }, options.waitReportMs ?? 5_000)
+      : undefined;
     await Promise.race([Promise.allSettled([...this.inFlight]), graceOver]);
-    clearTimeout(timer);
+    clearTimeout(graceTimer);
+    clearInterval(reportTimer);
     return this.inFlight.size;
   }
 

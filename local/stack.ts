@@ -16,9 +16,11 @@ import { createProcessEventHandler, workerDeps } from "../functions/process-even
 import { createReceiveWebhookHandler } from "../functions/receive-webhook";
 import { startAxSandbox } from "./ax-sandbox/server";
 import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
+import { startLatencyProxy, type LatencyProxy } from "./dynamodb/latency-proxy";
 import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
 import { createForwardEventsHandler } from "../functions/forward-events";
+import { backoffDelay } from "../lib/orders/store-retry";
 import { sweepEvents, type SweepReport } from "../lib/orders/sweep-events";
 import { lockDataDir } from "./data-lock";
 import { LocalStreamReader } from "./stream-reader";
@@ -49,12 +51,23 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Status sync period; 0 = only on demand (`syncNow`, `POST /__local/sync`). Default: SYNC_INTERVAL_MS or 60 s. */
   syncIntervalMs?: number;
+  /**
+   * For the soak: DynamoDB's answers held back by this rule (ms per chunk of answer; 0: none) by a latency proxy
+   * between the adapter and DynamoDB (local/dynamodb/latency-proxy.ts). The writes land at once: a busy DynamoDB as
+   * a client with a short timeout sees it.
+   */
+  dynamodbAnswerDelay?: () => number;
 }
 
 export interface LocalStack {
   url: string;
   axUrl: string;
+  /** The adapter's DynamoDB (through the latency proxy, when there is one). */
   dynamodbEndpoint: string;
+  /** DynamoDB itself, never delayed. */
+  dynamodbDirectEndpoint: string;
+  /** Chunks of DynamoDB's answers the latency proxy has held back (0 without one). */
+  dynamodbAnswersDelayed(): number;
   webhookSecrets: string;
   adminToken: string;
   queue: LocalFifoQueue;
@@ -93,11 +106,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     // One stack per data folder (released last, when everything else has stopped).
     if (options.dataDir) {
-      const lock = lockDataDir(options.dataDir);
-      stops.push(() => {
-        lock.release();
-        return Promise.resolve();
-      });
+      const lock = await lockDataDir(options.dataDir);
+      stops.push(() => lock.release());
       describeLock = (url) => {
         lock.describe(url);
       };
@@ -111,6 +121,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stops.push(() => dynamodb.stop());
       dynamodbEndpoint = dynamodb.endpoint;
+    }
+    const dynamodbDirectEndpoint = dynamodbEndpoint;
+    let latencyProxy: LatencyProxy | undefined;
+    if (options.dynamodbAnswerDelay) {
+      const proxy = await startLatencyProxy({ upstream: dynamodbEndpoint, answerDelayMs: options.dynamodbAnswerDelay });
+      stops.push(() => proxy.close()); // after the queue has drained: the last writes get their (late) answers
+      latencyProxy = proxy;
+      dynamodbEndpoint = proxy.endpoint;
     }
     const tableName = env.TABLE_NAME ?? LOCAL_TABLE_NAME;
     const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
@@ -160,22 +178,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const store = buildStore(config, localClientConfig(dynamodbEndpoint));
     const worker = createProcessEventHandler(workerDeps(config, store));
     const queue = new LocalFifoQueue({ handler: worker, ...options.queue, log });
-    // Stopped after the HTTP API and the outbox's readers, so nothing new arrives while calls in flight finish
-    // (up to one AX call's timeout: a worker between AX's answer and its write must be allowed to write).
+    // Drained once the HTTP API is closed and the queue paused (both first, below): every delivery in flight
+    // finishes, whatever it takes, before the AX sandbox and DynamoDB Local stop. A worker between AX's answer and
+    // its write must be allowed to write, or the create ends `uncertain` at the next start.
     stops.push(async () => {
-      const unfinished = await queue.stop(config.axTimeoutMs + 5_000);
-      if (unfinished > 0)
-        log(`${unfinished} event(s) still in flight at stop; they are queued again at the next start`);
+      await queue.stop({
+        onWait: (running) => {
+          log(`stopping: waiting for ${running} event(s) in flight to finish and record AX's answers`);
+        },
+      });
     });
 
     // The outbox: the stream consumer queues what the table stores; the sweeper catches what it missed. At start,
     // the in-process queue is empty, so every event still `queued` in the table is queued again now.
     const sweepDeps = { events: store, orders: store, queue, clock: systemClock };
-    const startupSweep = await sweepEvents(sweepDeps, {
-      strandedAfterMs: 0,
-      includeAttempted: true,
-      limit: Number.MAX_SAFE_INTEGER,
-    });
+    // Retried while DynamoDB does not answer in time (a restart under load, at the deployed 2 s timeout): a start
+    // must not fail for a slow answer. Queueing an event twice is harmless (the queue deduplicates it).
+    const startupSweep = await retryAtStart(
+      () => sweepEvents(sweepDeps, { strandedAfterMs: 0, includeAttempted: true, limit: Number.MAX_SAFE_INTEGER }),
+      "the start-up sweep",
+      log,
+    );
     if (startupSweep.requeued > 0)
       log(`queued again ${startupSweep.requeued} event(s) left unapplied by the last stop`);
     const streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodbEndpoint));
@@ -242,10 +265,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.port ?? Number(env.PORT ?? 3000),
       { adminToken },
     );
-    // Stopped first: no webhook is taken once stopping has begun.
+    // Stopped first: no webhook is taken and no delivery starts once stopping has begun (those in flight go on).
     stops.push(
       () =>
         new Promise<void>((done) => {
+          queue.pause();
           server.close(() => {
             done();
           });
@@ -257,6 +281,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url,
       axUrl,
       dynamodbEndpoint,
+      dynamodbDirectEndpoint,
+      dynamodbAnswersDelayed: () => latencyProxy?.delayedChunks() ?? 0,
       webhookSecrets,
       adminToken,
       queue,
@@ -282,6 +308,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Runs a start-up step again after a pause while it fails, for up to two minutes; then its error stands. */
+async function retryAtStart<T>(step: () => Promise<T>, what: string, log: (line: string) => void): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const delay = backoffDelay(attempt, 500, 5_000);
+      if (Date.now() + delay > deadline) throw error;
+      log(`${what} failed (${(error as Error).message}); trying again`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

@@ -28,7 +28,10 @@ function stopOnSignals(stack: LocalStack, stateFile: string): void {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping…`);
+    log(
+      `${signal}: stopping… events in flight finish and record AX's answers first (kill -9 ${process.pid} stops at once, ` +
+        "and leaves the AX creates it cuts uncertain)",
+    );
     rmSync(stateFile, { force: true });
     void stack.stop().then(() => {
       log("stopped");

@@ -1,260 +1,92 @@
-// `npm run soak -- [--orders 10000] [--faults 0.2] [--parallel 24] [--crash-at 0.4] [--stall-at 0.7] ...`
-// The local stack in a process of its own (local/child-stack.ts) driven as a busy channel drives it, while things
-// break: AX faults of every kind on creates, cancels and status calls; DynamoDB Local stopped for a while; the whole
-// stack killed with `kill -9` mid-run and started again on the same data. Then an operator's pass through the CLI
-// reconciles every uncertain create, and an independent audit compares what AX holds with what the table says and
-// with what the channel sent. Exits 1 when a promise broke (duplicate, lost or stranded event, dead letter, an
-// uncertain create no injected fault explains, a wrong code, amount or status), 0 otherwise.
+// `npm run soak -- [options]` (`--help` lists them). The local stack in a process of its own (local/child-stack.ts),
+// with the deployed stage's timeouts, driven as a busy channel would drive it while things break: AX faults of every
+// kind on creates, cancels and status calls; DynamoDB slow in spells (answers late while the writes land) and
+// stopped for a while; the whole stack killed with `kill -9` mid-run and started again on the same data; and an
+// operator acting through the admin API on orders the worker is busy with (scripts/soak/operator.ts). Then an
+// operator's pass through the CLI reconciles every uncertain create, and an independent audit
+// (scripts/soak/audit.ts) compares what AX holds with what the table says and with what the channel sent. Exits 1
+// when a promise broke (duplicate, lost or stranded event, dead letter, an uncertain create nothing explains, a
+// wrong code, amount or status, an operator's action answered wrongly), 0 otherwise.
 import "../local/quiet-node20";
 import "./quiet-logs";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import Big from "big.js";
-import { signedWebhookHeaders } from "../lib/channel/signature";
 import type { ProductType } from "../lib/orders/model";
 import { DynamoStore } from "../lib/store/dynamo-store";
 import type { SandboxOrder } from "../local/ax-sandbox/server";
-import { startChildStack, type ChildStack } from "../local/child-stack-control";
+import type { ChildStackOptions } from "../local/child-stack";
+import { startChildStack } from "../local/child-stack-control";
 import { runCli } from "../local/cli/main";
 import { freePort, localClientConfig } from "../local/dynamodb/emulator";
+import { DEV_AX_API_KEY, DEV_AX_CHANNEL_CODE } from "../local/stack";
+import { Problems, auditEvents, auditOrders, explainUncertain, type UncertainFigures } from "./soak/audit";
+import { Channel, sleep, type StackRef } from "./soak/channel";
+import { OperatorTask } from "./soak/operator";
+import { SoakUsageError, readSoakOptions, usage, type SoakOptions } from "./soak/options";
+import { createMix, familyOf, leavesCreateUnknown, planOrder, ticketIdsOf, type PlannedOrder } from "./soak/plan";
 
-const { values } = parseArgs({
-  options: {
-    orders: { type: "string", default: "10000" },
-    faults: { type: "string", default: "0.2" },
-    parallel: { type: "string", default: "24" },
-    "crash-at": { type: "string", default: "0.4" },
-    "stall-at": { type: "string", default: "0.7" },
-    "stall-seconds": { type: "string", default: "8" },
-    "ax-timeout-ms": { type: "string", default: "2000" },
-    seed: { type: "string", default: "42" },
-    "keep-data": { type: "boolean", default: false },
-  },
-});
-const ORDERS = Number(values.orders);
-const FAULTS = Number(values.faults);
-const PARALLEL = Number(values.parallel);
-const CRASH_AT = Math.floor(ORDERS * Number(values["crash-at"]));
-const STALL_AT = Math.floor(ORDERS * Number(values["stall-at"]));
-const STALL_SECONDS = Number(values["stall-seconds"]);
-
-// A deterministic mix: two runs with the same settings send the same orders, faults and races.
-let seed = Number(values.seed);
-const random = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed / 2_147_483_648;
-};
-const chance = (p: number) => random() < p;
-const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-
-// ---- the plan ----------------------------------------------------------------------------------------------
-
-type CreateFault =
-  | { kind: "status"; status: 503 | 429; times: number }
-  | { kind: "status"; status: 502 | 504 | 500; afterProcessing?: boolean }
-  | { kind: "drop" | "hang"; afterProcessing?: boolean };
-interface PlannedOrder {
-  orderId: string;
-  currency: "KRW" | "USD";
-  payload: Record<string, unknown> & { data: PlacedData };
-  createFault?: CreateFault;
-  cancelFault: boolean;
-  statusFault: boolean;
-  duplicate: boolean;
-  concurrentCopies: boolean;
-  replacement: boolean;
-  earlyWholeCancel: boolean;
-  concurrentTicketCancel: boolean;
-  laterCancel?: { item_ids?: string[]; ticket_ids?: string[]; reason?: "unavoidable" };
-  supplierConfirms: boolean;
+let options: SoakOptions | undefined;
+try {
+  options = readSoakOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof SoakUsageError)) throw error;
+  console.error(`soak: ${error.message}`);
+  process.exit(2);
 }
-interface PlacedItem {
-  item_id: string;
-  ax: { product_type: ProductType; mapping_code: string; option_code: string };
-  date: string;
-  quantity: number;
-  unit_price: string;
-  amount: string;
-  tickets?: { ticket_id: string; traveler: { name: string } }[];
+if (!options) {
+  console.log(usage());
+  process.exit(0);
 }
-interface PlacedData {
-  order_id: string;
-  currency: string;
-  subtotal: string;
-  discount: string;
-  total: string;
-  items: PlacedItem[];
-}
-
-const money = (currency: string, units: number) =>
-  currency === "KRW" ? String(units * 1000) : (units / 100).toFixed(2);
-
-function planOrder(n: number): PlannedOrder {
-  const orderId = `SOAK-${n}-${randomUUID().slice(0, 6)}`;
-  const currency = chance(0.7) ? "KRW" : "USD";
-  const tourQuantity = 1 + Math.floor(random() * 3);
-  const tourPrice = money(currency, 10 + Math.floor(random() * 90));
-  const items: PlacedItem[] = [
-    {
-      item_id: `${orderId}-1`,
-      ax: { product_type: "tour", mapping_code: "map-tour", option_code: "opt-tour" },
-      date: "2026-12-24T18:00:00+09:00",
-      quantity: tourQuantity,
-      unit_price: tourPrice,
-      amount: tourPrice,
-      tickets: Array.from({ length: tourQuantity }, (_, t) => ({
-        ticket_id: `${orderId}-1-${t + 1}`,
-        traveler: { name: `Traveler ${t + 1}` },
-      })),
-    },
-  ];
-  if (chance(0.7)) {
-    const price = money(currency, 5 + Math.floor(random() * 50));
-    items.push({
-      item_id: `${orderId}-2`,
-      ax: { product_type: "day-ticket", mapping_code: "map-day", option_code: "opt-day" },
-      date: "2026-12-25",
-      quantity: 1 + Math.floor(random() * 2),
-      unit_price: price,
-      amount: price,
-    });
-  }
-  const subtotal = items.reduce((sum, item) => sum.plus(Big(item.unit_price).times(item.quantity)), Big(0));
-  const discount = subtotal.times(pick([0, 0.05, 0.1, 0.15])).round(currency === "KRW" ? 0 : 2, Big.roundDown);
-  const data: PlacedData = {
-    order_id: orderId,
-    currency,
-    subtotal: subtotal.toFixed(),
-    discount: discount.toFixed(),
-    total: subtotal.minus(discount).toFixed(),
-    items,
-  };
-  const payload = {
-    type: "order.placed",
-    timestamp: new Date().toISOString(),
-    data: {
-      ...data,
-      placed_at: "2026-11-23T08:59:41Z",
-      purchaser: { name: "Kim Minji", country_code: "82", phone: "01012345678", email: "minji@example.com" },
-    },
-  };
-  const faulty = chance(FAULTS);
-  const laterCancelKind = chance(0.25) ? pick(["ticket", "item", "whole"] as const) : undefined;
-  const secondTicket = tourQuantity >= 2 ? `${orderId}-1-2` : undefined;
-  const laterCancel =
-    laterCancelKind === "whole"
-      ? { reason: "unavoidable" as const }
-      : laterCancelKind === "item" && items.length > 1
-        ? { item_ids: [`${orderId}-2`] }
-        : laterCancelKind === "ticket" && secondTicket
-          ? { ticket_ids: [secondTicket] }
-          : undefined;
-  const earlyWholeCancel = chance(0.05);
-  const concurrentTicketCancel = chance(0.05);
-  return {
-    orderId,
-    currency,
-    payload,
-    ...(faulty && chance(0.6) ? { createFault: pickCreateFault() } : {}),
-    cancelFault: faulty && chance(0.5),
-    statusFault: faulty && chance(0.5),
-    duplicate: chance(0.1),
-    concurrentCopies: chance(0.03),
-    replacement: chance(0.03),
-    earlyWholeCancel,
-    concurrentTicketCancel,
-    ...(laterCancel ? { laterCancel } : {}),
-    supplierConfirms: !earlyWholeCancel && !concurrentTicketCancel && !laterCancel && chance(0.05),
-  };
-}
-
-function pickCreateFault(): CreateFault {
-  return pick<CreateFault>([
-    { kind: "status", status: 503, times: 2 },
-    { kind: "status", status: 429, times: 1 },
-    { kind: "status", status: 502 },
-    { kind: "status", status: 504 },
-    { kind: "status", status: 500, afterProcessing: true },
-    { kind: "status", status: 502, afterProcessing: true },
-    { kind: "drop" },
-    { kind: "drop", afterProcessing: true },
-    { kind: "hang" },
-    { kind: "hang", afterProcessing: true },
-  ]);
-}
-
-/** Faults after which AX's create outcome is unknown to the adapter: the create may be `uncertain`. */
-const leavesCreateUnknown = (fault: CreateFault | undefined) =>
-  fault !== undefined && !(fault.kind === "status" && (fault.status === 503 || fault.status === 429));
+const settings = options;
+const mix = createMix(settings.seed);
+const CRASH_AT = Math.floor(settings.orders * settings.crashAt);
+const STALL_AT = Math.floor(settings.orders * settings.stallAt);
 
 // ---- the stack and the channel ---------------------------------------------------------------------------
 
 const dataDir = mkdtempSync(join(tmpdir(), "soak-"));
-const port = await freePort();
-const childOptions = {
+const [spellSeconds, everySeconds] = settings.slowSpells;
+const childOptions: ChildStackOptions = {
   dataDir,
-  port,
+  port: await freePort(),
   syncIntervalMs: 30_000,
-  env: { AX_TIMEOUT_MS: values["ax-timeout-ms"] },
-};
-let stack: ChildStack = await startChildStack(childOptions);
-const secret = stack.ready.webhookSecrets.split(" ")[0] ?? "";
-const adminHeaders = () => ({ authorization: `Bearer ${stack.ready.adminToken}`, "content-type": "application/json" });
-const counters = { deliveries: 0, retriedDeliveries: 0, answers5xx: 0, networkErrors: 0, acknowledged: 0 };
-const acknowledged = new Map<string, string>(); // webhook id → order id
-const peakRss = { adapter: 0 };
-
-/** Sends one webhook as the channel does: re-signed and retried on a network error or a 5xx until it is taken. */
-async function deliver(payload: unknown, webhookId = `msg_${randomUUID()}`, orderId = ""): Promise<string> {
-  const body = JSON.stringify(payload);
-  for (let attempt = 1; ; attempt++) {
-    counters.deliveries++;
-    if (attempt > 1) counters.retriedDeliveries++;
-    const timestamp = Math.floor(Date.now() / 1000);
-    try {
-      const answer = await fetch(`http://127.0.0.1:${port}/webhooks/orders`, {
-        method: "POST",
-        headers: signedWebhookHeaders({ secret, webhookId, timestamp, body }),
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
-      await answer.arrayBuffer();
-      if (answer.status === 202 || answer.status === 200) {
-        if (!acknowledged.has(webhookId)) counters.acknowledged++;
-        acknowledged.set(webhookId, orderId);
-        return webhookId;
+  env: {
+    AX_TIMEOUT_MS: String(settings.axTimeoutMs),
+    AWS_REQUEST_TIMEOUT_MS: String(settings.awsRequestTimeoutMs),
+  },
+  ...(settings.slowAnswers > 0 && spellSeconds > 0
+    ? {
+        dynamodbLatency: {
+          everyMs: everySeconds * 1000,
+          spellMs: spellSeconds * 1000,
+          share: settings.slowAnswers,
+          minMs: settings.slowMs[0],
+          maxMs: settings.slowMs[1],
+        },
       }
-      if (answer.status < 500) throw new Error(`webhook ${webhookId} refused: ${answer.status}`);
-      counters.answers5xx++;
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith("webhook ")) throw error;
-      counters.networkErrors++;
-    }
-    if (attempt > 600) throw new Error(`webhook ${webhookId} never taken`);
-    await sleep(Math.min(2_000, 100 * attempt));
-  }
-}
-
-async function control(path: string, method: string, body?: unknown): Promise<Response> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetch(`${stack.ready.axUrl}/__sandbox/${path}`, {
-        method,
-        headers: adminHeaders(),
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await sleep(200); // the stack is restarting
-    }
-  }
-}
+    : {}),
+};
+const stack: StackRef = { current: await startChildStack(childOptions), port: childOptions.port ?? 0, generation: 0 };
+const channel = new Channel(stack);
+const peakRss = { adapter: 0 };
+/** DynamoDB answers the latency proxy held back, per stack process (read from its log). */
+const delayedAnswers: number[] = [];
+/** The stack's own log (its stderr), one file per stack process, kept for a post-mortem. */
+const stackLogs: string[] = [];
+const keepStackLog = () => {
+  const file = join(tmpdir(), `${basename(dataDir)}-stack-${stackLogs.length + 1}.log`);
+  writeFileSync(file, stack.current.log());
+  stackLogs.push(file);
+};
+const readDelayedAnswers = () => {
+  const counts = [...stack.current.log().matchAll(/DynamoDB answers delayed: (\d+)/g)];
+  return Number(counts.at(-1)?.[1] ?? 0);
+};
 
 async function injectFaults(order: PlannedOrder): Promise<void> {
   const base = { channelOrderCode: order.orderId };
@@ -263,43 +95,69 @@ async function injectFaults(order: PlannedOrder): Promise<void> {
   if (fault) faults.push({ ...base, endpoint: "create", times: 1, ...fault });
   if (order.cancelFault)
     faults.push(
-      { ...base, endpoint: "cancel_order", kind: "status", status: pick([503, 502, 504]), times: 2 },
-      { ...base, endpoint: "cancel_ticket", kind: pick(["drop", "hang"]), afterProcessing: chance(0.5), times: 1 },
+      { ...base, endpoint: "cancel_order", kind: "status", status: mix.pick([503, 502, 504]), times: 2 },
+      {
+        ...base,
+        endpoint: "cancel_ticket",
+        kind: mix.pick(["drop", "hang"]),
+        afterProcessing: mix.chance(0.5),
+        times: 1,
+      },
     );
   if (order.statusFault)
-    faults.push({ ...base, endpoint: "confirmation", kind: pick(["status", "drop", "hang"]), status: 503, times: 2 });
-  for (const spec of faults) await control("faults", "POST", spec);
+    faults.push({
+      ...base,
+      endpoint: "confirmation",
+      kind: mix.pick(["status", "drop", "hang"]),
+      status: 503,
+      times: 2,
+    });
+  for (const spec of faults) await channel.sandbox("faults", "POST", spec);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- the run ---------------------------------------------------------------------------------------------
 
-const plan = Array.from({ length: ORDERS }, (_, n) => planOrder(n));
+const plan = Array.from({ length: settings.orders }, (_, n) => planOrder(mix, n, settings.faults));
 const started = performance.now();
 let sent = 0;
 let crashedAt: string | undefined;
 let crashDone = false;
+const restart = { done: false };
 let stallDone = false;
 const incidents: string[] = [];
+const restartFailures: string[] = [];
 
 async function crashAndRestart(): Promise<void> {
   crashedAt = new Date().toISOString();
-  incidents.push(`kill -9 of the stack (pid ${stack.ready.pid}) after ${sent} orders`);
+  incidents.push(`kill -9 of the stack's process group (pid ${stack.current.ready.pid}) after ${sent} orders`);
   sampleMemory();
-  await stack.stop("SIGKILL");
+  delayedAnswers.push(readDelayedAnswers());
+  stack.generation++;
+  await stack.current.stopGroup("SIGKILL");
+  keepStackLog();
   const restartedAt = performance.now();
-  stack = await startChildStack(childOptions);
+  // As a developer would: start it again. A start that fails is a problem (the stack must restart on its data),
+  // with its log, and the run goes on with the next attempt.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      stack.current = await startChildStack(childOptions);
+      break;
+    } catch (error) {
+      restartFailures.push(`restart attempt ${attempt} failed: ${(error as Error).message}`);
+      if (attempt >= 3) throw error;
+    }
+  }
+  restart.done = true;
   incidents.push(
-    `restarted in ${((performance.now() - restartedAt) / 1000).toFixed(1)} s; ${stack.ready.requeuedAtStart} events queued again at start`,
+    `restarted in ${((performance.now() - restartedAt) / 1000).toFixed(1)} s; ${stack.current.ready.requeuedAtStart} events queued again at start`,
   );
 }
 
 async function stallDynamoDb(): Promise<void> {
   const pid = Number(readFileSync(join(dataDir, "dynamodb", "dynamodb-local.pid"), "utf8"));
-  incidents.push(`DynamoDB Local (pid ${pid}) stopped for ${STALL_SECONDS} s after ${sent} orders`);
+  incidents.push(`DynamoDB Local (pid ${pid}) stopped for ${settings.stallSeconds} s after ${sent} orders`);
   process.kill(pid, "SIGSTOP");
-  await sleep(STALL_SECONDS * 1000);
+  await sleep(settings.stallSeconds * 1000);
   process.kill(pid, "SIGCONT");
 }
 
@@ -310,27 +168,27 @@ async function sendOrder(order: PlannedOrder): Promise<void> {
     timestamp: new Date().toISOString(),
     data: { order_id: order.orderId, ...data },
   });
-  if (order.earlyWholeCancel) await deliver(cancel({ comment: "before placement" }), undefined, order.orderId);
+  if (order.earlyWholeCancel) await channel.deliver(cancel({ comment: "before placement" }), undefined, order.orderId);
   const placementId = `msg_${randomUUID()}`;
   const placing = order.concurrentCopies
-    ? Promise.all(Array.from({ length: 4 }, () => deliver(order.payload, placementId, order.orderId)))
-    : deliver(order.payload, placementId, order.orderId);
+    ? Promise.all(Array.from({ length: 4 }, () => channel.deliver(order.payload, placementId, order.orderId)))
+    : channel.deliver(order.payload, placementId, order.orderId);
   const racing = order.concurrentTicketCancel
-    ? deliver(cancel({ ticket_ids: [`${order.orderId}-1-1`] }), undefined, order.orderId)
+    ? channel.deliver(cancel({ ticket_ids: [`${order.orderId}-1-1`] }), undefined, order.orderId)
     : Promise.resolve();
   await Promise.all([placing, racing]);
-  if (order.duplicate) await deliver(order.payload, placementId, order.orderId); // the channel's retry
-  if (order.replacement) await deliver(order.payload, undefined, order.orderId); // a new id: ignored
-  if (order.laterCancel) await deliver(cancel(order.laterCancel), undefined, order.orderId);
+  if (order.duplicate) await channel.deliver(order.payload, placementId, order.orderId); // the channel's retry
+  if (order.replacement) await channel.deliver(order.payload, undefined, order.orderId); // a new id: ignored
+  if (order.laterCancel) await channel.deliver(cancel(order.laterCancel), undefined, order.orderId);
 }
 
 async function lane(): Promise<void> {
   for (let index = sent++; index < plan.length; index = sent++) {
-    if (!crashDone && index >= CRASH_AT) {
+    if (!crashDone && index >= CRASH_AT && settings.crashAt < 1) {
       crashDone = true;
       await crashAndRestart();
     }
-    if (!stallDone && index >= STALL_AT) {
+    if (!stallDone && index >= STALL_AT && settings.stallAt < 1 && settings.stallSeconds > 0) {
       stallDone = true;
       void stallDynamoDb();
     }
@@ -341,7 +199,7 @@ async function lane(): Promise<void> {
 
 function sampleMemory(): void {
   try {
-    const status = readFileSync(`/proc/${stack.ready.pid}/status`, "utf8");
+    const status = readFileSync(`/proc/${stack.current.ready.pid}/status`, "utf8");
     const hwm = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
     if (hwm) peakRss.adapter = Math.max(peakRss.adapter, Number(hwm) * 1024);
   } catch {
@@ -349,42 +207,53 @@ function sampleMemory(): void {
   }
 }
 
+const operator = new OperatorTask(channel, stack, randomUUID().slice(0, 6));
 const progress = setInterval(() => {
   sampleMemory();
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const { acknowledged, answers5xx, networkErrors } = channel.counters;
   console.log(
-    `[soak ${seconds}s] orders sent ${Math.min(sent, ORDERS)}/${ORDERS}, events acknowledged ${counters.acknowledged}, ` +
-      `5xx ${counters.answers5xx}, network errors ${counters.networkErrors}`,
+    `[soak ${seconds}s] orders sent ${Math.min(sent, settings.orders)}/${settings.orders}, events acknowledged ` +
+      `${acknowledged}, 5xx ${answers5xx}, network errors ${networkErrors}, operator actions ${operator.ledger.actions.length}`,
   );
 }, 10_000);
 
-await Promise.all(Array.from({ length: PARALLEL }, () => lane()));
-const sentSeconds = (performance.now() - started) / 1000;
+console.log(
+  `[soak] ${settings.orders} orders, ${settings.parallel} senders, AX timeout ${settings.axTimeoutMs} ms, DynamoDB ` +
+    `timeout ${settings.awsRequestTimeoutMs} ms per attempt, ${settings.operatorRounds} operator round(s), data in ${dataDir}`,
+);
+const sending = Promise.all(Array.from({ length: settings.parallel }, () => lane())).then(() => performance.now());
+// The operator starts once the kill -9 is behind (a story it cuts proves nothing), while the lanes still send.
+const operating = (async () => {
+  while (settings.crashAt < 1 && !restart.done) await sleep(1_000);
+  await operator.run(settings.operatorRounds);
+})();
+await Promise.all([sending, operating]);
+const sentSeconds = ((await sending) - started) / 1000;
+const operatorOrders = operator.ledger.orders;
+const allOrders = [...plan, ...operatorOrders];
 
-const ddb = () =>
+const directStore = () =>
   new DynamoStore(
-    DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(stack.ready.dynamodbEndpoint)), {
+    DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(stack.current.ready.dynamodbDirectEndpoint)), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    stack.ready.tableName,
+    stack.current.ready.tableName,
   );
 
 /** Waits until the table has no queued event that is not held for an uncertain create (or gives up). */
 async function untilQuiet(label: string, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const store = ddb();
-    const waiting = (await store.listEventsByStatus("queued")).filter((e) => e.reason !== "waiting_for_placement");
-    const held = await heldOnUncertain(store);
-    console.log(`[soak] ${label}: ${waiting.length} event(s) still queued, ${held} held for an uncertain create`);
+    const queued = await directStore().listEventsByStatus("queued");
+    const waiting = queued.filter((e) => e.reason !== "waiting_for_placement");
+    console.log(
+      `[soak] ${label}: ${waiting.length} event(s) still queued, ${queued.length - waiting.length} held for an uncertain create`,
+    );
     if (waiting.length === 0) return 0;
     if (Date.now() > until) return waiting.length;
     await sleep(5_000);
   }
-}
-
-async function heldOnUncertain(store: DynamoStore): Promise<number> {
-  return (await store.listEventsByStatus("queued")).filter((e) => e.reason === "waiting_for_placement").length;
 }
 
 const strandedAfterRun = await untilQuiet("draining", 10 * 60_000);
@@ -393,45 +262,71 @@ const strandedAfterRun = await untilQuiet("draining", 10 * 60_000);
 
 const cliEnv = {
   ...process.env,
-  TABLE_NAME: stack.ready.tableName,
-  AWS_ENDPOINT_URL_DYNAMODB: stack.ready.dynamodbEndpoint,
-  ADAPTER_URL: stack.ready.url,
+  TABLE_NAME: stack.current.ready.tableName,
+  AWS_ENDPOINT_URL_DYNAMODB: stack.current.ready.dynamodbEndpoint,
+  ADAPTER_URL: stack.current.ready.url,
+  AX_BASE_URL: stack.current.ready.axUrl,
+  AX_API_KEY: DEV_AX_API_KEY,
+  AX_CHANNEL_CODE: DEV_AX_CHANNEL_CODE,
+  ADMIN_TOKEN: stack.current.ready.adminToken,
 };
 const cli = async (...args: string[]) => {
   const out: string[] = [];
-  const code = await runCli(args, (line) => out.push(line), cliEnv);
-  return { code, out: out.join("\n") };
+  try {
+    const code = await runCli(args, (line) => out.push(line), cliEnv);
+    return { code, out: out.join("\n") };
+  } catch (error) {
+    return { code: 2, out: `${out.join("\n")}${(error as Error).message}` };
+  }
 };
 const allAx = async (): Promise<Map<string, SandboxOrder[]>> => {
-  const list = (await (await control("orders", "GET")).json()) as SandboxOrder[];
+  const list = (await (await channel.sandbox("orders", "GET")).json()) as SandboxOrder[];
   const byOrder = new Map<string, SandboxOrder[]>();
   for (const axOrder of list)
     byOrder.set(axOrder.channelOrderCode, [...(byOrder.get(axOrder.channelOrderCode) ?? []), axOrder]);
   return byOrder;
 };
 
-const uncertain = { creates: 0, explainedByFault: 0, explainedByCrash: 0, unexplained: [] as string[] };
-const reconciled = { attached: 0, resent: 0, failed: 0 };
+/**
+ * A reconciliation through the CLI, tried again as a person would when AX could not be asked about the codes (the
+ * plan's faults on AX's status calls are still on: each try uses one up).
+ */
+async function reconcileAsAPerson(kind: "attach" | "resend", ...args: string[]) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await cli("reconcile", kind, ...args);
+    if (result.code === 0 || !/AX could not be asked/.test(result.out) || attempt >= 5) return result;
+    reconciled.askedAgain++;
+    await sleep(1_000);
+  }
+}
+
+const problems = new Problems();
+const uncertain: UncertainFigures = { creates: 0, byFault: 0, byOperatorStory: 0, byCrash: 0, unexplained: [] };
+const reconciled = { attached: 0, resent: 0, failed: 0, askedAgain: 0 };
 {
-  const store = ddb();
+  const store = directStore();
   const ax = await allAx();
   const workDir = mkdtempSync(join(tmpdir(), "soak-reconcile-"));
-  for (const order of plan) {
+  for (const order of allOrders) {
     const { order: record } = await store.load(order.orderId);
     for (const [family, call] of Object.entries(record?.create_calls ?? {})) {
       if (call.state !== "uncertain") continue;
       uncertain.creates++;
-      if (leavesCreateUnknown(order.createFault)) uncertain.explainedByFault++;
-      else if (crashedAt !== undefined && call.started_at <= crashedAt) uncertain.explainedByCrash++;
-      else uncertain.unexplained.push(`${order.orderId} ${family}`);
-      // The operator looks the order up in AX's console.
+      const why = explainUncertain(order, family as ProductType, call, crashedAt);
+      if (why === "fault") uncertain.byFault++;
+      else if (why === "story") uncertain.byOperatorStory++;
+      else if (why === "crash") uncertain.byCrash++;
+      else uncertain.unexplained.push(`${order.orderId} ${family} (intent written ${call.started_at})`);
+      // The operator looks the order up in AX's console, by the channel's ticket ids.
+      const familyItems = order.payload.data.items.filter((item) => familyOf(order, item) === family);
       const found = (ax.get(order.orderId) ?? []).filter((o) => o.type === family);
       let result;
       if (found.length > 0) {
         const file = join(workDir, `${order.orderId}-${family}.json`);
-        const familyItems = order.payload.data.items.filter((item) => item.ax.product_type === family);
         const axOrders = found.map((axOrder) => ({
-          item_id: familyItems[axOrder.optionIndex]?.item_id ?? "",
+          item_id:
+            familyItems.find((item) => ticketIdsOf(item).includes(axOrder.tickets[0]?.channelCode ?? ""))?.item_id ??
+            "",
           ax_order_code: axOrder.axOrderCode,
           ax_order_status: axOrder.status,
           tickets: axOrder.tickets.map((ticket) => ({
@@ -441,15 +336,15 @@ const reconciled = { attached: 0, resent: 0, failed: 0 };
           })),
         }));
         writeFileSync(file, JSON.stringify({ ax_orders: axOrders }));
-        result = await cli("reconcile", "attach", order.orderId, family, file);
+        result = await reconcileAsAPerson("attach", order.orderId, family, file);
         if (result.code === 0) reconciled.attached++;
       } else {
-        result = await cli("reconcile", "resend", order.orderId, family);
+        result = await reconcileAsAPerson("resend", order.orderId, family);
         if (result.code === 0) reconciled.resent++;
       }
       if (result.code !== 0) {
         reconciled.failed++;
-        console.log(`[soak] reconcile of ${order.orderId} ${family} failed: ${result.out}`);
+        problems.add(`reconcile of ${order.orderId} ${family} through the CLI failed: ${result.out}`);
       }
     }
   }
@@ -463,8 +358,11 @@ const strandedAfterReconcile = await untilQuiet("after the reconciliations", 5 *
   const ax = await allAx();
   for (const order of plan.filter((o) => o.supplierConfirms))
     for (const axOrder of ax.get(order.orderId) ?? [])
-      await control(`orders/${axOrder.axOrderCode}/status`, "PUT", { status: "Supplier confirm", comment: "ok" });
-  await control("faults", "DELETE");
+      await channel.sandbox(`orders/${axOrder.axOrderCode}/status`, "PUT", {
+        status: "Supplier confirm",
+        comment: "ok",
+      });
+  await channel.sandbox("faults", "DELETE");
   for (let run = 0; run < 50; run++) {
     const result = await cli("sync", "run");
     if (!/more are due/.test(result.out)) break;
@@ -474,182 +372,85 @@ clearInterval(progress);
 sampleMemory();
 const totalSeconds = (performance.now() - started) / 1000;
 
-// ---- the audit: what AX holds, against the table, against what was sent -----------------------------------
+// ---- the audit -----------------------------------------------------------------------------------------------
 
-const problems: string[] = [];
-const problem = (text: string) => {
-  if (problems.length < 50) problems.push(text);
-  else if (problems.length === 50) problems.push("… (more)");
-};
-const audit = { axOrders: 0, duplicates: 0, missingInAx: 0, cancellationsChecked: 0, eventsChecked: 0 };
-const store = ddb();
-const ax = await allAx();
-const decimals = (currency: string) => (currency === "KRW" ? 0 : 2);
-
-for (const order of plan) {
-  const inAx = ax.get(order.orderId) ?? [];
-  const { order: record, axOrders } = await store.load(order.orderId);
-  const items = order.payload.data.items;
-  const families = [...new Set(items.map((item) => item.ax.product_type))];
-  // Exactly one AX create per family: one AX order per item, never two.
-  for (const item of items) {
-    const family = item.ax.product_type;
-    const familyItems = items.filter((i) => i.ax.product_type === family);
-    const matches = inAx.filter((o) => o.type === family && familyItems[o.optionIndex]?.item_id === item.item_id);
-    audit.axOrders += Math.min(matches.length, 1);
-    if (matches.length > 1) {
-      audit.duplicates += matches.length - 1;
-      problem(`${item.item_id}: ${matches.length} AX orders`);
-    }
-    const axOrder = matches[0];
-    if (!axOrder) {
-      audit.missingInAx++;
-      problem(`${item.item_id}: not in AX`);
-      continue;
-    }
-    const mine = axOrders.find((o) => o.item_id === item.item_id);
-    if (mine?.ax_order_code !== axOrder.axOrderCode) problem(`${item.item_id}: table code ≠ AX code`);
-    if (axOrder.quantity !== item.quantity) problem(`${item.item_id}: AX quantity ${axOrder.quantity}`);
-    const ticketIds = item.tickets?.map((t) => t.ticket_id) ?? familyTicketIds(item);
-    if (JSON.stringify(axOrder.tickets.map((t) => t.channelCode)) !== JSON.stringify(ticketIds))
-      problem(`${item.item_id}: AX tickets ${axOrder.tickets.map((t) => t.channelCode).join(",")}`);
-    for (const ticket of axOrder.tickets) {
-      const kept = mine?.tickets.find((t) => t.ticket_id === ticket.channelCode);
-      if (kept?.ax_ticket_code !== ticket.axTicketCode) problem(`${ticket.channelCode}: table ticket code ≠ AX's`);
-      if (kept && kept.ax_ticket_status !== ticket.status)
-        problem(`${ticket.channelCode}: table says ${kept.ax_ticket_status}, AX ${ticket.status}`);
-    }
-    if (mine && mine.ax_order_status !== axOrder.status)
-      problem(`${item.item_id}: table says ${mine.ax_order_status}, AX ${axOrder.status}`);
-  }
-  // The split of the order's money between the families' creates, computed here independently.
-  const weights = families.map((family) =>
-    items
-      .filter((item) => item.ax.product_type === family)
-      .reduce((sum, item) => sum.plus(Big(item.unit_price).times(item.quantity)), Big(0)),
-  );
-  for (const field of ["subtotal", "discount", "total"] as const) {
-    const expected = split(order.payload.data[field], weights, decimals(order.currency));
-    families.forEach((family, index) => {
-      const request = inAx.find((o) => o.type === family)?.request as { order?: Record<string, string> } | undefined;
-      const axField = field === "subtotal" ? "sub_total" : field;
-      const got = request?.order?.[axField];
-      if (got !== undefined && !Big(got).eq(expected[index] ?? "-1"))
-        problem(`${order.orderId} ${family} ${axField}: AX got ${got}, expected ${expected[index] ?? "?"}`);
-    });
-  }
-  // Cancellations, as the channel asked for them, against AX and the table.
-  const cancelledItems = new Set<string>();
-  const cancelledTickets = new Set<string>();
-  const whole =
-    order.earlyWholeCancel ||
-    (order.laterCancel !== undefined && !order.laterCancel.item_ids && !order.laterCancel.ticket_ids);
-  if (whole) for (const item of items) cancelledItems.add(item.item_id);
-  for (const id of order.laterCancel?.item_ids ?? []) cancelledItems.add(id);
-  for (const id of order.laterCancel?.ticket_ids ?? []) cancelledTickets.add(id);
-  if (order.concurrentTicketCancel) cancelledTickets.add(`${order.orderId}-1-1`);
-  for (const axOrder of inAx) {
-    const item = items.filter((i) => i.ax.product_type === axOrder.type)[axOrder.optionIndex];
-    if (!item) continue;
-    audit.cancellationsChecked++;
-    const fullCancel = cancelledItems.has(item.item_id);
-    if (fullCancel && !["Traveler cancel", "Unavoidable cancel"].includes(axOrder.status))
-      problem(`${item.item_id}: cancelled by the channel, AX says ${axOrder.status}`);
-    if (!fullCancel && ["Traveler cancel", "Unavoidable cancel"].includes(axOrder.status))
-      problem(`${item.item_id}: AX says ${axOrder.status}, the channel cancelled no such thing`);
-    for (const ticket of axOrder.tickets) {
-      const cancelled = fullCancel || cancelledTickets.has(ticket.channelCode);
-      if (cancelled !== (ticket.status === "Traveler canceled"))
-        problem(`${ticket.channelCode}: AX ticket ${ticket.status}, channel cancelled: ${String(cancelled)}`);
-    }
-    if (order.supplierConfirms && axOrder.status !== "Supplier confirm") problem(`${item.item_id}: not confirmed`);
-  }
-  const anyCancelled = cancelledItems.size > 0 || cancelledTickets.size > 0;
-  const allItemsCancelled = items.every(
-    (item) =>
-      cancelledItems.has(item.item_id) ||
-      (item.tickets !== undefined && item.tickets.every((t) => cancelledTickets.has(t.ticket_id))),
-  );
-  const expectedStatus = allItemsCancelled ? "cancelled" : anyCancelled ? "partially_cancelled" : "placed";
-  if (record?.status !== expectedStatus)
-    problem(`${order.orderId}: table status ${record?.status}, expected ${expectedStatus}`);
-}
-
-function familyTicketIds(item: PlacedItem): string[] {
-  return Array.from({ length: item.quantity }, (_, n) => `${item.item_id}-${n + 1}`);
-}
-
-function split(value: string, weights: Big[], places: number): string[] {
-  if (weights.length === 1) return [value];
-  const sum = weights.reduce((a, b) => a.plus(b), Big(0));
-  let left = Big(value);
-  return weights.map((weight, index) => {
-    if (index === weights.length - 1) return left.toFixed();
-    const part = Big(value).times(weight).div(sum).round(places, Big.roundHalfUp);
-    left = left.minus(part);
-    return part.toFixed();
-  });
-}
-
-// Every acknowledged event is settled: applied, or ignored for a reason the channel caused (a re-placement).
-const events = { applied: 0, ignored: 0, failed: 0, stranded: 0, lost: 0 };
-for (const [webhookId] of acknowledged) {
-  audit.eventsChecked++;
-  const event = await store.getEvent(webhookId);
-  if (!event) {
-    events.lost++;
-    problem(`event ${webhookId}: acknowledged but not stored`);
-  } else if (event.status === "applied") events.applied++;
-  else if (event.status === "ignored") events.ignored++;
-  else if (event.status === "failed") {
-    events.failed++;
-    problem(`event ${webhookId}: failed ${event.reason ?? ""} ${event.detail ?? ""}`);
-  } else {
-    events.stranded++;
-    problem(`event ${webhookId}: still queued (${event.reason ?? "no reason"}) after the run`);
-  }
-}
+const store = directStore();
+const orderFigures = await auditOrders(allOrders, await allAx(), store, problems);
+const events = await auditEvents(channel.acknowledged.keys(), store, problems);
 const deadLetters = (await (
-  await fetch(`${stack.ready.url}/__local/dead-letters`, { headers: adminHeaders() })
+  await fetch(`${stack.current.ready.url}/__local/dead-letters`, { headers: channel.adminHeaders() })
 ).json()) as unknown[];
-if (deadLetters.length > 0) problem(`${deadLetters.length} dead letter(s)`);
-for (const order of uncertain.unexplained) problem(`uncertain create no injected fault explains: ${order}`);
+if (deadLetters.length > 0) problems.add(`${deadLetters.length} dead letter(s)`);
+for (const failure of restartFailures) problems.add(failure.slice(0, 4_000));
+for (const create of uncertain.unexplained) problems.add(`uncertain create no injected fault explains: ${create}`);
+const actions = operator.ledger.actions;
+for (const action of actions.filter((a) => !a.ok))
+  problems.add(
+    `operator (${action.story}) ${action.orderId}: "${action.action}" must be ${action.expected}, answered ${action.status} ${action.message}`,
+  );
 
-await stack.stop("SIGTERM");
-if (!values["keep-data"]) rmSync(dataDir, { recursive: true, force: true });
+delayedAnswers.push(readDelayedAnswers());
+await stack.current.stop("SIGTERM");
+keepStackLog();
+if (!settings.keepData) rmSync(dataDir, { recursive: true, force: true });
 
-const injectedUnknown = plan.filter((o) => leavesCreateUnknown(o.createFault)).length;
+const count = (predicate: (order: PlannedOrder) => boolean) => plan.filter(predicate).length;
+const stories = [...operator.ledger.stories].map(([name, times]) => `${name} ${times}`).join(", ");
 const rows: [string, string | number][] = [
-  ["orders", ORDERS],
-  ["events acknowledged (distinct webhook ids)", acknowledged.size],
-  ["deliveries sent (with the channel's retries)", counters.deliveries],
-  ["  answered 5xx / network errors (retried)", `${counters.answers5xx} / ${counters.networkErrors}`],
-  ["AX orders (one per item)", audit.axOrders],
-  ["duplicate AX orders (must be 0)", audit.duplicates],
-  ["items missing in AX (must be 0)", audit.missingInAx],
+  [
+    "settings",
+    `${settings.parallel} senders; AX timeout ${settings.axTimeoutMs} ms; DynamoDB ${settings.awsRequestTimeoutMs} ms per attempt; ` +
+      `slow spells ${spellSeconds} s of every ${everySeconds} s, ${settings.slowAnswers * 100} % of answers ${settings.slowMs.join("-")} ms late`,
+  ],
+  ["orders (the channel's / the operator's)", `${settings.orders} / ${operatorOrders.length}`],
+  ["events acknowledged (distinct webhook ids)", channel.acknowledged.size],
+  ["deliveries sent (with the channel's retries)", channel.counters.deliveries],
+  ["  answered 5xx / network errors (retried)", `${channel.counters.answers5xx} / ${channel.counters.networkErrors}`],
+  ["DynamoDB answers held back by the slow spells (before / after the kill -9)", delayedAnswers.join(" / ")],
+  ["AX orders (one per item)", orderFigures.axOrders],
+  ["duplicate AX orders (must be 0)", orderFigures.duplicates],
+  ["items missing in AX (must be 0)", orderFigures.missingInAx],
   ["events applied / ignored", `${events.applied} / ${events.ignored}`],
   ["events lost (must be 0)", events.lost],
   ["events failed (must be 0)", events.failed],
   ["events stranded (must be 0)", events.stranded],
   ["events still queued after sending / after reconciling", `${strandedAfterRun} / ${strandedAfterReconcile}`],
   ["dead letters (must be 0)", deadLetters.length],
-  ["orders with an injected outcome-unknown create fault", injectedUnknown],
+  ["orders with an injected outcome-unknown create fault", count((o) => leavesCreateUnknown(o.createFault))],
   [
-    "uncertain creates: total / by injected fault / by the kill -9 / unexplained (must be 0)",
-    `${uncertain.creates} / ${uncertain.explainedByFault} / ${uncertain.explainedByCrash} / ${uncertain.unexplained.length}`,
+    "uncertain creates: total / injected fault / operator story / kill -9 / unexplained (must be 0)",
+    `${uncertain.creates} / ${uncertain.byFault} / ${uncertain.byOperatorStory} / ${uncertain.byCrash} / ${uncertain.unexplained.length}`,
   ],
   [
-    "reconciled by the operator: attached / resent / failed",
-    `${reconciled.attached} / ${reconciled.resent} / ${reconciled.failed}`,
+    "reconciled through the CLI: attached / resent / failed (must be 0) / tried again (AX not answering)",
+    `${reconciled.attached} / ${reconciled.resent} / ${reconciled.failed} / ${reconciled.askedAgain}`,
   ],
-  ["cancellation checks against AX", audit.cancellationsChecked],
-  ["audit problems (must be 0)", problems.length],
+  ["operator stories", stories],
+  [
+    "operator actions: total / answered as they must / wrongly (must be 0)",
+    `${actions.length} / ${actions.filter((a) => a.ok).length} / ${actions.filter((a) => !a.ok).length}`,
+  ],
+  [
+    "  of which refusals that must be refused",
+    `${actions.filter((a) => a.expected === "refused").length} (refused: ${actions.filter((a) => a.expected === "refused" && a.ok).length})`,
+  ],
+  ["cancellation checks against AX", orderFigures.cancellationsChecked],
+  ["audit problems (must be 0)", problems.count],
   ["incidents", incidents.join("; ")],
+  ["the stack's logs", stackLogs.join(", ")],
+  ["restart attempts that failed (must be 0)", restartFailures.length],
   ["time to send (s)", sentSeconds.toFixed(0)],
   ["wall time (s)", totalSeconds.toFixed(0)],
   ["peak memory of the adapter process (MB)", (peakRss.adapter / 1024 / 1024).toFixed(0)],
   ["peak memory of this process (MB)", (process.resourceUsage().maxRSS / 1024).toFixed(0)],
 ];
-for (const [name, value] of rows) console.log(`${name.padEnd(90)} ${value}`);
-for (const text of problems) console.log(`PROBLEM ${text}`);
-process.exitCode = problems.length === 0 ? 0 : 1;
+for (const [name, value] of rows) console.log(`${name.padEnd(96)} ${value}`);
+for (const note of [...operator.ledger.disturbed, ...operator.ledger.ambiguous]) console.log(`NOTE ${note}`);
+if (problems.count > 0) {
+  const file = join(tmpdir(), `${basename(dataDir)}-problems.txt`);
+  writeFileSync(file, problems.all.join("\n"));
+  for (const [kind, times] of problems.kinds()) console.log(`PROBLEMS ${String(times).padStart(6)} × ${kind}`);
+  for (const text of problems.all.slice(0, 60)) console.log(`PROBLEM ${text}`);
+  console.log(`every problem (${problems.count}) is in ${file}`);
+}
+process.exitCode = problems.count === 0 ? 0 : 1;

@@ -20,8 +20,6 @@ export const DEFAULT_TRIED_STRANDED_AFTER_MS = 30 * 60_000;
 export const DEFAULT_DEAD_LETTER_RETENTION_MS = 14 * 86_400_000;
 /** A dead-lettered event is queued again this long before its dead-letter message expires. */
 const BEFORE_EXPIRY_MS = 86_400_000;
-/** At most this many candidates are looked at in one run (the rest next time). */
-const MAX_CANDIDATES = 2_000;
 
 export interface SweepDeps {
   events: EventReader & {
@@ -50,6 +48,12 @@ export interface SweepOptions {
   includeAttempted?: boolean;
   /** At most this many are queued in one run (the rest next time). */
   limit?: number;
+  /**
+   * How long the run may look at candidates (default: no bound). Bounded by time, not by a count: a count would stop
+   * every run at the same oldest candidates (dead letters kept for days, events the queue retries through an AX
+   * outage) and never reach a stranded event behind them.
+   */
+  budgetMs?: number;
 }
 
 export interface SweepReport {
@@ -67,6 +71,8 @@ export interface SweepReport {
   /** Seconds since the oldest event still `queued` (unfinished, for whatever reason) was received (0: none). */
   oldestUnfinishedAgeSeconds: number;
   requeuedIds: string[];
+  /** The run stopped at its limit or its time budget before it had looked at every candidate. */
+  truncated: boolean;
 }
 
 export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
@@ -86,13 +92,19 @@ export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promi
     oldestStrandedAgeSeconds: 0,
     oldestUnfinishedAgeSeconds: 0,
     requeuedIds: [],
+    truncated: false,
   };
+  // Measured on the wall clock: `deps.clock` may be set to another time, the budget is this run's own.
+  const stopAt = options.budgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.budgetMs;
   let seen = 0;
   for await (const candidate of deps.events.queuedEventsReceivedBefore(now.toISOString())) {
     // Oldest first: the first one is the oldest unfinished event.
     if (seen++ === 0) report.oldestUnfinishedAgeSeconds = ageSeconds(candidate.received_at);
     if (candidate.received_at >= cutoff) break; // the rest are younger than any stranded event
-    if (report.requeued >= limit || seen > MAX_CANDIDATES) break;
+    if (report.requeued >= limit || Date.now() >= stopAt) {
+      report.truncated = true;
+      break;
+    }
     const verdict = await judge(deps, candidate, options.includeAttempted === true, {
       cutoff,
       triedCutoff,
@@ -131,12 +143,14 @@ async function judge(
   if (includeAttempted) return candidate.updated_at > cutoffs.cutoff ? "recent" : "stranded";
   if (candidate.attempts === 0) {
     if (candidate.updated_at > cutoffs.cutoff) return "recent"; // forwarded, swept or touched a moment ago
-    // FIFO: an event of the same order the queue is retrying keeps this one's message waiting behind it.
+    // FIFO: an event of the same order the queue is retrying keeps this one's message waiting behind it. A
+    // cancellation held for its placement is not in the queue: it waits for this event, not the other way round.
     const others = await deps.events.listEventsForOrder(candidate.order_id);
     const ahead = others.some(
       (other) =>
         other.webhook_id !== candidate.webhook_id &&
         other.status === "queued" &&
+        other.reason !== WAITING_FOR_PLACEMENT &&
         other.attempts > 0 &&
         other.updated_at > cutoffs.triedCutoff,
     );

@@ -1,4 +1,5 @@
 // DynamoDB access for the whole adapter: one table, conditional writes and transactions only.
+import { randomUUID } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
@@ -302,21 +303,34 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
    * dead-letter queue), unless it moved since it was read.
    */
   async markSwept(event: Pick<EventSummaryRow, "webhook_id" | "updated_at">, now: Date): Promise<boolean> {
+    // A mark of its own: when DynamoDB's answer is lost (a timeout, or the SDK's retry meeting the mark its first
+    // attempt landed), the stored mark tells whether this sweeper holds the event.
+    const mark = randomUUID();
+    const key = { pk: eventPk(event.webhook_id), sk: EVENT_SK };
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: eventPk(event.webhook_id), sk: EVENT_SK },
-          UpdateExpression: "SET updated_at = :now REMOVE dead_lettered_at",
+          Key: key,
+          UpdateExpression: "SET updated_at = :now, swept_mark = :mark REMOVE dead_lettered_at",
           ConditionExpression: "#status = :queued AND updated_at = :seen",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":now": now.toISOString(), ":queued": "queued", ":seen": event.updated_at },
+          ExpressionAttributeValues: {
+            ":now": now.toISOString(),
+            ":mark": mark,
+            ":queued": "queued",
+            ":seen": event.updated_at,
+          },
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      const unconfirmed = error instanceof ConditionalCheckFailedException || unavailableOr(error, "") !== error;
+      if (!unconfirmed) throw error;
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      return Item?.swept_mark === mark && Item.status === "queued";
     }
   }
 
@@ -770,7 +784,7 @@ export function eventItem(event: StoredEvent): Item {
 }
 
 export function fromEventItem(item: Item): StoredEvent {
-  const { pk: _pk, sk: _sk, event_order_pk: _o, event_state: _s, expires_at: _e, ...rest } = item;
+  const { pk: _pk, sk: _sk, event_order_pk: _o, event_state: _s, expires_at: _e, swept_mark: _m, ...rest } = item;
   return rest as unknown as StoredEvent;
 }
 

@@ -112,6 +112,8 @@ function loopbackLauncher(dir: string): string[] {
 export interface RunningDynamoDb {
   endpoint: string;
   port: number;
+  /** The java process (the soak stops it with SIGSTOP for a while). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -132,7 +134,8 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
     mkdirSync(options.dataDir, { recursive: true });
     stopOrphan(options.dataDir, options.log);
   }
-  // DynamoDB Local has no host option and listens on every interface; LOOPBACK_LAUNCHER binds it to 127.0.0.1.
+  // DynamoDB Local has no host option and listens on every interface; LOOPBACK_LAUNCHER binds it to 127.0.0.1. It
+  // also ignores a terminal's Ctrl-C (its caller stops it, after the writes in flight) and ends with its caller.
   const child: ChildProcess = spawn(
     "java",
     [
@@ -143,7 +146,8 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
       String(port),
       "-disableTelemetry",
     ],
-    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
+    // Its standard input stays open as long as this process lives: the launcher stops DynamoDB Local when it ends.
+    { cwd: dir, stdio: ["pipe", "ignore", "pipe"] },
   );
   if (options.dataDir && child.pid !== undefined) writeFileSync(pidFile(options.dataDir), String(child.pid));
   let stderr = "";
@@ -152,7 +156,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
-  const deadline = Date.now() + 120_000; // Java starts slowly on a busy machine
+  const deadline = Date.now() + 300_000; // Java starts slowly on a busy machine (over 2 minutes under a soak's load)
   try {
     for (;;) {
       if (child.exitCode !== null)
@@ -163,7 +167,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         await client.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 300 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -176,6 +180,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   return {
     endpoint,
     port,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) {

@@ -27,6 +27,33 @@ export function slowShare(share: number, delayMs: number, random: () => number =
   return () => (random() < share ? delayMs : 0);
 }
 
+/** DynamoDB's busy spells: for `spellMs` of every `everyMs`, a share of answers held back `minMs` to `maxMs`. */
+export interface SlowSpells {
+  everyMs: number;
+  spellMs: number;
+  /** Share of answer chunks delayed during a spell (0–1). */
+  share: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/**
+ * A delay rule for slow spells, timed from `startedAt`: quiet between spells, then for `spellMs` a share of the
+ * answers late by `minMs`–`maxMs` (around and beyond a client's timeout, so some land in time and some do not).
+ */
+export function slowSpells(
+  spells: SlowSpells,
+  random: () => number = Math.random,
+  now: () => number = Date.now,
+  startedAt = now(),
+): () => number {
+  return () => {
+    const intoCycle = (now() - startedAt) % spells.everyMs;
+    if (intoCycle >= spells.spellMs || random() >= spells.share) return 0;
+    return Math.round(spells.minMs + random() * (spells.maxMs - spells.minMs));
+  };
+}
+
 export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
   const target = new URL(options.upstream);
   const upstreamPort = Number(target.port || 80);

@@ -597,6 +597,22 @@ describe("failures after the request was sent (outcome_unknown)", () => {
     expect(error.status).toBe(502);
   });
 
+  it("faults match by product family: the other family's create of the same order goes through", async () => {
+    sandbox.injectFault({
+      endpoint: "create",
+      channelOrderCode: "CH-FAMILY",
+      productType: "day-ticket",
+      kind: "status",
+      status: 502,
+    });
+
+    await client.createOrder("tour", createBody("CH-FAMILY"));
+    const error = await failure(client.createOrder("day-ticket", createBody("CH-FAMILY")));
+
+    expect(sandbox.listOrders({ channelOrderCode: "CH-FAMILY" }).map((o) => o.type)).toEqual(["tour", "tour"]);
+    expect(error.status).toBe(502);
+  });
+
   it("faults match by AX order code: only that order's calls fail", async () => {
     const created = await client.createOrder("tour", createBody());
     const [first, second] = created.options;

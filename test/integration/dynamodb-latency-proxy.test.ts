@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientSettings } from "../../lib/aws-timeouts";
 import { localClientConfig } from "../../local/dynamodb/emulator";
-import { slowShare, startLatencyProxy, type LatencyProxy } from "../../local/dynamodb/latency-proxy";
+import { slowShare, slowSpells, startLatencyProxy, type LatencyProxy } from "../../local/dynamodb/latency-proxy";
 import { freshTable, type TestTable } from "../support/dynamodb";
 
 describe("DynamoDB latency proxy", () => {
@@ -31,6 +31,22 @@ describe("DynamoDB latency proxy", () => {
     const draws = [0.1, 0.6, 0.2, 0.9];
     const rule = slowShare(0.5, 700, () => draws.shift() ?? 1);
     expect([rule(), rule(), rule(), rule()]).toEqual([700, 0, 700, 0]);
+  });
+
+  it("delays answers only during its slow spells, by a delay within the spell's range", () => {
+    let clock = 0;
+    const draws = [0.1, 0.5, 0.9, 0.1, 0.5];
+    const rule = slowSpells(
+      { everyMs: 1_000, spellMs: 200, share: 0.5, minMs: 1_500, maxMs: 3_500 },
+      () => draws.shift() ?? 1,
+      () => clock,
+    );
+    expect(rule()).toBe(2_500); // in the spell, drawn (0.1 < 0.5), then 1,500 + 0.5 × 2,000
+    expect(rule()).toBe(0); // in the spell, not drawn (0.9)
+    clock = 500;
+    expect(rule()).toBe(0); // between spells: nothing drawn, nothing delayed
+    clock = 1_100;
+    expect(rule()).toBe(2_500); // the next spell
   });
 
   it("passes answers through unchanged when no delay is set", async () => {

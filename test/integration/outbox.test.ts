@@ -1,18 +1,19 @@
 // The outbox on a real DynamoDB Local table: its stream read by the local reader and handed to the deployed stream
 // consumer, the sweeper's choices, and the worker's trust in the table rather than in the queue message.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createForwardEventsHandler } from "../../functions/forward-events";
 import { systemClock, type Clock, type EventQueue, type QueuedEvent } from "../../lib/orders/ports";
 import { placeOrder } from "../../lib/orders/place-order";
 import { replayEvent } from "../../lib/orders/replay";
-import { sweepEvents } from "../../lib/orders/sweep-events";
-import { DynamoStore } from "../../lib/store/dynamo-store";
+import { WAITING_FOR_PLACEMENT, sweepEvents } from "../../lib/orders/sweep-events";
+import { DynamoStore, eventItem } from "../../lib/store/dynamo-store";
 import { localClientConfig } from "../../local/dynamodb/emulator";
 import { sampleOrderPlaced } from "../../local/samples";
 import { LocalStreamReader } from "../../local/stream-reader";
@@ -226,6 +227,29 @@ describe("the sweeper", () => {
     expect(queue.of(first.webhook_id)).toEqual([]);
   });
 
+  it("queues a placement no worker got although its order's cancellation waits for it (held, not retried)", async () => {
+    const orderId = `W-${randomUUID().slice(0, 8)}`;
+    const cancel = await storeEvent(fixture.store, { type: "order.cancelled", data: { order_id: orderId } });
+    await fixture.worker(sqsEvent(cancel)); // no placement yet: held on purpose, and counted as an attempt
+    const held = await fixture.store.getEvent(cancel.webhook_id);
+    expect(held?.reason).toBe(WAITING_FOR_PLACEMENT);
+    expect(held?.attempts).toBeGreaterThan(0);
+    // The placement was acknowledged, then lost on its way to the queue (a crash with it in the local queue).
+    const placement = await storeEvent(fixture.store, sampleOrderPlaced(orderId));
+    const queue = new RecordingQueue();
+    await sweepEvents(deps(queue, later(11 * 60_000)), options);
+    expect(queue.of(placement.webhook_id)).toHaveLength(1);
+    expect(queue.of(cancel.webhook_id)).toEqual([]);
+  });
+
+  it("stops looking at candidates when its time budget is spent, and says so", async () => {
+    await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    const queue = new RecordingQueue();
+    const report = await sweepEvents(deps(queue), { ...options, budgetMs: 0 });
+    expect(report.truncated).toBe(true);
+    expect(queue.sent).toEqual([]);
+  });
+
   it("reports the oldest unfinished event's age from its own receipt: a sweep never resets it", async () => {
     const tried = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
     await fixture.store.noteAttemptFailure(tried.webhook_id, "AxUnavailableError", new Date());
@@ -247,6 +271,59 @@ describe("the sweeper", () => {
     const queue = new RecordingQueue();
     await Promise.all([sweepEvents(deps(queue), options), sweepEvents(deps(queue), options)]);
     expect(queue.of(stranded.webhook_id)).toHaveLength(1);
+  });
+});
+
+// Its own table: the start-up sweep below queues every event it holds.
+describe("the start-up sweep of a local stack", () => {
+  let many: WorkerFixture;
+  beforeAll(async () => {
+    many = await startWorkerFixture({ timeoutMs: 1000, createLeaseMs: 5000 });
+  });
+  afterAll(async () => {
+    await many.sandbox.stop();
+  });
+
+  it("queues every unfinished event at a local stack's start, however many there are", async () => {
+    const count = 2_100; // more than the 2,000 candidates a run once looked at
+    const messages: QueuedEvent[] = [];
+    const at = new Date().toISOString();
+    const items = Array.from({ length: count }, (_, index) => {
+      const body = JSON.stringify(sampleOrderPlaced(`MANY-${index}-${randomUUID().slice(0, 6)}`));
+      const order = JSON.parse(body) as { data: { order_id: string } };
+      const webhookId = `msg_${randomUUID()}`;
+      messages.push({ webhook_id: webhookId, order_id: order.data.order_id, requeue_seq: 0 });
+      return eventItem({
+        webhook_id: webhookId,
+        type: "order.placed",
+        order_id: order.data.order_id,
+        body,
+        body_sha256: createHash("sha256").update(body).digest("hex"),
+        status: "queued",
+        received_at: at,
+        updated_at: at,
+        attempts: 1,
+      });
+    });
+    for (let start = 0; start < items.length; start += 25)
+      await many.store.documentClient.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [many.store.tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    const queue = new RecordingQueue();
+    const report = await sweepEvents(
+      { events: many.store, orders: many.store, queue, clock: later(1_000) },
+      {
+        strandedAfterMs: 0,
+        includeAttempted: true,
+        limit: Number.MAX_SAFE_INTEGER,
+      },
+    );
+    expect(messages.filter((message) => queue.of(message.webhook_id).length !== 1)).toEqual([]);
+    expect(report.truncated).toBe(false);
   });
 });
 

@@ -110,8 +110,35 @@ describe("LocalFifoQueue", () => {
     const queue = new LocalFifoQueue({ handler: slow, concurrency: 1 });
     await queue.send([...message("A", "first"), ...message("B", "second")]);
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await queue.stop(1_000)).toBe(0);
+    expect(await queue.stop({ graceMs: 1_000 })).toBe(0);
     expect(finished).toEqual(["first"]);
     await expect(queue.send(message("C", "late"))).rejects.toThrow(/stopped/);
+  });
+
+  it("without a deadline, waits for every delivery in flight however long it takes, saying how many still run", async () => {
+    // A worker between AX's answer and its write on a slow DynamoDB: far longer than any fixed grace would allow.
+    const releases: (() => void)[] = [];
+    const written: string[] = [];
+    const slowWrite = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      await new Promise<void>((resolve) => releases.push(resolve));
+      for (const record of event.Records) written.push((JSON.parse(record.body) as QueuedEvent).webhook_id);
+      return { batchItemFailures: [] };
+    };
+    const queue = new LocalFifoQueue({ handler: slowWrite, concurrency: 2 });
+    await queue.send([...message("A", "first"), ...message("A", "later"), ...message("B", "second")]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const waits: number[] = [];
+    let stopped = false;
+    const stopping = queue.stop({ onWait: (running) => waits.push(running), waitReportMs: 20 }).then((left) => {
+      stopped = true;
+      return left;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(stopped).toBe(false);
+    expect(waits.length).toBeGreaterThan(2);
+    expect(waits.every((running) => running === 2)).toBe(true);
+    for (const release of releases) release();
+    expect(await stopping).toBe(0);
+    expect(written.sort()).toEqual(["first", "second"]); // what was in flight, and nothing started after the stop
   });
 });

@@ -1,10 +1,11 @@
 // `npm start` before it starts anything: flags, PORT, a busy port, settings that cannot work, and the banner and
 // log lines it prints. The refusals are checked on the real command, which must stop before DynamoDB Local starts.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dataInUse, lockDataDir } from "../../local/data-lock";
 import { formatLogLine } from "../../local/pretty-logs";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET } from "../../local/stack";
 import { banner, type BannerFacts } from "../../local/banner";
@@ -12,7 +13,6 @@ import { checkLocalSettings, readFlags, readPort, StartError } from "../../local
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const DATA_DIR = join(ROOT, ".local-data");
-const LOCK = join(DATA_DIR, "stack.lock");
 
 function npmStart(args: string[], env: Record<string, string> = {}) {
   const run = spawnSync(resolve(ROOT, "node_modules/.bin/tsx"), ["local/start.ts", ...args], {
@@ -61,12 +61,11 @@ describe("npm start refuses, in one line and before starting anything", { timeou
     );
   });
 
-  it.skipIf(existsSync(LOCK))("--fresh while another stack holds the data: nothing is deleted", () => {
-    // This test process plays the running stack: a live pid other than the command's.
-    mkdirSync(DATA_DIR, { recursive: true });
+  it.skipIf(dataInUse(DATA_DIR))("--fresh while another stack holds the data: nothing is deleted", async () => {
+    // This test process plays the running stack: it holds the folder's lock.
+    const lock = await lockDataDir(DATA_DIR);
     const marker = join(DATA_DIR, `kept-${process.pid}`);
     writeFileSync(marker, "data of the running stack");
-    writeFileSync(LOCK, JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() }));
     try {
       const run = npmStart(["--fresh"], { PORT: "0" });
 
@@ -74,7 +73,7 @@ describe("npm start refuses, in one line and before starting anything", { timeou
       expect(run.stderr).toContain(`is in use by a running stack (pid ${process.pid}`);
       expect(existsSync(marker)).toBe(true);
     } finally {
-      rmSync(LOCK, { force: true });
+      await lock.release();
       rmSync(marker, { force: true });
     }
   });
@@ -86,6 +85,31 @@ describe("npm start refuses, in one line and before starting anything", { timeou
     expect(run.stderr).toContain(`port ${busyPort} on 127.0.0.1 is in use`);
     expect(run.stderr).toContain(`set PORT to another one, e.g. PORT=${busyPort + 1} npm start`);
     expect(run.stderr.split("\n")).toHaveLength(1);
+  });
+});
+
+describe("the data lock", { timeout: 60_000 }, () => {
+  it("is free again once release() resolves, even when nothing else keeps the process alive", () => {
+    // The lock's keeper is a child process that never holds this one up: a release that waited for it unreferenced
+    // ended the process (exit 13, an unsettled top-level await) before the lock was free, and hid any error.
+    const script = [
+      'import { mkdtempSync } from "node:fs";',
+      'import { tmpdir } from "node:os";',
+      'import { join } from "node:path";',
+      `import { dataInUse, lockDataDir } from ${JSON.stringify(resolve(ROOT, "local/data-lock.ts"))};`,
+      'const dir = mkdtempSync(join(tmpdir(), "lock-"));',
+      "const lock = await lockDataDir(dir);",
+      "await lock.release();",
+      'console.log(dataInUse(dir) ? "still held" : "free");',
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe("free");
   });
 });
 
