@@ -1,9 +1,10 @@
 // /admin/*: the operators' API (the console and the CLI use it), behind the stage's named admin tokens.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildAdminStore, buildAxClient } from "../lib/adapters";
+import { buildAdminStore } from "../lib/adapters/admin-store";
+import { buildAxClient } from "../lib/adapters/ax";
+import { buildSqsClient } from "../lib/adapters/sqs";
 import { createAdminApiHandler } from "../lib/admin/http";
 import { parseAdminTokens } from "../lib/admin/tokens";
 import { SqsDeadLetters } from "../lib/aws/dead-letter-queue";
@@ -24,9 +25,10 @@ function defaultHandler() {
         store: buildAdminStore(config),
         // Asked about the AX orders an operator attaches to an uncertain create (built when first needed).
         ax: { getConfirmation: (type, code) => (ax ??= buildAxClient(config)).getConfirmation(type, code) },
-        deadLetters: new SqsDeadLetters(new SQSClient({}), config.deadLetterQueueUrl),
+        deadLetters: new SqsDeadLetters(buildSqsClient(config), config.deadLetterQueueUrl),
         clock: systemClock,
         waitingTooLongMs: config.waitingTooLongMs,
+        syncGraceMs: config.syncSchedule.graceMs,
       },
       tokens: async () => parseAdminTokens(await config.secrets.get("ADMIN_TOKENS")),
       logError: (message, error) => {

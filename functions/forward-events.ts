@@ -3,7 +3,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import { buildQueue } from "../lib/adapters";
+import { buildQueue } from "../lib/adapters/sqs";
 import { readConfig } from "../lib/config";
 import { logger } from "../lib/observability/logger";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";

@@ -2,7 +2,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { buildStore } from "../lib/adapters";
+import { buildStore } from "../lib/adapters/dynamodb";
 import { readConfig } from "../lib/config";
 import { internalError, json, lowerCaseHeaders } from "../lib/http/responses";
 import { logger } from "../lib/observability/logger";

@@ -4,7 +4,9 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import * as v from "valibot";
-import { buildAxClient, buildSqsClient, buildStore } from "../lib/adapters";
+import { buildAxClient } from "../lib/adapters/ax";
+import { buildStore } from "../lib/adapters/dynamodb";
+import { buildSqsClient } from "../lib/adapters/sqs";
 import type { AxCallInfo } from "../lib/ax/client";
 import { readConfig, type AdapterConfig } from "../lib/config";
 import { MAX_RECEIVES } from "../lib/queue/backoff";
@@ -38,7 +40,7 @@ export function createProcessEventHandler(
   metrics: AdapterMetrics = noMetrics,
   retry?: RetryScheduler,
 ) {
-  return async (event: SQSEvent, context?: WorkerContext): Promise<SQSBatchResponse> => {
+  const processBatch = async (event: SQSEvent, context?: WorkerContext): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     // FIFO: once a message fails, the later messages of its group (its order) must wait for it; other orders go on.
     const heldGroups = new Set<string>();
@@ -134,6 +136,14 @@ export function createProcessEventHandler(
     }
     return { batchItemFailures };
   };
+  // A batch's metrics are written together when it is done: a few EMF lines per batch, not two per AX call.
+  return async (event: SQSEvent, context?: WorkerContext): Promise<SQSBatchResponse> => {
+    try {
+      return await processBatch(event, context);
+    } finally {
+      metrics.flush?.();
+    }
+  };
 }
 
 /** Notes a passing failure on the stored event (what the read API and the console show while it is retried). */
@@ -192,7 +202,7 @@ let handlerInstance: ReturnType<typeof createProcessEventHandler> | undefined;
 function defaultHandler() {
   if (!handlerInstance) {
     const config = readConfig();
-    const metrics = emfMetrics();
+    const metrics = emfMetrics(undefined, { batched: true });
     handlerInstance = createProcessEventHandler(
       workerDeps(config, buildStore(config), (info) => metrics.axCalled(info)),
       metrics,

@@ -3,7 +3,8 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { buildQueue, buildStore } from "../lib/adapters";
+import { buildStore } from "../lib/adapters/dynamodb";
+import { buildQueue } from "../lib/adapters/sqs";
 import { readConfig } from "../lib/config";
 import { octoHoldExpiry } from "../lib/octo/expiry-build";
 import { logger } from "../lib/observability/logger";

@@ -5,11 +5,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { buildAxClient, buildStore } from "../lib/adapters";
+import { buildAxClient } from "../lib/adapters/ax";
+import { buildStore } from "../lib/adapters/dynamodb";
 import type { AxCallInfo } from "../lib/ax/client";
 import { readConfig, type AdapterConfig } from "../lib/config";
 import { logger } from "../lib/observability/logger";
-import { SERVICE_NAME, emfMetrics } from "../lib/observability/metrics";
+import { SERVICE_NAME, emfMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { deliverNotifications, type DeliverDeps, type DeliveryReport } from "../lib/orders/notify";
 import { systemClock } from "../lib/orders/ports";
 import { syncStatuses, type SyncReport, type SyncStatusesDeps } from "../lib/orders/sync-statuses";
@@ -36,13 +37,16 @@ export interface SyncRunReport {
   notifications?: DeliveryReport;
 }
 
-/** Counts for the alarms and the dashboard (EMF in Lambda, nothing locally). */
+/** Counts for the alarms and the dashboard (EMF in Lambda, nothing locally), written once per run. */
 export interface SyncMetrics {
   synced(report: SyncReport): void;
   delivered(report: DeliveryReport): void;
+  /** Writes what the run counted, its AX calls included: a few EMF lines per run, none per poll. */
+  flush?(): void;
 }
 
 export const SYNC_METRIC = {
+  read: "StatusSyncRead",
   polled: "StatusSyncPolled",
   changes: "StatusChanges",
   failures: "StatusSyncFailures",
@@ -54,14 +58,18 @@ export const SYNC_METRIC = {
 
 export const noSyncMetrics: SyncMetrics = { synced: () => undefined, delivered: () => undefined };
 
-export function emfSyncMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE_NAME })): SyncMetrics {
-  const publish = (values: Record<string, number>) => {
+/** The run's counts in one EMF line; `calls` holds the run's AX calls (batched), written with them. */
+export function emfSyncMetrics(
+  metrics: Metrics = new Metrics({ serviceName: SERVICE_NAME }),
+  calls?: AdapterMetrics,
+): SyncMetrics {
+  const add = (values: Record<string, number>) => {
     for (const [name, value] of Object.entries(values)) metrics.addMetric(name, MetricUnit.Count, value);
-    metrics.publishStoredMetrics();
   };
   return {
     synced: (report) => {
-      publish({
+      add({
+        [SYNC_METRIC.read]: report.read,
         [SYNC_METRIC.polled]: report.polled,
         [SYNC_METRIC.changes]: report.changed,
         [SYNC_METRIC.failures]: report.failed,
@@ -69,11 +77,15 @@ export function emfSyncMetrics(metrics: Metrics = new Metrics({ serviceName: SER
       });
     },
     delivered: (report) => {
-      publish({
+      add({
         [SYNC_METRIC.delivered]: report.delivered,
         [SYNC_METRIC.attemptsFailed]: report.failed,
         [SYNC_METRIC.dead]: report.dead,
       });
+    },
+    flush: () => {
+      metrics.publishStoredMetrics();
+      calls?.flush?.();
     },
   };
 }
@@ -81,6 +93,8 @@ export function emfSyncMetrics(metrics: Metrics = new Metrics({ serviceName: SER
 /**
  * One run: the sync until its budget is used, then the notifications due (the ones just written first) until the
  * budget is used again. In Lambda both budgets are capped so that `reserveMs` is left when the last calls start.
+ * It logs one line with the run's counts (a warning when something failed), and one more per change it recorded:
+ * nothing per poll.
  */
 export function createSyncStatusesHandler(deps: SyncRunDeps, metrics: SyncMetrics = noSyncMetrics) {
   return async (_event?: unknown, context?: SyncContext): Promise<SyncRunReport> => {
@@ -90,23 +104,29 @@ export function createSyncStatusesHandler(deps: SyncRunDeps, metrics: SyncMetric
       Math.min(deps.budgetMs, context ? context.getRemainingTimeInMillis() - deps.reserveMs : Infinity);
 
     const { report, notifications } = await syncStatuses(deps.sync, { deadline: deadline() });
-    // A run that found nothing due is only worth a debug line (one every 5 minutes, or every minute locally).
-    const level = report.polled > 0 || report.due_left ? "info" : "debug";
-    logger[level]("status sync", { ...report, errors: report.errors.slice(0, 5) });
-    metrics.synced(report);
-    if (!deps.deliver) return { sync: report };
-
+    let delivery: DeliveryReport | undefined;
     try {
-      const delivery = await deliverNotifications(deps.deliver, { deadline: deadline(), fresh: notifications });
-      logger[delivery.attempted > 0 || delivery.due_left ? "info" : "debug"]("notifications sent", { ...delivery });
-      if (delivery.dead > 0) logger.error("notifications given up after every attempt", { dead: delivery.dead });
-      metrics.delivered(delivery);
-      return { sync: report, notifications: delivery };
+      if (deps.deliver)
+        delivery = await deliverNotifications(deps.deliver, { deadline: deadline(), fresh: notifications });
     } catch (error) {
       // The secret is missing or malformed, or the table failed: the notifications wait, the function errors.
       logger.error("notifications could not be sent", { error: error as Error });
       throw error;
+    } finally {
+      for (const change of report.changes) logger.info("AX order status changed", { ...change });
+      const { changes: _changes, ...counts } = report;
+      const failed = report.failed > 0 || (delivery?.dead ?? 0) > 0;
+      logger[failed ? "warn" : "info"]("status sync run", {
+        ...counts,
+        ...(delivery ? { notifications: delivery } : {}),
+      });
+      if (delivery && delivery.dead > 0)
+        logger.error("notifications given up after every attempt", { dead: delivery.dead });
+      metrics.synced(report);
+      if (delivery) metrics.delivered(delivery);
+      metrics.flush?.();
     }
+    return delivery ? { sync: report, notifications: delivery } : { sync: report };
   };
 }
 
@@ -126,7 +146,7 @@ export function syncRunDeps(
       ax: buildAxClient(config, onAxCall),
       clock: systemClock,
       concurrency: config.syncConcurrency,
-      confirmedIntervalMs: config.syncConfirmedIntervalMs,
+      schedule: config.syncSchedule,
       ...(url !== undefined ? { newNotificationId } : {}),
     },
     deliver:
@@ -156,12 +176,13 @@ let handlerInstance: ReturnType<typeof createSyncStatusesHandler> | undefined;
 function defaultHandler() {
   if (!handlerInstance) {
     const config = readConfig();
-    const axMetrics = emfMetrics();
+    // The run's AX calls are counted together and written with its counts: a few EMF lines per run.
+    const axMetrics = emfMetrics(undefined, { batched: true });
     handlerInstance = createSyncStatusesHandler(
       syncRunDeps(config, buildStore(config), (info) => {
         axMetrics.axCalled(info);
       }),
-      emfSyncMetrics(),
+      emfSyncMetrics(undefined, axMetrics),
     );
   }
   return handlerInstance;

@@ -2,6 +2,7 @@
 // so a function only needs the variables it uses.
 
 import { ConfigError } from "./config-error";
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from "./orders/sync-schedule";
 import { SecretReader } from "./secrets";
 
 export { ConfigError };
@@ -33,6 +34,10 @@ export interface AdapterConfig {
   readonly axBaseUrl: string;
   readonly axTimeoutMs: number;
   readonly dynamodbEndpoint: string | undefined;
+  /** The region of the SQS and SSM requests (Lambda sets AWS_REGION). */
+  readonly awsRegion: string;
+  /** AWS_ENDPOINT_URL_SQS: SQS elsewhere than its regional endpoint (the tests' signed-request server). */
+  readonly sqsEndpoint: string | undefined;
   // ---- status sync and outbound webhook (issue #7) ----
   /** How long one sync run keeps starting AX calls (capped by the Lambda's remaining time). */
   readonly syncBudgetMs: number;
@@ -40,6 +45,9 @@ export interface AdapterConfig {
   readonly syncConcurrency: number;
   /** A confirmed AX order that did not change is polled again after this long (pending ones: every run). */
   readonly syncConfirmedIntervalMs: number;
+  /** When the status sync polls an AX order and when it stops (issue 21): the settings SYNC_CONFIRMED_INTERVAL_MS,
+   *  SYNC_UNDECIDED_EVERY_RUN_MS, SYNC_NEAR_USE_DATE_MS and SYNC_GRACE_MS. */
+  readonly syncSchedule: SyncSettings;
   /** The local stack's sync period; 0 = only when asked (`npm run cli -- sync run`). Not used in AWS. */
   readonly localSyncIntervalMs: number;
   /** Where `order.status_changed` is POSTed; undefined = no outbound webhook (no notification is written). */
@@ -115,6 +123,12 @@ export function readConfig(env: Env = process.env): AdapterConfig {
     get dynamodbEndpoint() {
       return env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || undefined;
     },
+    get awsRegion() {
+      return required("AWS_REGION");
+    },
+    get sqsEndpoint() {
+      return env.AWS_ENDPOINT_URL_SQS?.trim() || undefined;
+    },
     // ---- status sync and outbound webhook (issue #7) ----
     get syncBudgetMs() {
       return positiveInt("SYNC_BUDGET_MS", DEFAULT_SYNC_BUDGET_MS);
@@ -123,7 +137,15 @@ export function readConfig(env: Env = process.env): AdapterConfig {
       return positiveInt("SYNC_CONCURRENCY", DEFAULT_SYNC_CONCURRENCY);
     },
     get syncConfirmedIntervalMs() {
-      return nonNegativeInt("SYNC_CONFIRMED_INTERVAL_MS", DEFAULT_SYNC_CONFIRMED_INTERVAL_MS);
+      return positiveInt("SYNC_CONFIRMED_INTERVAL_MS", DEFAULT_SYNC_CONFIRMED_INTERVAL_MS);
+    },
+    get syncSchedule() {
+      return {
+        confirmedIntervalMs: this.syncConfirmedIntervalMs,
+        undecidedEveryRunMs: nonNegativeInt("SYNC_UNDECIDED_EVERY_RUN_MS", DEFAULT_SYNC_SETTINGS.undecidedEveryRunMs),
+        nearUseDateMs: nonNegativeInt("SYNC_NEAR_USE_DATE_MS", DEFAULT_SYNC_SETTINGS.nearUseDateMs),
+        graceMs: nonNegativeInt("SYNC_GRACE_MS", DEFAULT_SYNC_SETTINGS.graceMs),
+      };
     },
     get localSyncIntervalMs() {
       return nonNegativeInt("SYNC_INTERVAL_MS", DEFAULT_LOCAL_SYNC_INTERVAL_MS);

@@ -1,13 +1,8 @@
-// Reads one SSM parameter (GetParameter, decrypted) with a SigV4-signed POST of SSM's JSON protocol: the SDK's own
-// signer and hash, the credentials from the Lambda's environment. The SSM client would add about 76 KB to every
-// bundle (its schema and error registrations) for this one call; BENCHMARKS.md compares the two.
-import https from "node:https";
-import http from "node:http";
-import { fromEnv } from "@aws-sdk/credential-provider-env";
-import { Sha256 } from "@smithy/core/checksum";
-import { SignatureV4 } from "@smithy/signature-v4";
+// Reads one SSM parameter (GetParameter, decrypted) with a signed request of SSM's JSON protocol
+// (lib/aws/json-request.ts): the SSM client would add about 76 KB to every bundle for this one call.
+import type { fromEnv } from "@aws-sdk/credential-provider-env";
 import * as v from "valibot";
-import { parseJsonOrUndefined } from "./json";
+import { AwsServiceError, awsJsonService } from "./aws/json-request";
 
 export type ParameterReader = (name: string) => Promise<string | undefined>;
 
@@ -16,6 +11,7 @@ export interface SsmParameterReaderOptions {
   /** SSM's endpoint; default `https://ssm.<region>.amazonaws.com` (AWS_ENDPOINT_URL_SSM overrides it). */
   endpoint?: string;
   credentials?: ReturnType<typeof fromEnv>;
+  /** Per attempt, once connected. */
   timeoutMs?: number;
 }
 
@@ -31,70 +27,28 @@ export class SsmError extends Error {
   }
 }
 
-export function ssmParameterReader(options: SsmParameterReaderOptions): ParameterReader {
-  const url = new URL(options.endpoint ?? `https://ssm.${options.region}.amazonaws.com`);
-  const signer = new SignatureV4({
-    service: "ssm",
-    region: options.region,
-    credentials: options.credentials ?? fromEnv(),
-    sha256: Sha256,
-  });
-  const timeoutMs = options.timeoutMs ?? 5_000;
+const GetParameterAnswerSchema = v.object({ Parameter: v.optional(v.object({ Value: v.optional(v.string()) })) });
 
+export function ssmParameterReader(options: SsmParameterReaderOptions): ParameterReader {
+  const call = awsJsonService({
+    service: "ssm",
+    targetPrefix: "AmazonSSM",
+    jsonVersion: "1.1",
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    requestTimeoutMs: options.timeoutMs ?? 5_000,
+  });
   return async (name) => {
-    const body = JSON.stringify({ Name: name, WithDecryption: true });
-    const signed = await signer.sign({
-      method: "POST",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: "/",
-      query: {},
-      headers: {
-        host: url.host,
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": "AmazonSSM.GetParameter",
-        "content-length": String(Buffer.byteLength(body)),
-      },
-      body,
-    });
-    const { status, text } = await post(url, signed.headers, body, timeoutMs);
-    if (status !== 200) {
-      const failure = v.safeParse(SsmErrorSchema, parseJsonOrUndefined(text));
-      const { __type = "UnknownError", message = "", Message = "" } = failure.success ? failure.output : {};
-      throw new SsmError(__type.replace(/^.*#/, ""), status, message || Message);
+    let output: unknown;
+    try {
+      output = await call("GetParameter", { Name: name, WithDecryption: true });
+    } catch (error) {
+      if (error instanceof AwsServiceError) throw new SsmError(error.type, error.status, error.detail);
+      throw error;
     }
-    const answer = v.safeParse(GetParameterAnswerSchema, parseJsonOrUndefined(text));
-    if (!answer.success) throw new SsmError("InvalidAnswer", status, "the answer is not a GetParameter result");
+    const answer = v.safeParse(GetParameterAnswerSchema, output);
+    if (!answer.success) throw new SsmError("InvalidAnswer", 200, "the answer is not a GetParameter result");
     return answer.output.Parameter?.Value;
   };
-}
-
-const GetParameterAnswerSchema = v.object({ Parameter: v.optional(v.object({ Value: v.optional(v.string()) })) });
-const SsmErrorSchema = v.object({
-  __type: v.optional(v.string()),
-  message: v.optional(v.string()),
-  Message: v.optional(v.string()),
-});
-
-function post(
-  url: URL,
-  headers: Record<string, string>,
-  body: string,
-  timeoutMs: number,
-): Promise<{ status: number; text: string }> {
-  const transport = url.protocol === "http:" ? http : https;
-  return new Promise((resolve, reject) => {
-    const request = transport.request(url, { method: "POST", headers, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
-      );
-      response.on("error", reject);
-    });
-    request.on("timeout", () => request.destroy(new Error(`SSM did not answer within ${timeoutMs} ms`)));
-    request.on("error", reject);
-    request.end(body);
-  });
 }

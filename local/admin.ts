@@ -43,6 +43,7 @@ export function localAdminRoutes(options: {
       deadLetters: localDeadLetters(options.queue),
       clock: systemClock,
       waitingTooLongMs: options.config.waitingTooLongMs,
+      syncGraceMs: options.config.syncSchedule.graceMs,
     },
     tokens: () => Promise.resolve(tokens),
     logError: (message, error) => {

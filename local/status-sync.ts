@@ -70,7 +70,7 @@ export async function addMissingIndexes(client: DynamoDBClient, tableName: strin
         TableName: tableName,
         AttributeDefinitions: tableDefinition.AttributeDefinitions.filter((a) => names.has(a.AttributeName)) as {
           AttributeName: string;
-          AttributeType: "S";
+          AttributeType: "S" | "N";
         }[],
         GlobalSecondaryIndexUpdates: [{ Create: index }],
       }),

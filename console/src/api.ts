@@ -170,6 +170,8 @@ export interface OrderDetail {
     ax_order_status: string;
     tickets: { ticket_id: string; ax_ticket_code: string; ax_ticket_status: string }[];
     history: StatusChange[];
+    /** The status sync: polled, stopped (poll again brings it back), or final. */
+    sync: { state: "polled" | "stopped" | "final"; until?: string; left_at?: string; reason?: string };
   }[];
   events: EventRow[];
   notifications: Notification[];

@@ -144,6 +144,15 @@ export const adminRoutes: AdminRoute[] = [
   },
   {
     method: "POST",
+    path: "/admin/orders/{order_id}/ax-orders/{item_id}/poll-again",
+    summary:
+      "Poll an AX order again: the next status sync run asks AX, and it stays in the sync for another grace (409 if its status is final)",
+    response: ActionResultSchema,
+    errors: [404, 409],
+    run: (call) => admin.pollAgain(call.deps, call.actor, param(call, "order_id"), param(call, "item_id")),
+  },
+  {
+    method: "POST",
     path: "/admin/orders/{order_id}/notifications/{notification_id}/resend",
     summary: "Send a dead notification again (its attempts start over)",
     response: ActionResultSchema,

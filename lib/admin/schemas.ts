@@ -283,6 +283,17 @@ export const OrderDetailSchema = v.object({
       ax_order_status: v.string(),
       tickets: v.array(v.object({ ticket_id: v.string(), ax_ticket_code: v.string(), ax_ticket_status: v.string() })),
       history: v.array(StatusChangeSchema),
+      sync: v.pipe(
+        v.object({
+          state: v.picklist(["polled", "stopped", "final"]),
+          until: v.optional(v.pipe(v.string(), v.description("kept in the sync at least until then (poll again)"))),
+          left_at: v.optional(v.string()),
+          reason: v.optional(v.picklist(["past_use_date", "tickets_settled"])),
+        }),
+        v.description(
+          "The status sync: polled; stopped (its use date and grace passed, or its tickets are all used or cancelled: poll again brings it back); final (no status can follow)",
+        ),
+      ),
     }),
   ),
   events: v.array(EventDetailSchema),

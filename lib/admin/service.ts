@@ -2,18 +2,21 @@
 // records who (the admin token's name) did what, and when, in the audit log. Pure: the store, the queue and the
 // dead-letter queue are ports.
 import { createHash } from "node:crypto";
-import type {
-  CreateCall,
-  EventSummaryRow,
-  NotificationRecord,
-  OrderAggregate,
-  OrderRecord,
-  ProductMapping,
-  ProductType,
-  StoredEvent,
+import {
+  isFinalAxOrderStatus,
+  type AxOrderRecord,
+  type CreateCall,
+  type EventSummaryRow,
+  type NotificationRecord,
+  type OrderAggregate,
+  type OrderRecord,
+  type ProductMapping,
+  type ProductType,
+  type StoredEvent,
 } from "../orders/model";
 import type { Clock, OrderRepository, QueuedEvent } from "../orders/ports";
 import { axOrderView } from "../orders/read-order";
+import { DEFAULT_SYNC_SETTINGS } from "../orders/sync-schedule";
 import {
   ReconcileError,
   ReconcileInputError,
@@ -132,6 +135,15 @@ export interface AdminStore extends OrderRepository, EventRequeuer, EventDismiss
   changeMappings(changes: readonly MappingChange[], entry: AuditEntry): Promise<boolean>;
   recordAudit(entry: AuditEntry): Promise<void>;
   listAudit(day: string, page: PageRequest): Promise<Page<AuditEntry>>;
+  /**
+   * Puts an AX order (not final) back in the status sync until `until`, in one write with the operator's records,
+   * if its status and code are still these; false when they are not (nothing written then).
+   */
+  pollAgain(
+    axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
+    until: string,
+    records: ActionRecords,
+  ): Promise<boolean>;
 }
 
 /** The stage's dead-letter queue (SQS in AWS, the local stack's list locally). */
@@ -149,6 +161,8 @@ export interface AdminDeps {
   clock: Clock;
   /** A queued event older than this needs a person (the worker should have taken it long ago). */
   waitingTooLongMs: number;
+  /** How long "poll again" keeps an AX order in the status sync (SYNC_GRACE_MS; default 3 days). */
+  syncGraceMs?: number;
 }
 
 export { AdminInputError, ConflictError, NotFoundError, UnavailableError };
@@ -266,6 +280,13 @@ function createCallView(productType: string, call: CreateCall) {
   };
 }
 
+/** Whether the status sync still polls an AX order, and if not, since when and why. */
+function syncView(axOrder: AxOrderRecord): OrderDetail["ax_orders"][number]["sync"] {
+  if (isFinalAxOrderStatus(axOrder.ax_order_status)) return { state: "final" };
+  if (axOrder.sync_left) return { state: "stopped", left_at: axOrder.sync_left.at, reason: axOrder.sync_left.reason };
+  return { state: "polled", ...(axOrder.sync_until !== undefined ? { until: axOrder.sync_until } : {}) };
+}
+
 /** Everything known about one order: what an operator reads as its story. */
 export async function orderDetail(deps: AdminDeps, orderId: string): Promise<OrderDetail> {
   const [aggregate, summaries, notifications, attempts]: [
@@ -301,7 +322,9 @@ export async function orderDetail(deps: AdminDeps, orderId: string): Promise<Ord
     create_calls: Object.entries(order?.create_calls ?? {}).map(([productType, call]) =>
       createCallView(productType, call),
     ),
-    ax_orders: [...axOrders].sort((a, b) => a.item_id.localeCompare(b.item_id)).map(axOrderView),
+    ax_orders: [...axOrders]
+      .sort((a, b) => a.item_id.localeCompare(b.item_id))
+      .map((axOrder) => ({ ...axOrderView(axOrder), sync: syncView(axOrder) })),
     events: events.sort((a, b) => a.received_at.localeCompare(b.received_at)).map(eventDetail),
     notifications: notifications.map(notificationView),
     attempts: attempts.slice(-ATTEMPTS_SHOWN).map(attemptView),
@@ -615,6 +638,41 @@ function recordingLookup(deps: AdminDeps, orderId: string, actor: string, calls:
         throw error;
       }
     },
+  };
+}
+
+// ---- status sync ------------------------------------------------------------------------------------------------
+
+/**
+ * "Poll again": an AX order that left the status sync (its use date and grace passed, its tickets all used or
+ * cancelled), or one an operator wants asked now, is polled by the next run and kept in the sync for another grace.
+ * A final status stays final: nothing to poll.
+ */
+export async function pollAgain(
+  deps: AdminDeps,
+  actor: string,
+  orderId: string,
+  itemId: string,
+): Promise<ActionResult> {
+  const { axOrders } = await deps.store.load(orderId);
+  const axOrder = axOrders.find((candidate) => candidate.item_id === itemId);
+  if (!axOrder) throw new NotFoundError(`order ${orderId} has no AX order for item ${itemId}`);
+  if (!axOrder.ax_order_code) throw new ConflictError(`item ${itemId} has no AX order yet: nothing to poll`);
+  if (isFinalAxOrderStatus(axOrder.ax_order_status))
+    throw new ConflictError(
+      `AX order ${axOrder.ax_order_code} is ${axOrder.ax_order_status}, a final status: no status can follow it`,
+    );
+  const until = new Date(deps.clock.now().getTime() + (deps.syncGraceMs ?? DEFAULT_SYNC_SETTINGS.graceMs));
+  const was = axOrder.sync_left ? `it had left the sync (${axOrder.sync_left.reason})` : "it was in the sync";
+  const records = recordsOf(
+    entry(deps, actor, "poll_again", `${orderId} ${itemId}`, `AX order ${axOrder.ax_order_code}; ${was}`),
+    [{ orderId, summary: `AX order ${axOrder.ax_order_code} (item ${itemId}) polled again by ${actor}; ${was}` }],
+  );
+  if (!(await deps.store.pollAgain(axOrder, until.toISOString(), records)))
+    throw new ConflictError(`AX order ${axOrder.ax_order_code} changed meanwhile: look at the order again`);
+  return {
+    ok: true,
+    message: `AX order ${axOrder.ax_order_code} is polled by the next status sync run, and kept in the sync until ${until.toISOString()}`,
   };
 }
 

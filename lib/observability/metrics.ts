@@ -85,6 +85,8 @@ export interface AdapterMetrics {
   swept: (report: SweptEvents) => void;
   /** The admin API refused a request's token: `missing` (none presented) or `unknown`. */
   adminTokenRefused: (reason: "missing" | "unknown") => void;
+  /** Batched metrics (a sync run's, a worker's batch's) are written now: one EMF line per dimension set. */
+  flush?: () => void;
 }
 
 export const noMetrics: AdapterMetrics = {
@@ -102,25 +104,74 @@ export const noMetrics: AdapterMetrics = {
 type Dimensions = Record<string, string>;
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-/** EMF metrics through one Powertools Metrics instance; each call publishes one log line at once, so nothing waits
- *  for the end of the invocation and a crash loses nothing already counted. */
-export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE_NAME })): AdapterMetrics {
-  /** One EMF line: `values` under the `service` dimension alone, and under each extra dimension set. */
-  const publish = (values: Record<string, number>, unit: Unit, extraSets: Dimensions[] = []): void => {
-    metrics.addDimensions({});
-    for (const set of extraSets) metrics.addDimensions(set);
-    for (const [name, value] of Object.entries(values)) metrics.addMetric(name, unit, value);
-    metrics.publishStoredMetrics();
-  };
-  const count = (name: string, extraSets: Dimensions[] = []): void =>
-    publish({ [name]: 1 }, MetricUnit.Count, extraSets);
+/** EMF accepts at most this many values of one metric in one line: latencies beyond it are sampled. */
+const MAX_VALUES = 100;
 
-  return {
+/** One EMF line to be: metrics under the `service` dimension alone and, when set, under one more set. */
+interface Group {
+  dimensions: Dimensions;
+  sums: Map<string, { unit: Unit; value: number }>;
+  samples: Map<string, { unit: Unit; values: number[]; seen: number }>;
+}
+
+/**
+ * EMF metrics through one Powertools Metrics instance. Unbatched, each call publishes its line at once (the receiver:
+ * one webhook per invocation). Batched (`{ batched: true }`: a status sync run, a worker's batch of messages), counts
+ * add up and latencies are sampled until `flush()`, which writes one line per dimension set: a sync run polling a
+ * thousand AX orders writes a few lines, not two per poll. Every line has one extra dimension set at most, so no key
+ * is in two sets (Powertools warns in the log about each such key, at every publish).
+ */
+export function emfMetrics(
+  metrics: Metrics = new Metrics({ serviceName: SERVICE_NAME }),
+  options: { batched?: boolean } = {},
+): AdapterMetrics {
+  const groups = new Map<string, Group>();
+  const group = (dimensions: Dimensions): Group => {
+    const key = JSON.stringify(Object.entries(dimensions).sort());
+    let found = groups.get(key);
+    if (!found) {
+      found = { dimensions, sums: new Map(), samples: new Map() };
+      groups.set(key, found);
+    }
+    return found;
+  };
+  const flush = (): void => {
+    for (const { dimensions, sums, samples } of groups.values()) {
+      metrics.addDimensions({});
+      if (Object.keys(dimensions).length > 0) metrics.addDimensions(dimensions);
+      for (const [name, { unit, value }] of sums) metrics.addMetric(name, unit, value);
+      for (const [name, { unit, values }] of samples) for (const value of values) metrics.addMetric(name, unit, value);
+      // Powertools writes a metric's line itself when it holds 100 values (EMF's limit): nothing may be left.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+    groups.clear();
+  };
+  const add = (name: string, unit: Unit, value: number, dimensions: Dimensions = {}): void => {
+    const sums = group(dimensions).sums;
+    const sum = sums.get(name);
+    if (sum) sum.value += value;
+    else sums.set(name, { unit, value });
+  };
+  /** A latency: every one while few, a uniform sample of them past EMF's limit (reservoir sampling). */
+  const sample = (name: string, unit: Unit, value: number, dimensions: Dimensions): void => {
+    const samples = group(dimensions).samples;
+    const kept = samples.get(name) ?? { unit, values: [], seen: 0 };
+    samples.set(name, kept);
+    kept.seen++;
+    if (kept.values.length < MAX_VALUES) kept.values.push(value);
+    else {
+      const slot = Math.floor(Math.random() * kept.seen);
+      if (slot < MAX_VALUES) kept.values[slot] = value;
+    }
+  };
+  const count = (name: string, dimensions?: Dimensions): void => add(name, MetricUnit.Count, 1, dimensions);
+
+  const recorded: Omit<AdapterMetrics, "flush"> = {
     webhookAnswered: ({ outcome, reason }) => {
       if (outcome === "accepted") count(METRIC.webhooksAccepted);
       else if (outcome === "duplicate") count(METRIC.webhooksDuplicate);
       else {
-        count(METRIC.webhooksRejected, [{ reason: reason ?? "unknown" }]);
+        count(METRIC.webhooksRejected, { reason: reason ?? "unknown" });
         if (reason === "invalid_signature") count(METRIC.signaturesRefused);
       }
     },
@@ -130,38 +181,46 @@ export function emfMetrics(metrics: Metrics = new Metrics({ serviceName: SERVICE
       if (outcome.alreadySettled) return;
       const reason = outcome.reason ?? "none";
       if (outcome.status === "applied") count(METRIC.eventsApplied);
-      else if (outcome.status === "ignored") count(METRIC.eventsIgnored, [{ reason }]);
-      else if (outcome.status === "queued") count(METRIC.eventsWaiting, [{ reason }]);
+      else if (outcome.status === "ignored") count(METRIC.eventsIgnored, { reason });
+      else if (outcome.status === "queued") count(METRIC.eventsWaiting, { reason });
       else {
-        count(METRIC.eventsParked, [{ reason }]);
+        count(METRIC.eventsParked, { reason });
         if (outcome.reason === "create_uncertain") count(METRIC.createsUncertain);
       }
     },
     eventRetried: () => count(METRIC.eventsRetried),
     eventDropped: () => count(METRIC.eventsDropped),
-    eventsForwarded: (forwarded) => publish({ [METRIC.eventsForwarded]: forwarded }, MetricUnit.Count),
+    eventsForwarded: (forwarded) => add(METRIC.eventsForwarded, MetricUnit.Count, forwarded),
     swept: (report) => {
-      publish({ [METRIC.eventsSwept]: report.requeued }, MetricUnit.Count);
-      publish(
-        {
-          [METRIC.oldestStrandedEventAge]: report.oldestStrandedAgeSeconds,
-          [METRIC.oldestUnfinishedEventAge]: report.oldestUnfinishedAgeSeconds,
-        },
-        MetricUnit.Seconds,
-      );
+      add(METRIC.eventsSwept, MetricUnit.Count, report.requeued);
+      add(METRIC.oldestStrandedEventAge, MetricUnit.Seconds, report.oldestStrandedAgeSeconds);
+      add(METRIC.oldestUnfinishedEventAge, MetricUnit.Seconds, report.oldestUnfinishedAgeSeconds);
     },
-    adminTokenRefused: (reason) => count(METRIC.adminTokensRefused, [{ reason }]),
+    adminTokenRefused: (reason) => count(METRIC.adminTokensRefused, { reason }),
     axCalled: (info) => {
-      const byCall: Dimensions[] = [{ endpoint: info.endpoint }, { endpoint: info.endpoint, outcome: info.outcome }];
-      publish(
-        {
-          [METRIC.axCalls]: 1,
-          [METRIC.axCallErrors]: info.outcome !== "ok" && AX_HEALTH_ERRORS.has(info.outcome) ? 1 : 0,
-        },
+      // Counts by endpoint and outcome (the dashboard's breakdown); latency by endpoint (its percentiles).
+      const byOutcome = { endpoint: info.endpoint, outcome: info.outcome };
+      add(METRIC.axCalls, MetricUnit.Count, 1, byOutcome);
+      add(
+        METRIC.axCallErrors,
         MetricUnit.Count,
-        byCall,
+        info.outcome !== "ok" && AX_HEALTH_ERRORS.has(info.outcome) ? 1 : 0,
+        byOutcome,
       );
-      publish({ [METRIC.axCallLatency]: info.durationMs }, MetricUnit.Milliseconds, byCall);
+      // Whole milliseconds: a sample of a hundred latencies stays a few hundred bytes.
+      sample(METRIC.axCallLatency, MetricUnit.Milliseconds, Math.round(info.durationMs), { endpoint: info.endpoint });
     },
   };
+  if (options.batched) return { ...recorded, flush };
+  // Unbatched: what one call recorded is written at once (a crash loses nothing already counted).
+  const written = Object.fromEntries(
+    Object.entries(recorded).map(([name, record]) => [
+      name,
+      (...args: unknown[]) => {
+        (record as (...values: unknown[]) => void)(...args);
+        flush();
+      },
+    ]),
+  ) as unknown as Omit<AdapterMetrics, "flush">;
+  return { ...written, flush };
 }

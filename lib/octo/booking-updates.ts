@@ -42,8 +42,10 @@ export function withBookingUpdates(
   const newId = octo.newId ?? (() => `msg_${randomUUID().replaceAll("-", "")}`);
   return {
     load: (orderId) => store.load(orderId),
-    dueAxOrders: (before, range) => store.dueAxOrders(before, range),
-    deferSync: (axOrder, nextSyncAt) => store.deferSync(axOrder, nextSyncAt),
+    dueAxOrders: (cadence, ranges) => store.dueAxOrders(cadence, ranges),
+    moveSync: (axOrder, cadence) => store.moveSync(axOrder, cadence),
+    leaveSync: (axOrder, reason, at) => store.leaveSync(axOrder, reason, at),
+    ...(store.moveLegacySyncItems ? { moveLegacySyncItems: store.moveLegacySyncItems.bind(store) } : {}),
     loadSyncCursor: () => store.loadSyncCursor(),
     saveSyncCursor: (cursor) => store.saveSyncCursor(cursor),
     commitStatusChange: async (change: OrderCommit, notifications: readonly NotificationRecord[]) => {

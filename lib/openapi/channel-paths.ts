@@ -15,7 +15,7 @@ import { embeddedJsonSchema } from "../channel/json-schema";
 import { OrderCancelledEventSchema, OrderPlacedEventSchema } from "../channel/schemas";
 import { errorAnswerSchema, HealthAnswerSchema, UnavailableAnswerSchema } from "../http/answer-schemas";
 import { StatusChangedPayloadSchema } from "../orders/notify";
-import { OrderViewSchema } from "../orders/read-order";
+import { OrderViewSchema } from "../orders/order-view";
 import type { OpenApiPathModule } from "./document";
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

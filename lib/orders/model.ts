@@ -1,6 +1,6 @@
 // The adapter's own records: what it knows about one channel order and the AX orders it became.
 // Pure types, shared by the core (lib/orders) and the DynamoDB adapter (lib/store).
-import { FINAL_ORDER_STATUSES, type AxProductType } from "../ax/schemas";
+import { FINAL_ORDER_STATUSES, type AxProductType } from "../ax/vocabulary";
 
 /** AX's two product families (the path segment of its order endpoints). */
 export type ProductType = AxProductType;
@@ -151,6 +151,10 @@ export interface AxOrderRecord {
   history: StatusChange[];
   created_at: string;
   updated_at: string;
+  /** An operator asked to poll it again (issue 21): it stays in the status sync at least until then. */
+  sync_until?: string;
+  /** It left the status sync (no status that matters can come any more): when, and why. */
+  sync_left?: { at: string; reason: "past_use_date" | "tickets_settled" };
 }
 
 export interface OrderAggregate {
@@ -207,39 +211,30 @@ export interface StoredEvent {
 const FINAL_AX_ORDER_STATUSES: ReadonlySet<string> = new Set(FINAL_ORDER_STATUSES);
 export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_STATUSES.has(status);
 
-// ---- status sync and outbound notifications (issue #7) --------------------------------------------------------
+// ---- status sync and outbound notifications (issue #7; the due index of issue 21) --------------------------------
 
-/** An AX order that is not final and due to be polled, as the sparse `openOrders` index hands it out. */
-export interface DueAxOrder extends AxOrderRecord {
-  /** When it was last written (or its poll last failed): the anchor of its schedule and its place in the index. */
-  next_sync_at: string;
-  /** The index partition it was read from: a sweep of the index resumes per partition. */
-  open_shard: string;
+/** An AX order due to be polled, as the sync's index (`syncDue`) hands it out: what the poll and its rules read. */
+export interface DueAxOrder
+  extends
+    Pick<AxOrderRecord, "order_id" | "item_id" | "product_type" | "ax_order_code" | "ax_order_status">,
+    Pick<AxOrderRecord, "inventory_at" | "created_at" | "sync_until"> {
+  /** Its cadence (`every_run`, `hourly`, `daily`) and the index partition it was read from. */
+  sync_cadence: "every_run" | "hourly" | "daily";
+  sync_shard: string;
+  /** Its fixed phase (lib/orders/sync-schedule.ts): its turn in every period of its cadence. */
+  sync_phase: number;
 }
-
-/** Where a sweep of the `openOrders` index stands in one partition: the last AX order it looked at. */
-export interface SyncPosition {
-  order_id: string;
-  item_id: string;
-  next_sync_at: string;
-}
-
-/** Positions by index partition. */
-export type SyncPositions = Record<string, SyncPosition>;
 
 /**
- * The status sync's progress, one small item: the sync writes nothing for an AX order that did not change, so what
- * a run polls follows from this and the clock. A sweep visits every open AX order once (over several runs when the
- * budget is short); an AX order confirmed by the supplier is polled in a sweep only when one of its turns
- * (`next_sync_at` plus a whole number of intervals) fell after `window_from`.
+ * The status sync's progress, one small item written once per run: the sync writes nothing for an AX order that did
+ * not change, so what a run reads follows from this and the clock. `every_run` AX orders are read in a round of
+ * their phases from where the last run stopped (`after`); the `hourly` and `daily` ones whose turn fell after
+ * `through` (and, in a window that a run cut short, after the phase it reached: `after`).
  */
 export interface SyncCursor {
-  /** Turns after this instant are due in the current sweep; absent: every AX order is due (the first sweep). */
-  window_from?: string;
-  /** When the unfinished sweep began (its run's start): the next sweep's `window_from`. */
-  sweep_started_at?: string;
-  /** Where the unfinished sweep goes on; absent: the next run starts a sweep from the beginning. */
-  resume?: SyncPositions;
+  every_run?: { after: number };
+  hourly?: { through: string; after?: number };
+  daily?: { through: string; after?: number };
 }
 
 /** `booking_update`: an OCTO reseller's webhook (issue #20), sent to that reseller (`target`). */

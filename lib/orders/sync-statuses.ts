@@ -1,8 +1,11 @@
-// Use case: bring the supplier's decisions (AX confirmation info) into the adapter. The AX orders that are not final
-// come from a sparse index, swept in its order from where the last run stopped (a small cursor item), so that an
-// AX order that did not change costs a read and no write; AX is asked with bounded concurrency until a time budget
-// is used; each change is written conditionally on the order's version (re-read on conflict), with a history entry
-// and, when the outbound webhook is configured, an `order.status_changed` notification in the same transaction.
+// Use case: bring the supplier's decisions (AX confirmation info) into the adapter. A run reads from the sync's index
+// only the AX orders that are due (lib/orders/sync-schedule.ts: every run while the supplier has not decided, once
+// per period of their cadence after that, in turn order from where the last run stopped: one small cursor item), so
+// that its reads follow the due AX orders, not the open ones, and an AX order that did not change costs no write.
+// AX is asked with bounded concurrency until a time budget is used; each change is written conditionally on the
+// order's version (re-read on conflict), with a history entry and, when the outbound webhook is configured, an
+// `order.status_changed` notification in the same transaction. An AX order leaves the sync when no status that
+// matters can come any more.
 import { AxError, type AxErrorReason } from "../ax/errors";
 import { findConfirmation, type ConfirmationEntry, type ConfirmationInfo } from "../ax/schemas";
 import { forEachBounded } from "./bounded-pool";
@@ -12,12 +15,20 @@ import {
   type DueAxOrder,
   type NotificationRecord,
   type SyncCursor,
-  type SyncPosition,
-  type SyncPositions,
   type OrderAggregate,
   type OrderRecord,
   type ProductType,
 } from "./model";
+import {
+  cadencePeriodMs,
+  PHASE_SPACE,
+  placeAfterPoll,
+  windowRanges,
+  type PhaseRange,
+  type SyncCadence,
+  type SyncLeaveReason,
+  type SyncSettings,
+} from "./sync-schedule";
 import { statusChangedNotification } from "./notify";
 import { isCancelledAxOrder, isCancelledTicket, mergeAxOrders, orderStatus } from "./order-state";
 import { ConcurrentUpdateError, type Clock, type OrderCommit } from "./ports";
@@ -28,16 +39,19 @@ export interface AxConfirmationReader {
 
 export interface StatusSyncStore {
   load(orderId: string): Promise<OrderAggregate>;
-  /**
-   * AX orders that are not final with `next_sync_at` before `before`, oldest first (the sparse `openOrders`), in
-   * each partition after its position in `after`, or, with `through`, only in the partitions it names, from their
-   * start up to their position there.
-   */
-  dueAxOrders(before: string, range?: { after?: SyncPositions; through?: SyncPositions }): AsyncIterable<DueAxOrder>;
-  /** Moves an AX order whose poll failed to `nextSyncAt`, if it is still open with the status read. */
-  deferSync(axOrder: DueAxOrder, nextSyncAt: string): Promise<boolean>;
+  /** The AX orders of a cadence whose phase lies in `ranges`, range by range, each in phase order. */
+  dueAxOrders(cadence: SyncCadence, ranges: readonly PhaseRange[]): AsyncIterable<DueAxOrder>;
+  /** Moves an AX order polled unchanged to another cadence, if it is still where it was read with that status. */
+  moveSync(axOrder: DueAxOrder, cadence: SyncCadence): Promise<boolean>;
+  /** Takes an AX order polled unchanged out of the sync (and records why), on the same condition. */
+  leaveSync(axOrder: DueAxOrder, reason: Exclude<SyncLeaveReason, "final_status">, at: string): Promise<boolean>;
   loadSyncCursor(): Promise<SyncCursor | undefined>;
   saveSyncCursor(cursor: SyncCursor): Promise<void>;
+  /**
+   * Moves AX orders written before the due index into it (issue 21), until `canGoOn` says stop; answers how many it
+   * moved and whether any are left. Absent where there is nothing to move (the tests' stores).
+   */
+  moveLegacySyncItems?(now: Date, canGoOn: () => boolean): Promise<{ moved: number; left: boolean }>;
   /** An order change (conditional on its version, like OrderRepository.commit) with its notifications. */
   commitStatusChange(change: OrderCommit, notifications: readonly NotificationRecord[]): Promise<void>;
 }
@@ -48,8 +62,8 @@ export interface SyncStatusesDeps {
   clock: Clock;
   /** AX calls in flight at once. */
   concurrency: number;
-  /** A confirmed AX order is polled once in this long; pending ones in every sweep (every run, unless cut short). */
-  confirmedIntervalMs: number;
+  /** The cadences' periods and when an AX order leaves the sync (lib/orders/sync-schedule.ts). */
+  schedule: SyncSettings;
   /** Set when the outbound webhook is configured: every change also writes a notification with this id. */
   newNotificationId?: () => string;
 }
@@ -64,6 +78,8 @@ export interface SyncError {
 
 export interface SyncReport {
   started_at: string;
+  /** Index entries read: the due AX orders (and the few read past the end of a cut-short run). */
+  read: number;
   /** AX confirmation calls made. */
   polled: number;
   changed: number;
@@ -73,11 +89,26 @@ export interface SyncReport {
   failed: number;
   /** Notifications written with the changes. */
   notifications: number;
+  /** AX orders polled unchanged that moved to another cadence, or left the sync (no status that matters can come). */
+  moved: number;
+  left: number;
+  /** AX orders written before the due index that this run moved into it. */
+  migrated: number;
   /** AX orders were due but not polled: the budget was used, or AX said to stop (`stopped_by`). */
   due_left: boolean;
   stopped_by?: "budget" | AxErrorReason;
   /** The first few failures, for the log. */
   errors: SyncError[];
+  /** The first few changes recorded (ids and statuses only), for the log: one line each. */
+  changes: SyncChange[];
+}
+
+export interface SyncChange {
+  order_id: string;
+  item_id: string;
+  ax_order_code: string;
+  from: string;
+  to: string;
 }
 
 export interface SyncOutcome {
@@ -88,9 +119,8 @@ export interface SyncOutcome {
 
 const WRITE_ATTEMPTS = 5;
 const MAX_REPORTED_ERRORS = 20;
-/** After its use date an AX order is polled once a day: it may still be cancelled, but rarely is. */
-const AFTER_USE_DATE_INTERVAL_MS = 24 * 60 * 60_000;
-const CONFIRMED = "Supplier confirm";
+const MAX_REPORTED_CHANGES = 50;
+const WINDOWED: readonly ("hourly" | "daily")[] = ["hourly", "daily"];
 
 /**
  * One sync run. Starts AX calls while the clock is before `deadline` (epoch ms); calls already started finish, so
@@ -100,119 +130,145 @@ export async function syncStatuses(deps: SyncStatusesDeps, options: { deadline: 
   const started = deps.clock.now();
   const report: SyncReport = {
     started_at: started.toISOString(),
+    read: 0,
     polled: 0,
     changed: 0,
     unchanged: 0,
     skipped: 0,
     failed: 0,
     notifications: 0,
+    moved: 0,
+    left: 0,
+    migrated: 0,
     due_left: false,
     errors: [],
+    changes: [],
   };
   const written: NotificationRecord[] = [];
   let stop: AxErrorReason | undefined;
   const canStart = () => stop === undefined && deps.clock.now().getTime() < options.deadline;
 
-  const sweep = new Sweep(deps, await deps.store.loadSyncCursor(), started);
+  // AX orders written before the due index are moved into it first (once: then this finds none).
+  if (deps.store.moveLegacySyncItems) {
+    const legacy = await deps.store.moveLegacySyncItems(started, canStart);
+    report.migrated = legacy.moved;
+    if (legacy.left) report.due_left = true;
+  }
+
+  const round = new SyncRound(deps, (await deps.store.loadSyncCursor()) ?? {}, started);
   const outcome = await forEachBounded(
-    sweep.dueAxOrders(),
+    round.dueAxOrders(),
     { concurrency: deps.concurrency, canStart },
-    async (axOrder) => {
-      sweep.visited(axOrder);
-      const stopReason = await syncOne(deps, axOrder, report, written);
+    async (due) => {
+      report.read++;
+      round.visited(due);
+      const stopReason = await syncOne(deps, due, report, written);
       if (stopReason !== undefined) stop ??= stopReason;
     },
   );
-  report.due_left = !outcome.drained;
+  if (!outcome.drained) report.due_left = true;
   if (report.due_left) report.stopped_by = stop ?? "budget";
   // When AX stopped the run, the next one does this run's part again: the cursor stays where it was.
-  if (stop === undefined) await deps.store.saveSyncCursor(sweep.cursorAfter(outcome.drained));
+  if (stop === undefined) await deps.store.saveSyncCursor(round.cursorAfter(outcome.drained));
   report.notifications = written.length;
   return { report, notifications: written };
 }
 
-const position = (axOrder: DueAxOrder): SyncPosition => ({
-  order_id: axOrder.order_id,
-  item_id: axOrder.item_id,
-  next_sync_at: axOrder.next_sync_at,
-});
-
 /**
- * One run's part of the sweeps. It goes on with the unfinished sweep from the cursor; when that ends, it starts the
- * next sweep at once, up to where this run began (so no AX order is polled twice in a run). It hands out only the
- * AX orders whose turn came; the ones it passes over and the ones polled advance the positions.
+ * What one run reads, in order: the `every_run` AX orders (a round of their phases from where the last run stopped,
+ * so a run that cannot poll them all never starves the same ones), then per cadence the AX orders whose turn fell
+ * between the end of its last completed window and this run's start (in a window cut short, after where it stopped).
+ * Progress is a phase: the index hands AX orders out in phase order, so the last one handed out marks it.
  */
-class Sweep {
+class SyncRound {
   private readonly now: number;
-  private readonly before: string;
-  /** The sweep going on (`resumed`) and the one started in this run, each with its window and positions. */
-  private readonly resumed: { windowFrom: number; startedAt: string; from: SyncPositions } | undefined;
-  private readonly fresh: { windowFrom: number; positions: SyncPositions; begun: boolean };
-  private readonly resumedPositions: SyncPositions;
+  /** The phase this run reached, per cadence. */
+  private readonly reached: Partial<Record<SyncCadence, number>> = {};
+  /** The cadences read to their end. */
+  private readonly finished = new Set<SyncCadence>();
 
   constructor(
     private readonly deps: SyncStatusesDeps,
-    private readonly cursor: SyncCursor | undefined,
+    private readonly cursor: SyncCursor,
     started: Date,
   ) {
     this.now = started.getTime();
-    // Only AX orders due before the run started: the ones it writes move past that, so none is polled twice.
-    this.before = started.toISOString();
-    const windowFrom = cursor?.window_from === undefined ? -Infinity : Date.parse(cursor.window_from);
-    this.resumed =
-      cursor?.resume === undefined
-        ? undefined
-        : { windowFrom, startedAt: cursor.sweep_started_at ?? this.before, from: cursor.resume };
-    this.resumedPositions = { ...(cursor?.resume ?? {}) };
-    this.fresh = {
-      windowFrom: this.resumed ? Date.parse(this.resumed.startedAt) : windowFrom,
-      positions: {},
-      begun: this.resumed === undefined,
-    };
   }
 
   async *dueAxOrders(): AsyncGenerator<DueAxOrder> {
-    if (this.resumed) {
-      for await (const axOrder of this.deps.store.dueAxOrders(this.before, { after: this.resumed.from }))
-        if (this.isDue(axOrder, this.resumed.windowFrom)) yield axOrder;
-        else this.resumedPositions[axOrder.open_shard] = position(axOrder);
-      this.fresh.begun = true;
+    const start = this.cursor.every_run?.after;
+    const round = start === undefined ? [FULL_CIRCLE] : circleAfter(start);
+    yield* this.once(this.deps.store.dueAxOrders("every_run", round));
+    this.finished.add("every_run");
+    for (const cadence of WINDOWED) {
+      const ranges = resumeAfter(this.window(cadence).ranges, this.cursor[cadence]?.after);
+      if (ranges.length > 0) yield* this.once(this.deps.store.dueAxOrders(cadence, ranges));
+      this.finished.add(cadence);
     }
-    const range = this.resumed ? { through: this.resumed.from } : undefined;
-    for await (const axOrder of this.deps.store.dueAxOrders(this.before, range))
-      if (this.isDue(axOrder, this.fresh.windowFrom)) yield axOrder;
-      else this.fresh.positions[axOrder.open_shard] = position(axOrder);
   }
 
-  /** An AX order handed out is being polled: the sweep it belongs to has got this far. */
-  visited(axOrder: DueAxOrder): void {
-    (this.fresh.begun ? this.fresh.positions : this.resumedPositions)[axOrder.open_shard] = position(axOrder);
+  /** An AX order this run polled, then moved (its change put it in a cadence read later), is not polled twice. */
+  private readonly handedOut = new Set<string>();
+  private async *once(source: AsyncIterable<DueAxOrder>): AsyncGenerator<DueAxOrder> {
+    for await (const due of source) {
+      const key = `${due.order_id}\n${due.item_id}`;
+      if (this.handedOut.has(key)) continue;
+      this.handedOut.add(key);
+      yield due;
+    }
   }
 
-  /** The cursor for the next run: a fresh sweep after a run that got through, or where this one stopped. */
+  /** The phases due for a cadence: from the end of its last completed window to this run's start. */
+  private window(cadence: "hourly" | "daily"): { from: number; ranges: PhaseRange[] } {
+    const period = cadencePeriodMs(cadence, this.deps.schedule) ?? 0;
+    const through = this.cursor[cadence]?.through;
+    // The first run (or a cursor from before the due index): each AX order of the cadence once.
+    const from = through === undefined || Number.isNaN(Date.parse(through)) ? this.now - period : Date.parse(through);
+    return { from, ranges: period > 0 ? windowRanges(from, this.now, period) : [] };
+  }
+
+  /** An AX order handed out is being polled: its cadence has got this far. */
+  visited(due: DueAxOrder): void {
+    this.reached[due.sync_cadence] = due.sync_phase;
+  }
+
+  /** The cursor for the next run: windows closed where they were read to the end, phases where they were cut. */
   cursorAfter(drained: boolean): SyncCursor {
-    if (drained) return { window_from: this.before };
-    if (!this.fresh.begun && this.resumed)
-      return {
-        ...(this.cursor?.window_from !== undefined ? { window_from: this.cursor.window_from } : {}),
-        sweep_started_at: this.resumed.startedAt,
-        resume: this.resumedPositions,
+    const done = (cadence: SyncCadence) => drained || this.finished.has(cadence);
+    const cursor: SyncCursor = {};
+    const roundAt = this.reached.every_run ?? this.cursor.every_run?.after;
+    if (!done("every_run") && roundAt !== undefined) cursor.every_run = { after: roundAt };
+    for (const cadence of WINDOWED) {
+      if (done(cadence)) {
+        cursor[cadence] = { through: new Date(this.now).toISOString() };
+        continue;
+      }
+      const previous = this.cursor[cadence];
+      const after = this.reached[cadence] ?? previous?.after;
+      cursor[cadence] = {
+        through: previous?.through ?? new Date(this.window(cadence).from).toISOString(),
+        ...(after !== undefined ? { after } : {}),
       };
-    return {
-      ...(Number.isFinite(this.fresh.windowFrom) ? { window_from: new Date(this.fresh.windowFrom).toISOString() } : {}),
-      sweep_started_at: this.before,
-      resume: this.fresh.positions,
-    };
+    }
+    return cursor;
   }
+}
 
-  /** Pending AX orders are due in every sweep; the others when a turn of theirs came after `windowFrom`. */
-  private isDue(axOrder: DueAxOrder, windowFrom: number): boolean {
-    const interval = Date.parse(nextSyncAt(axOrder, new Date(this.now), this.deps.confirmedIntervalMs)) - this.now;
-    const anchor = Date.parse(axOrder.next_sync_at);
-    if (interval <= 0 || Number.isNaN(anchor) || anchor >= this.now) return true;
-    const latestTurn = anchor + Math.floor((this.now - anchor) / interval) * interval;
-    return latestTurn > windowFrom;
-  }
+const FULL_CIRCLE: PhaseRange = { from: 0, to: PHASE_SPACE - 1 };
+
+/** Every phase once, starting after `phase`. */
+function circleAfter(phase: number): PhaseRange[] {
+  return [...(phase + 1 < PHASE_SPACE ? [{ from: phase + 1, to: PHASE_SPACE - 1 }] : []), { from: 0, to: phase }];
+}
+
+/** The ranges still to read when a run was cut short at `phase`: those after the one holding it, and its rest. */
+function resumeAfter(ranges: PhaseRange[], phase: number | undefined): PhaseRange[] {
+  if (phase === undefined) return ranges;
+  const at = ranges.findIndex((range) => range.from <= phase && phase <= range.to);
+  if (at < 0) return ranges;
+  const rest = ranges.slice(at + 1);
+  const current = ranges[at];
+  return current && phase < current.to ? [{ from: phase + 1, to: current.to }, ...rest] : rest;
 }
 
 /** Polls one AX order and records what AX says; returns a reason when the whole run should stop. */
@@ -233,8 +289,10 @@ async function syncOne(
         detail,
       });
   };
-  // An AX order that cannot be read now goes to the back of the line, so it never holds the others up.
-  const later = () => deps.store.deferSync(axOrder, deps.clock.now().toISOString());
+  // An AX order that cannot be read now is asked again by the next run (then it goes back to its cadence).
+  const later = async () => {
+    if (axOrder.sync_cadence !== "every_run" && (await deps.store.moveSync(axOrder, "every_run"))) report.moved++;
+  };
 
   let entry: ConfirmationEntry | undefined;
   report.polled++;
@@ -261,8 +319,10 @@ async function syncOne(
   }
 
   if (entry.ax_order_status === axOrder.ax_order_status) {
-    // Nothing is written: its next turn follows from its schedule and the cursor.
+    // Nothing is written, unless its cadence changes with time (its use date nears or passed, its grace ended): its
+    // next turn follows from its phase and the cursor.
     report.unchanged++;
+    await reschedule(deps, axOrder, report);
     return undefined;
   }
 
@@ -270,6 +330,14 @@ async function syncOne(
     const result = await recordChange(deps, axOrder, entry);
     if (result.kind === "changed") {
       report.changed++;
+      if (report.changes.length < MAX_REPORTED_CHANGES)
+        report.changes.push({
+          order_id: axOrder.order_id,
+          item_id: axOrder.item_id,
+          ax_order_code: axOrder.ax_order_code,
+          from: axOrder.ax_order_status,
+          to: entry.ax_order_status,
+        });
       if (result.notification) written.push(result.notification);
     } else if (result.kind === "already") report.unchanged++;
     else report.skipped++;
@@ -278,6 +346,18 @@ async function syncOne(
     else throw error;
   }
   return undefined;
+}
+
+/** After an unchanged poll: another cadence, or out of the sync, when its time says so (one write); else nothing. */
+async function reschedule(deps: SyncStatusesDeps, axOrder: DueAxOrder, report: SyncReport): Promise<void> {
+  const now = deps.clock.now();
+  const place = placeAfterPoll(axOrder, now.getTime(), deps.schedule);
+  if ("leave" in place) {
+    // A final status is never read unchanged here: it leaves with the write that records it.
+    if (place.leave !== "final_status" && (await deps.store.leaveSync(axOrder, place.leave, now.toISOString())))
+      report.left++;
+  } else if (place.cadence !== axOrder.sync_cadence && (await deps.store.moveSync(axOrder, place.cadence)))
+    report.moved++;
 }
 
 type ChangeResult =
@@ -364,16 +444,4 @@ function withStatus(
       },
     ],
   };
-}
-
-/**
- * When an AX order polled `now` that did not change is due again: in the next sweep while the supplier has not
- * decided; after `confirmedIntervalMs` once confirmed (only a cancellation can follow); once a day after its use date.
- */
-export function nextSyncAt(axOrder: AxOrderRecord, now: Date, confirmedIntervalMs: number): string {
-  let delay = axOrder.ax_order_status === CONFIRMED ? confirmedIntervalMs : 0;
-  const useDate = Date.parse(axOrder.inventory_at);
-  if (!Number.isNaN(useDate) && now.getTime() - useDate > AFTER_USE_DATE_INTERVAL_MS)
-    delay = Math.max(delay, AFTER_USE_DATE_INTERVAL_MS);
-  return new Date(now.getTime() + delay).toISOString();
 }

@@ -1,6 +1,7 @@
 // The SQS FIFO sender: one message group per channel order keeps its events in order.
 import { createHash } from "node:crypto";
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import * as v from "valibot";
+import type { SqsApi } from "../aws/sqs-api";
 import type { EventQueue, QueuedEvent } from "../orders/ports";
 import { SQS_RETRY_BACKOFF, retryDelayMs, type BackoffPolicy } from "./backoff";
 
@@ -21,10 +22,11 @@ export function deduplicationId(message: Pick<QueuedEvent, "webhook_id" | "reque
 }
 
 const SQS_BATCH_LIMIT = 10;
+const SendMessageBatchOutput = v.object({ Failed: v.optional(v.array(v.object({ Id: v.string() }))) });
 
 export class SqsEventQueue implements EventQueue {
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: SqsApi,
     private readonly queueUrl: string,
   ) {}
 
@@ -32,8 +34,9 @@ export class SqsEventQueue implements EventQueue {
     let sent = 0;
     for (let start = 0; start < messages.length; start += SQS_BATCH_LIMIT) {
       const batch = messages.slice(start, start + SQS_BATCH_LIMIT);
-      const { Failed } = await this.sqs.send(
-        new SendMessageBatchCommand({
+      const { Failed } = v.parse(
+        SendMessageBatchOutput,
+        await this.sqs("SendMessageBatch", {
           QueueUrl: this.queueUrl,
           Entries: batch.map((message, index) => ({
             Id: String(index),
@@ -59,7 +62,7 @@ export class SqsEventQueue implements EventQueue {
  */
 export class SqsRetryScheduler {
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: SqsApi,
     private readonly queueUrl: string,
     private readonly policy: BackoffPolicy = SQS_RETRY_BACKOFF,
   ) {}
@@ -67,13 +70,11 @@ export class SqsRetryScheduler {
   async later(receiptHandle: string, receiveCount: number): Promise<number> {
     // SQS allows at most 12 hours; the policy stays far below.
     const seconds = Math.min(43_200, Math.ceil(retryDelayMs(receiveCount, this.policy) / 1000));
-    await this.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    );
+    await this.sqs("ChangeMessageVisibility", {
+      QueueUrl: this.queueUrl,
+      ReceiptHandle: receiptHandle,
+      VisibilityTimeout: seconds,
+    });
     return seconds;
   }
 }

@@ -16,7 +16,7 @@ import { searchKey, searchSortPrefix, type SearchKind } from "../orders/search-e
 import type { ActionRecords } from "../orders/attempt-log";
 import { auditItem, mappingTransaction, recordPuts } from "./audit-items";
 import { CursorError, decodeCursor, encodeCursor } from "./cursor";
-import { DynamoStore, fromEventItem, isConditionFailure, stripKeys } from "./dynamo-store";
+import { DynamoStore, fromEventItem, fromOrderItem, isConditionFailure, stripKeys } from "./dynamo-store";
 import {
   EVENT_SK,
   INDEX_BY_AX_ORDER,
@@ -63,20 +63,19 @@ const keysOf = (input: QueryInput) => [...TABLE_KEYS, ...(input.IndexName ? (IND
 const pick = (item: Item, names: readonly string[]) =>
   Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
 
-/** Whether the order item (when read whole) records a parked event: a `pending` order that waits for a person. */
-const parked = (item: Item) =>
-  item.status === "pending" &&
-  Object.values((item.events ?? {}) as Record<string, { status?: string }>).some((event) => event.status === "failed");
+/** Whether the order records a parked event: a `pending` order that waits for a person. */
+const parked = (order: OrderRecord) =>
+  order.status === "pending" && Object.values(order.events).some((event) => event.status === "failed");
 
-function orderRow(item: Item): OrderRow {
+function orderRow(order: OrderRecord): OrderRow {
   return {
-    order_id: String(item.order_id),
-    status: String(item.status),
-    ...(parked(item) ? { shown_status: "parked" as const } : {}),
-    created_at: String(item.created_at),
-    updated_at: String(item.updated_at),
-    ...(typeof item.currency === "string" ? { currency: item.currency } : {}),
-    ...(typeof item.total === "string" ? { total: item.total } : {}),
+    order_id: order.order_id,
+    status: order.status,
+    ...(parked(order) ? { shown_status: "parked" as const } : {}),
+    created_at: order.created_at,
+    updated_at: order.updated_at,
+    ...(order.currency !== undefined ? { currency: order.currency } : {}),
+    ...(order.total !== undefined ? { total: order.total } : {}),
   };
 }
 
@@ -176,6 +175,19 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
 
   // ---- orders -------------------------------------------------------------------------------------------------
 
+  /**
+   * The orders a page of an operator index names, in its order: the indexes project only what never changes (so an
+   * order write does not rewrite them), the rest is read from the orders themselves, one BatchGetItem a page.
+   */
+  private async ordersOf(indexItems: readonly Item[]): Promise<OrderRecord[]> {
+    const found = await this.batchGet(indexItems.map((item) => ({ pk: item.pk, sk: item.sk })));
+    const byId = new Map(found.map((item) => fromOrderItem(item)).map((order) => [order.order_id, order]));
+    return indexItems.flatMap((item) => {
+      const order = byId.get(String(item.order_id));
+      return order ? [order] : [];
+    });
+  }
+
   async searchOrders(query: OrderSearchQuery & PageRequest, now: Date): Promise<Page<OrderRow>> {
     const lookup = ORDER_LOOKUPS.find((name) => query[name] !== undefined);
     if (lookup) return this.lookUpOrders(lookup, query[lookup] ?? "", query);
@@ -195,7 +207,7 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
         },
         query,
       );
-      return { ...page, items: page.items.map(orderRow) };
+      return { ...page, items: (await this.ordersOf(page.items)).map(orderRow) };
     }
     // One partition per month: the cursor says which month the next page starts in. A page reads at most
     // MONTHS_PER_PAGE months, so a range of years costs a page per year, never one request of years.
@@ -219,7 +231,7 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
         },
         startKey,
       );
-      items.push(...(result.Items ?? []).map(orderRow));
+      items.push(...(await this.ordersOf(result.Items ?? [])).map(orderRow));
       if (result.LastEvaluatedKey) startKey = result.LastEvaluatedKey;
       else {
         startKey = undefined;
@@ -274,7 +286,7 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
   private async orderRows(found: readonly { order_id: string; at: string }[]): Promise<OrderRow[]> {
     const unique = [...new Map(found.map((entry) => [entry.order_id, entry])).values()];
     const items = await this.batchGet(unique.map((entry) => ({ pk: orderPk(entry.order_id), sk: ORDER_SK })));
-    const byId = new Map(items.map((item) => [String(item.order_id), orderRow(item)]));
+    const byId = new Map(items.map((item) => fromOrderItem(item)).map((order) => [order.order_id, orderRow(order)]));
     return unique.map(
       (entry) =>
         byId.get(entry.order_id) ?? {
@@ -296,21 +308,25 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
       },
       request,
     );
-    // The index projects the order's summary and its create calls (what the uncertain list reads).
-    const items = page.items.map((item) => ({ create_calls: {}, ...stripKeys(item) }) as unknown as OrderRecord);
-    return { ...page, items };
+    return { ...page, items: await this.ordersOf(page.items) };
   }
 
   async countUncertainCreates(): Promise<number> {
     let count = 0;
+    const entries: Item[] = [];
+    const tally = async () => {
+      for (const order of await this.ordersOf(entries.splice(0)))
+        count += Object.values(order.create_calls).filter((call) => call.state === "uncertain").length;
+    };
     for await (const item of this.all({
       IndexName: INDEX_ORDERS_BY_STATUS,
       KeyConditionExpression: "order_status_key = :status",
       ExpressionAttributeValues: { ":status": "uncertain" },
     })) {
-      const calls = Object.values((item.create_calls ?? {}) as Record<string, { state?: string }>);
-      count += calls.filter((call) => call.state === "uncertain").length;
+      entries.push(item);
+      if (entries.length === 100) await tally();
     }
+    await tally();
     return count;
   }
 
@@ -416,40 +432,28 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
     at: string,
     records: ActionRecords,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: orderPk(notification.order_id), sk: notificationSk(notification.id) },
-                // Pending again, due now, its attempts starting over: the sender's claim expects `attempts` = 0.
-                UpdateExpression:
-                  "SET #status = :pending, outbox_state = :pending, next_attempt_at = :at, attempts = :zero, " +
-                  "resent = list_append(if_not_exists(resent, :none), :resent)",
-                ConditionExpression: "outbox_state = :dead",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: {
-                  ":pending": OUTBOX_PENDING,
-                  ":dead": OUTBOX_DEAD,
-                  ":at": at,
-                  ":zero": 0,
-                  ":none": [],
-                  ":resent": [{ by, at }],
-                },
-              },
-            },
-            // The audit entry and the order's log line, in the same write.
-            ...recordPuts(this.tableName, records),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    // The audit entry and the order's log line, in the same write.
+    return this.updateWithRecords(
+      {
+        TableName: this.tableName,
+        Key: { pk: orderPk(notification.order_id), sk: notificationSk(notification.id) },
+        // Pending again, due now, its attempts starting over: the sender's claim expects `attempts` = 0.
+        UpdateExpression:
+          "SET #status = :pending, outbox_state = :pending, next_attempt_at = :at, attempts = :zero, " +
+          "resent = list_append(if_not_exists(resent, :none), :resent)",
+        ConditionExpression: "outbox_state = :dead",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":pending": OUTBOX_PENDING,
+          ":dead": OUTBOX_DEAD,
+          ":at": at,
+          ":zero": 0,
+          ":none": [],
+          ":resent": [{ by, at }],
+        },
+      },
+      records,
+    );
   }
 
   // ---- product mappings ---------------------------------------------------------------------------------------

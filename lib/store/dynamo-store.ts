@@ -12,14 +12,13 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import type { BatchGetCommandOutput, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { BatchGetCommandOutput, TransactWriteCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ActionRecords, AttemptLogEntry } from "../orders/attempt-log";
 import { attemptItem, recordPuts } from "./audit-items";
 import { batchPut } from "./batch-put";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import {
-  isFinalAxOrderStatus,
   type AxOrderRecord,
   type CreateAnswer,
   type EventSummaryRow,
@@ -53,39 +52,51 @@ import {
   ORDER_PREFIX,
   ORDER_SK,
   PRODUCT_SK,
+  LEGACY_OPEN_SHARDS,
   axAnswerSk,
   attemptLogPk,
   axOrderSk,
   eventPk,
-  openShard,
   orderIndexAttributes,
+  syncDueKeys,
   orderPk,
   productPk,
 } from "./keys";
-// Issue #7: the status sync and the outbox.
-import type { DueAxOrder, NotificationRecord, SyncCursor, SyncPositions } from "../orders/model";
+// Issue #7: the status sync and the outbox (issue 21: its due index).
+import type { DueAxOrder, NotificationRecord, SyncCursor } from "../orders/model";
 import type { NotificationClaim, NotificationSettlement } from "../orders/notify";
+import {
+  DEFAULT_SYNC_SETTINGS,
+  type PhaseRange,
+  type SyncCadence,
+  type SyncLeaveReason,
+  type SyncSettings,
+} from "../orders/sync-schedule";
 import {
   SYNC_PAGE_SIZE,
   claimNotificationUpdate,
-  deferSyncUpdate,
   dueAxOrdersQuery,
   dueNotificationsQuery,
   fromDueAxOrderItem,
   fromNotificationItem,
   fromSyncCursorItem,
+  legacyOpenOrdersQuery,
+  leaveSyncUpdate,
+  moveLegacyUpdate,
+  moveSyncUpdate,
+  pollAgainUpdate,
+  syncAttributes,
   syncCursorItem,
   syncCursorKey,
-  syncPositionKey,
   mergeSorted,
   notificationItem,
   notificationsOfOrderQuery,
-  openShardIds,
   settleNotificationUpdate,
 } from "./status-sync-items";
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+type TransactUpdate = NonNullable<TransactItem["Update"]>;
 
 /** A kept AX answer is removed when the order records it; one nothing refers to (never sent) expires. */
 const ANSWER_TTL_DAYS = 30;
@@ -95,6 +106,8 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
   constructor(
     protected readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
+    /** The status sync's rules: where each AX order written goes in its due index. */
+    readonly syncSettings: SyncSettings = DEFAULT_SYNC_SETTINGS,
   ) {}
 
   /** The client this store sends with (a store with more queries shares it). */
@@ -363,7 +376,7 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
     const axOrders: AxOrderRecord[] = [];
     const answers: CreateAnswer[] = [];
     for (const item of items) {
-      if (item.sk === ORDER_SK) order = stripKeys(item) as unknown as OrderRecord;
+      if (item.sk === ORDER_SK) order = fromOrderItem(item);
       else if (typeof item.sk === "string" && item.sk.startsWith(AXORDER_PREFIX))
         axOrders.push(stripKeys(item) as unknown as AxOrderRecord);
       else if (typeof item.sk === "string" && item.sk.startsWith(AXANSWER_PREFIX)) answers.push(fromAnswerItem(item));
@@ -390,7 +403,9 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
         : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": change.expectedVersion } }),
     };
     const others: TransactItem[] = [
-      ...(change.axOrders ?? []).map((axOrder) => ({ Put: { TableName: this.tableName, Item: axOrderItem(axOrder) } })),
+      ...(change.axOrders ?? []).map((axOrder) => ({
+        Put: { TableName: this.tableName, Item: axOrderItem(axOrder, this.syncSettings) },
+      })),
       ...(change.events ?? []).map((outcome) => ({ Update: eventUpdate(this.tableName, outcome, now) })),
       ...(change.answersRecorded ?? []).map((attemptId) => ({
         Delete: { TableName: this.tableName, Key: { pk: orderPk(change.order.order_id), sk: axAnswerSk(attemptId) } },
@@ -500,29 +515,115 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
 
   // ---- status sync and outbound notifications (issue #7; items and queries in ./status-sync-items) -----------
 
-  /** AX orders that are not final, due before `before`, oldest first across the shards of sparse `openOrders`. */
-  dueAxOrders(
-    before: string,
-    range: { after?: SyncPositions; through?: SyncPositions } = {},
-  ): AsyncIterable<DueAxOrder> {
-    const { after, through } = range;
-    const shards = through ? Object.keys(through) : openShardIds();
-    const pages = shards.map((shard) => {
-      const resumeAt = after?.[shard];
-      return async (startKey: Item | undefined) => {
-        const page = await this.doc.send(
-          new QueryCommand({
-            ...dueAxOrdersQuery(this.tableName, shard, before, SYNC_PAGE_SIZE, through?.[shard]),
-            ExclusiveStartKey: startKey ?? (resumeAt ? syncPositionKey(shard, resumeAt) : undefined),
-          }),
-        );
-        return { items: page.Items ?? [], next: page.LastEvaluatedKey };
-      };
-    });
-    const merged = mergeSorted(pages, (item) => String(item.next_sync_at));
+  /** The AX orders of a cadence with a phase in `ranges`, range by range, in phase order across its partitions. */
+  dueAxOrders(cadence: SyncCadence, ranges: readonly PhaseRange[]): AsyncIterable<DueAxOrder> {
+    const doc = this.doc;
+    const tableName = this.tableName;
     return (async function* () {
-      for await (const item of merged) yield fromDueAxOrderItem(item);
+      for (const range of ranges) {
+        const pages = syncDueKeys(cadence).map((partition) => async (startKey: Item | undefined) => {
+          const page = await doc.send(
+            new QueryCommand({
+              ...dueAxOrdersQuery(tableName, partition, range, SYNC_PAGE_SIZE),
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          return { items: page.Items ?? [], next: page.LastEvaluatedKey };
+        });
+        for await (const item of mergeSorted(pages, (entry) => Number(entry.sync_phase)))
+          yield fromDueAxOrderItem(item);
+      }
     })();
+  }
+
+  async moveSync(axOrder: DueAxOrder, cadence: SyncCadence): Promise<boolean> {
+    return this.conditionalUpdate(moveSyncUpdate(this.tableName, axOrder, cadence));
+  }
+
+  async leaveSync(axOrder: DueAxOrder, reason: Exclude<SyncLeaveReason, "final_status">, at: string): Promise<boolean> {
+    return this.conditionalUpdate(leaveSyncUpdate(this.tableName, axOrder, { at, reason }));
+  }
+
+  /**
+   * An operator's "poll again" (admin API), in one write with the audit entry and the order's log line: false when
+   * the AX order's status or code moved since it was read (nothing written then).
+   */
+  async pollAgain(
+    axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
+    until: string,
+    records: ActionRecords,
+  ): Promise<boolean> {
+    return this.updateWithRecords(pollAgainUpdate(this.tableName, axOrder, until), records);
+  }
+
+  /**
+   * A conditional update and an operator's records (the audit entry, the orders' log lines) in one write: false
+   * when the update's condition failed (nothing written then).
+   */
+  protected async updateWithRecords(update: TransactUpdate, records: ActionRecords): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({ TransactItems: [{ Update: update }, ...recordPuts(this.tableName, records)] }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Set once `openOrders` held nothing (or is gone): later runs of this container skip the look. */
+  private legacySyncDone = false;
+
+  /**
+   * Moves AX orders written before the due index (still in `openOrders`) into it, 25 writes at a time. Once the
+   * index is empty this is four empty queries per container; once a later release drops it, one refused query.
+   */
+  async moveLegacySyncItems(now: Date, canGoOn: () => boolean): Promise<{ moved: number; left: boolean }> {
+    if (this.legacySyncDone) return { moved: 0, left: false };
+    let moved = 0;
+    for (const shard of LEGACY_OPEN_SHARDS) {
+      for (;;) {
+        let items: Item[];
+        try {
+          const query = legacyOpenOrdersQuery(this.tableName, shard, SYNC_PAGE_SIZE);
+          items = (await this.doc.send(new QueryCommand(query))).Items ?? [];
+        } catch (error) {
+          // The index was dropped: nothing was written before the due index any more.
+          if (error instanceof Error && error.name === "ValidationException" && /index/i.test(error.message)) {
+            this.legacySyncDone = true;
+            return { moved, left: false };
+          }
+          throw error;
+        }
+        if (items.length === 0) break;
+        if (!canGoOn()) return { moved, left: true };
+        for (let start = 0; start < items.length; start += 25) {
+          const results = await Promise.all(
+            items
+              .slice(start, start + 25)
+              .map((item) =>
+                this.conditionalUpdate(
+                  moveLegacyUpdate(this.tableName, stripKeys(item) as unknown as AxOrderRecord, now, this.syncSettings),
+                ),
+              ),
+          );
+          moved += results.filter(Boolean).length;
+        }
+      }
+    }
+    this.legacySyncDone = true;
+    return { moved, left: false };
+  }
+
+  private async conditionalUpdate(input: UpdateCommandInput): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand(input));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async loadSyncCursor(): Promise<SyncCursor | undefined> {
@@ -532,16 +633,6 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
 
   async saveSyncCursor(cursor: SyncCursor): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: syncCursorItem(cursor) }));
-  }
-
-  async deferSync(axOrder: DueAxOrder, nextSyncAt: string): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand(deferSyncUpdate(this.tableName, axOrder, nextSyncAt)));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 
   /** Like `commit`, with the notifications (the outbox) in the same transaction. */
@@ -556,7 +647,9 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
           ExpressionAttributeValues: { ":v": change.expectedVersion },
         },
       },
-      ...(change.axOrders ?? []).map((axOrder) => ({ Put: { TableName: this.tableName, Item: axOrderItem(axOrder) } })),
+      ...(change.axOrders ?? []).map((axOrder) => ({
+        Put: { TableName: this.tableName, Item: axOrderItem(axOrder, this.syncSettings) },
+      })),
       ...notifications.map((notification) => ({
         Put: {
           TableName: this.tableName,
@@ -743,14 +836,15 @@ function eventUpdate(tableName: string, outcome: EventOutcomeWrite, now: Date) {
   };
 }
 
-function axOrderItem(axOrder: AxOrderRecord): Item {
-  const open = !isFinalAxOrderStatus(axOrder.ax_order_status);
+export function axOrderItem(axOrder: AxOrderRecord, settings: SyncSettings): Item {
+  const { sync_left: _left, ...record } = axOrder;
   return {
     pk: orderPk(axOrder.order_id),
     sk: axOrderSk(axOrder.item_id),
-    ...axOrder,
-    // The sparse `openOrders` index holds only AX orders that may still change (what the status sync polls).
-    ...(open ? { open_shard: openShard(axOrder.ax_order_code), next_sync_at: axOrder.updated_at } : {}),
+    ...record,
+    // The sparse `syncDue` index holds only the AX orders a status may still come for (what the status sync polls),
+    // by cadence and phase; one that left holds when and why.
+    ...syncAttributes(axOrder, settings),
   };
 }
 
@@ -760,6 +854,8 @@ export function stripKeys(item: Item): Item {
     sk: _sk,
     open_shard: _o,
     next_sync_at: _n,
+    sync_due: _due,
+    sync_phase: _phase,
     item_kind: _k,
     order_month: _m,
     order_status_key: _s,
@@ -769,7 +865,29 @@ export function stripKeys(item: Item): Item {
   return rest;
 }
 
-/** An order with the attributes of the operators' order indexes (by month, status and id). */
+/**
+ * The ORDER item: its keys; the operators' order indexes' keys (month, status, id head) and what they project that
+ * never changes once the order exists (order_id, created_at, currency, total); the version every write is conditional
+ * on; and the order record itself in `record`, which no index projects. A write of the order then touches an operator
+ * index only when one of that index's keys changes (a new order; a status change: `ordersByStatus`), not at every
+ * `updated_at` or create call as when the record's fields were the item's own (items written so still read as
+ * they are, and take this layout at their next write).
+ */
 function orderItem(order: OrderRecord): Item {
-  return { pk: orderPk(order.order_id), sk: ORDER_SK, ...order, ...orderIndexAttributes(order) };
+  return {
+    pk: orderPk(order.order_id),
+    sk: ORDER_SK,
+    order_id: order.order_id,
+    created_at: order.created_at,
+    ...(order.currency !== undefined ? { currency: order.currency } : {}),
+    ...(order.total !== undefined ? { total: order.total } : {}),
+    version: order.version,
+    ...orderIndexAttributes(order),
+    record: order,
+  };
+}
+
+export function fromOrderItem(item: Item): OrderRecord {
+  if (item.record && typeof item.record === "object") return item.record as OrderRecord;
+  return stripKeys(item) as unknown as OrderRecord;
 }

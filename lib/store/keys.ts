@@ -14,20 +14,32 @@ export const PRODUCT_SK = "PRODUCT";
 
 export const INDEX_BY_AX_ORDER = "byAxOrder";
 export const INDEX_EVENTS_BY_ORDER = "eventsByOrder";
-export const INDEX_OPEN_ORDERS = "openOrders";
 export const INDEX_EVENTS_BY_STATE = "eventsByState";
 
-/** Open AX orders are spread over a few partitions of the sparse `openOrders` index. */
-export const OPEN_SHARDS = 4;
-export const openShardId = (index: number) => `OPEN#${index}`;
-export function openShard(axOrderCode: string): string {
-  let hash = 0;
-  for (const char of axOrderCode) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return openShardId(hash % OPEN_SHARDS);
+/**
+ * The status sync's index (issue 21): AX orders in the sync by cadence (`R` every run, `H` hourly, `D` daily) and a few partitions each, sorted by their fixed phase, so that a run reads a cadence's due phases only.
+ */
+export const INDEX_SYNC_DUE = "syncDue";
+export const SYNC_SHARDS = 4;
+const CADENCE_KEYS = { every_run: "R", hourly: "H", daily: "D" } as const;
+export const syncDueKey = (cadence: keyof typeof CADENCE_KEYS, shard: number) => `${CADENCE_KEYS[cadence]}#${shard}`;
+export const syncDueKeys = (cadence: keyof typeof CADENCE_KEYS) =>
+  Array.from({ length: SYNC_SHARDS }, (_, shard) => syncDueKey(cadence, shard));
+export function cadenceOfSyncDueKey(key: string): keyof typeof CADENCE_KEYS | undefined {
+  const code = key.slice(0, key.indexOf("#"));
+  return (Object.keys(CADENCE_KEYS) as (keyof typeof CADENCE_KEYS)[]).find((name) => CADENCE_KEYS[name] === code);
 }
 
+/**
+ * The index that held the open AX orders before the due index (sparse `openOrders`, by `open_shard` and
+ * `next_sync_at`): nothing writes it any more; the sync moves what it still holds into `syncDue`, then a later
+ * release drops it (docs/architecture.md, "Status sync").
+ */
+export const INDEX_OPEN_ORDERS = "openOrders";
+export const LEGACY_OPEN_SHARDS = ["OPEN#0", "OPEN#1", "OPEN#2", "OPEN#3"] as const;
+
 // ---- status sync and outbound notifications (issue #7) ----------------------------------------------------------
-/** The status sync's cursor (where its sweep of `openOrders` stands): one item of its own. */
+/** The status sync's cursor (where its reading of `syncDue` stands): one item of its own. */
 export const SYNC_CURSOR_KEY = { pk: "SYNC", sk: "CURSOR" } as const;
 /** Notifications live in their order's partition: the read API lists them with one query on `ORDER#{id}`. */
 export const NOTIFICATION_PREFIX = "NOTIFY#";

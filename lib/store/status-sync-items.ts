@@ -1,18 +1,21 @@
-// DynamoDB items and queries of the status sync and the outbox (issue #7), used by DynamoStore's last section.
-// Kept apart so that the store's class only gains thin methods.
+// DynamoDB items and queries of the status sync (its due index, issue 21) and the outbox (issue #7), used by
+// DynamoStore's last section. Kept apart so that the store's class only gains thin methods.
 import type { QueryCommandInput, UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { DueAxOrder, NotificationRecord, SyncCursor, SyncPosition } from "../orders/model";
+import type { AxOrderRecord, DueAxOrder, NotificationRecord, SyncCursor } from "../orders/model";
 import type { NotificationClaim, NotificationSettlement } from "../orders/notify";
+import { syncPhase, syncPlace, type PhaseRange, type SyncCadence, type SyncSettings } from "../orders/sync-schedule";
 import {
   INDEX_OPEN_ORDERS,
   INDEX_OUTBOX,
-  OPEN_SHARDS,
-  openShardId,
+  INDEX_SYNC_DUE,
   OUTBOX_DEAD,
   OUTBOX_PENDING,
+  SYNC_SHARDS,
   axOrderSk,
+  cadenceOfSyncDueKey,
   notificationSk,
   orderPk,
+  syncDueKey,
   SYNC_CURSOR_KEY,
 } from "./keys";
 
@@ -22,41 +25,147 @@ type Item = Record<string, unknown>;
 export const DELIVERED_NOTIFICATION_TTL_DAYS = 90;
 export const SYNC_PAGE_SIZE = 100;
 
-export const openShardIds = (): string[] => Array.from({ length: OPEN_SHARDS }, (_, index) => openShardId(index));
+/**
+ * The sync's index attributes of an AX order as of its last change (`updated_at`): its cadence's partition and its
+ * phase while it is in the sync (`sync_due`, `sync_phase`); when it has left (for a reason other than a final status),
+ * when and why (`sync_left`, kept from the first time it was written).
+ */
+export function syncAttributes(axOrder: AxOrderRecord, settings: SyncSettings): Item {
+  const place = syncPlace(axOrder, Date.parse(axOrder.updated_at), settings);
+  if ("cadence" in place) {
+    const phase = syncPhase(axOrder.ax_order_code);
+    return { sync_due: syncDueKey(place.cadence, phase % SYNC_SHARDS), sync_phase: phase };
+  }
+  if (place.leave === "final_status") return {};
+  return { sync_left: axOrder.sync_left ?? { at: axOrder.updated_at, reason: place.leave } };
+}
 
-/** One partition's due AX orders, before `before`, or only up to `through` (inclusive) when given. */
+/** One index partition's AX orders of a cadence with a phase in `range`, in phase order. */
 export function dueAxOrdersQuery(
   tableName: string,
-  shard: string,
-  before: string,
+  partition: string,
+  range: PhaseRange,
   limit: number,
-  through?: SyncPosition,
 ): QueryCommandInput {
   return {
     TableName: tableName,
-    IndexName: INDEX_OPEN_ORDERS,
-    KeyConditionExpression: through
-      ? "open_shard = :shard AND next_sync_at <= :through"
-      : "open_shard = :shard AND next_sync_at < :before",
-    ExpressionAttributeValues: {
-      ":shard": shard,
-      ...(through ? { ":through": through.next_sync_at } : { ":before": before }),
-    },
+    IndexName: INDEX_SYNC_DUE,
+    KeyConditionExpression: "sync_due = :due AND sync_phase BETWEEN :from AND :to",
+    ExpressionAttributeValues: { ":due": partition, ":from": range.from, ":to": range.to },
     Limit: limit,
   };
 }
 
-/** The index position of a sweep (an ExclusiveStartKey of `openOrders`: its keys and the table's). */
-export const syncPositionKey = (shard: string, at: SyncPosition): Item => ({
-  open_shard: shard,
-  next_sync_at: at.next_sync_at,
-  pk: orderPk(at.order_id),
-  sk: axOrderSk(at.item_id),
+export function fromDueAxOrderItem(item: Item): DueAxOrder {
+  const partition = String(item.sync_due);
+  const { pk: _pk, sk: _sk, sync_due: _d, sync_phase: phase, ...rest } = item;
+  return {
+    ...(rest as unknown as Omit<DueAxOrder, "sync_cadence" | "sync_shard" | "sync_phase">),
+    sync_cadence: cadenceOfSyncDueKey(partition) ?? "every_run",
+    sync_shard: partition,
+    sync_phase: Number(phase),
+  };
+}
+
+const axOrderKey = (axOrder: Pick<DueAxOrder, "order_id" | "item_id">) => ({
+  pk: orderPk(axOrder.order_id),
+  sk: axOrderSk(axOrder.item_id),
 });
 
-export function fromDueAxOrderItem(item: Item): DueAxOrder {
-  const { pk: _pk, sk: _sk, item_kind: _k, ...rest } = item;
-  return rest as unknown as DueAxOrder;
+/** The condition of the sync's own writes: the AX order is still where it was read, with the status polled. */
+const stillAsRead = (axOrder: DueAxOrder) => ({
+  ConditionExpression: "sync_due = :was AND ax_order_status = :status",
+  values: { ":was": axOrder.sync_shard, ":status": axOrder.ax_order_status },
+});
+
+/** An update of an AX order the sync read from its index, made only if it is still as read. */
+function updateAsRead(
+  tableName: string,
+  axOrder: DueAxOrder,
+  update: string,
+  values: Record<string, unknown>,
+): UpdateCommandInput {
+  const condition = stillAsRead(axOrder);
+  return {
+    TableName: tableName,
+    Key: axOrderKey(axOrder),
+    UpdateExpression: update,
+    ConditionExpression: condition.ConditionExpression,
+    ExpressionAttributeValues: { ...condition.values, ...values },
+  };
+}
+
+/** An AX order polled unchanged moves to another cadence (its phase, and so its shard, stay). */
+export function moveSyncUpdate(tableName: string, axOrder: DueAxOrder, cadence: SyncCadence): UpdateCommandInput {
+  return updateAsRead(tableName, axOrder, "SET sync_due = :due", {
+    ":due": syncDueKey(cadence, axOrder.sync_phase % SYNC_SHARDS),
+  });
+}
+
+/** An AX order polled unchanged leaves the sync: out of the index, with when and why. */
+export function leaveSyncUpdate(
+  tableName: string,
+  axOrder: DueAxOrder,
+  left: NonNullable<AxOrderRecord["sync_left"]>,
+): UpdateCommandInput {
+  return updateAsRead(tableName, axOrder, "SET sync_left = :left REMOVE sync_due, sync_phase", { ":left": left });
+}
+
+/**
+ * An operator's "poll again": the AX order (not final) is back in the sync, polled by the next run and kept in
+ * until `until`; conditional on the status the operator saw.
+ */
+export function pollAgainUpdate(
+  tableName: string,
+  axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
+  until: string,
+): UpdateCommandInput & { UpdateExpression: string } {
+  const phase = syncPhase(axOrder.ax_order_code);
+  return {
+    TableName: tableName,
+    Key: axOrderKey(axOrder),
+    UpdateExpression: "SET sync_due = :due, sync_phase = :phase, sync_until = :until REMOVE sync_left",
+    ConditionExpression: "ax_order_status = :status AND ax_order_code = :code",
+    ExpressionAttributeValues: {
+      ":due": syncDueKey("every_run", phase % SYNC_SHARDS),
+      ":phase": phase,
+      ":until": until,
+      ":status": axOrder.ax_order_status,
+      ":code": axOrder.ax_order_code,
+    },
+  };
+}
+
+/** One page of the AX orders written before the due index (they are still in `openOrders`). */
+export function legacyOpenOrdersQuery(tableName: string, shard: string, limit: number): QueryCommandInput {
+  return {
+    TableName: tableName,
+    IndexName: INDEX_OPEN_ORDERS,
+    KeyConditionExpression: "open_shard = :shard",
+    ExpressionAttributeValues: { ":shard": shard },
+    Limit: limit,
+  };
+}
+
+/** Moves an AX order written before the due index into it (or out of the sync), leaving `openOrders`. */
+export function moveLegacyUpdate(
+  tableName: string,
+  axOrder: AxOrderRecord,
+  now: Date,
+  settings: SyncSettings,
+): UpdateCommandInput {
+  // Placed as of now (its last write may be long ago): that is when it joins the due index.
+  const attributes = syncAttributes({ ...axOrder, updated_at: now.toISOString() }, settings);
+  const names = Object.keys(attributes);
+  return {
+    TableName: tableName,
+    Key: axOrderKey(axOrder),
+    UpdateExpression: `${names.length > 0 ? `SET ${names.map((name) => `${name} = :${name}`).join(", ")} ` : ""}REMOVE open_shard, next_sync_at`,
+    ConditionExpression: "attribute_exists(open_shard)",
+    ...(names.length > 0
+      ? { ExpressionAttributeValues: Object.fromEntries(names.map((name) => [`:${name}`, attributes[name]])) }
+      : {}),
+  };
 }
 
 /** The status sync's cursor: one item, outside every index. */
@@ -66,20 +175,20 @@ export function syncCursorItem(cursor: SyncCursor): Item {
   return { ...SYNC_CURSOR_KEY, item_kind: "sync_cursor", ...cursor };
 }
 
+/** The cursor as stored; one from before the due index (other fields) reads as none: each cadence starts afresh. */
 export function fromSyncCursorItem(item: Item): SyncCursor {
-  const { pk: _pk, sk: _sk, item_kind: _k, ...rest } = item;
-  return rest;
-}
-
-/** Moves an AX order whose poll failed to the back of the line, if it is still open with the status polled. */
-export function deferSyncUpdate(tableName: string, axOrder: DueAxOrder, nextSyncAt: string): UpdateCommandInput {
-  return {
-    TableName: tableName,
-    Key: { pk: orderPk(axOrder.order_id), sk: axOrderSk(axOrder.item_id) },
-    UpdateExpression: "SET next_sync_at = :next",
-    ConditionExpression: "attribute_exists(open_shard) AND ax_order_status = :status",
-    ExpressionAttributeValues: { ":next": nextSyncAt, ":status": axOrder.ax_order_status },
-  };
+  const cursor: SyncCursor = {};
+  const round = item.every_run as { after?: unknown } | undefined;
+  if (typeof round?.after === "number") cursor.every_run = { after: round.after };
+  for (const cadence of ["hourly", "daily"] as const) {
+    const window = item[cadence] as { through?: unknown; after?: unknown } | undefined;
+    if (typeof window?.through === "string")
+      cursor[cadence] = {
+        through: window.through,
+        ...(typeof window.after === "number" ? { after: window.after } : {}),
+      };
+  }
+  return cursor;
 }
 
 export function notificationItem(notification: NotificationRecord): Item {
@@ -198,7 +307,10 @@ export type PageReader = (startKey: Item | undefined) => Promise<{ items: Item[]
  * next page only when its buffered items are used up. Oldest first across all shards, so that a run that cannot
  * poll everything never starves a shard.
  */
-export async function* mergeSorted(sources: PageReader[], sortKey: (item: Item) => string): AsyncGenerator<Item> {
+export async function* mergeSorted(
+  sources: PageReader[],
+  sortKey: (item: Item) => string | number,
+): AsyncGenerator<Item> {
   interface Cursor {
     read: PageReader;
     buffer: Item[];

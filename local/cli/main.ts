@@ -431,6 +431,17 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "orders poll-again",
+    args: "<order_id> <item_id>",
+    summary:
+      "poll an AX order again: the next status sync run asks AX, and it stays in the sync for another grace (SYNC_GRACE_MS)",
+    positionals: [2, 2],
+    run: async ({ args, deps, actor, out }) => {
+      out((await admin.pollAgain(deps(), actor, args[0] ?? "", args[1] ?? "")).message);
+      return 0;
+    },
+  },
+  {
     name: "notifications resend",
     args: "<order_id> <notification_id>",
     summary: "send a dead notification again (its attempts start over)",
@@ -688,6 +699,7 @@ export async function runCli(args: string[], out: Out, env: Env = process.env): 
         },
         clock: systemClock,
         waitingTooLongMs: readConfig(env).waitingTooLongMs,
+        syncGraceMs: readConfig(env).syncSchedule.graceMs,
       }),
   });
 }

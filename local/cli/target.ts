@@ -4,7 +4,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DeadLetterList } from "../../lib/admin/schemas";
 import { deadLetterRow, type DeadLetters } from "../../lib/admin/service";
 import { SqsDeadLetters } from "../../lib/aws/dead-letter-queue";
@@ -15,6 +14,7 @@ import type { QueuedEvent } from "../../lib/orders/ports";
 import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { localClientConfig } from "../dynamodb/emulator";
 import { devRouteHeaders } from "../http-gateway";
+import { sdkSqsApi } from "./sdk-sqs";
 import { DEV_ADMIN_TOKEN, DEV_AX_API_KEY, DEV_AX_CHANNEL_CODE, defaultDataDir } from "../stack";
 
 /** The token the local stack's dev-only routes require: ADMIN_TOKEN as `npm start` had it, else the dev default. */
@@ -46,6 +46,7 @@ export function openStore(env: Record<string, string | undefined> = process.env)
     return new AdminDynamoStore(
       DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
       tableName,
+      readConfig(env).syncSchedule,
     );
   }
   const state = readLocalStackState();
@@ -54,6 +55,7 @@ export function openStore(env: Record<string, string | undefined> = process.env)
   return new AdminDynamoStore(
     DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     state.tableName,
+    readConfig(env).syncSchedule,
   );
 }
 
@@ -86,7 +88,7 @@ export class LocalStackDeadLetters implements DeadLetters {
 /** The dead-letter queue: the stage's (DLQ_URL), or the running local stack's (ADAPTER_URL or stack.json). */
 export function openDeadLetters(env: Record<string, string | undefined> = process.env): DeadLetters {
   const dlqUrl = env.DLQ_URL;
-  if (dlqUrl) return new SqsDeadLetters(new SQSClient({}), dlqUrl);
+  if (dlqUrl) return new SqsDeadLetters(sdkSqsApi(), dlqUrl);
   const url = env.ADAPTER_URL ?? (env.TABLE_NAME ? undefined : readLocalStackState()?.url);
   if (!url)
     throw new TargetError(

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { createTable } from "../../local/dynamodb/table";
+import { NO_STREAM } from "./load";
 import { DynamoCounter, countedDynamoClient } from "./sdk-boundary";
 
 export interface CalibrationCase {
@@ -18,7 +19,7 @@ export async function calibrateCapacity(endpoint: string): Promise<CalibrationCa
   const counter = new DynamoCounter();
   const client = countedDynamoClient(endpoint, counter);
   const tableName = `bench-calibration-${randomUUID().slice(0, 8)}`;
-  await createTable(client, tableName);
+  await createTable(client, tableName, NO_STREAM);
   const doc = DynamoDBDocumentClient.from(client);
   // An item of exactly `bytes` by DynamoDB's size rule (attribute names + values; 53 bytes besides the filler).
   const item = (bytes: number) => ({ pk: `CAL#${randomUUID()}`, sk: "CAL", filler: "x".repeat(bytes - 53) });

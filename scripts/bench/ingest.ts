@@ -13,6 +13,7 @@ import { readConfig } from "../../lib/config";
 import { systemClock } from "../../lib/orders/ports";
 import { DynamoStore } from "../../lib/store/dynamo-store";
 import { createTable } from "../../local/dynamodb/table";
+import { NO_STREAM } from "./load";
 import { sampleOrderPlaced } from "../../local/samples";
 import { TEST_SECRET, apiEvent, signedDelivery } from "../../test/support/webhooks";
 import { runClosedLoop, summarize, type RunResult, type Summary } from "./load";
@@ -114,7 +115,7 @@ export async function benchIngest(
   const tableName = `bench-ingest-${randomUUID().slice(0, 8)}`;
   const setup = new DynamoCounter();
   const setupClient = countedDynamoClient(endpoint, setup);
-  await createTable(setupClient, tableName);
+  await createTable(setupClient, tableName, NO_STREAM);
   setupClient.destroy();
 
   const sqs = answeredSqsClient();

@@ -66,3 +66,7 @@ export function summarize(runs: readonly RunResult[]): Summary {
     billedMean: mean(latencies.map((ms) => Math.ceil(ms))),
   };
 }
+
+/** The benchmarks' tables have no stream: nothing reads it, and DynamoDB Local slows down with every stream record it
+ *  keeps (local/dynamodb/table.ts). */
+export const NO_STREAM = { stream: false } as const;

@@ -10,30 +10,50 @@ import { localClientConfig } from "../../local/dynamodb/emulator";
 
 interface Consumed {
   CapacityUnits?: number;
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
 }
 
 export interface CommandCount {
   requests: number;
   capacityUnits: number;
+  /** Items the requests returned (a Query's or a BatchGetItem's), or wrote. */
+  items: number;
 }
 
-/** DynamoDB requests by command (`PutItemCommand`, `QueryCommand`, …) and their consumed capacity units. */
+/**
+ * DynamoDB requests by command (`PutItemCommand`, `QueryCommand`, …), their consumed capacity units, the items they
+ * returned, and the units each global secondary index took in single requests (DynamoDB Local reports those as
+ * DynamoDB bills them; not in transactions).
+ */
 export class DynamoCounter {
   readonly byCommand = new Map<string, CommandCount>();
+  readonly byIndex = new Map<string, number>();
 
   reset(): void {
     this.byCommand.clear();
+    this.byIndex.clear();
   }
 
-  record(command: string, consumed: unknown): void {
-    const units = (Array.isArray(consumed) ? (consumed as Consumed[]) : consumed ? [consumed as Consumed] : []).reduce(
-      (sum, entry) => sum + (entry.CapacityUnits ?? 0),
-      0,
-    );
-    const count = this.byCommand.get(command) ?? { requests: 0, capacityUnits: 0 };
+  record(command: string, consumed: unknown, items = 0): void {
+    const entries = Array.isArray(consumed) ? (consumed as Consumed[]) : consumed ? [consumed as Consumed] : [];
+    const units = entries.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+    // DynamoDB Local's per-index figures of a transaction are not DynamoDB's (replayTransactions measures those).
+    if (command !== "TransactWriteItemsCommand")
+      for (const entry of entries)
+        for (const [index, used] of Object.entries(entry.GlobalSecondaryIndexes ?? {}))
+          this.byIndex.set(index, (this.byIndex.get(index) ?? 0) + (used.CapacityUnits ?? 0));
+    const count = this.byCommand.get(command) ?? { requests: 0, capacityUnits: 0, items: 0 };
     count.requests++;
     count.capacityUnits += units;
+    count.items += items;
     this.byCommand.set(command, count);
+  }
+
+  /** Items returned by reads (Query, GetItem, BatchGetItem), over all of them. */
+  itemsRead(): number {
+    let items = 0;
+    for (const [command, count] of this.byCommand) if (READ_COMMANDS.has(command)) items += count.items;
+    return items;
   }
 
   totals(): { requests: number; reads: number; writes: number; rcu: number; wcu: number } {
@@ -67,9 +87,19 @@ export function countedDynamoClient(endpoint: string, counter: DynamoCounter): D
   const client = new DynamoDBClient(localClientConfig(endpoint));
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = "TOTAL";
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = "INDEXES";
       const result = await next(args);
-      counter.record(context.commandName ?? "?", (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+      const output = result.output as {
+        ConsumedCapacity?: unknown;
+        Count?: number;
+        Item?: unknown;
+        Responses?: Record<string, unknown[]>;
+      };
+      const items =
+        output.Count ??
+        (output.Item ? 1 : 0) +
+          Object.values(output.Responses ?? {}).reduce((sum, list) => sum + (Array.isArray(list) ? list.length : 0), 0);
+      counter.record(context.commandName ?? "?", output.ConsumedCapacity, items);
       return result;
     },
     { step: "initialize", name: "benchCountDynamoRequests" },
@@ -137,6 +167,8 @@ export interface TransactionReplay {
   table: number;
   /** Index units (global secondary indexes), summed over the transaction's items. */
   indexes: number;
+  /** The same by index name. */
+  byIndex: Record<string, number>;
 }
 
 type DocInput = Record<string, unknown>;
@@ -162,7 +194,7 @@ export function replayTransactions(
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === "TransactWriteItemsCommand") {
-        const replay: TransactionReplay = { table: 0, indexes: 0 };
+        const replay: TransactionReplay = { table: 0, indexes: 0, byIndex: {} };
         const items = ((args.input as { TransactItems?: DocInput[] }).TransactItems ?? []) as Record<
           string,
           DocInput | undefined
@@ -189,10 +221,10 @@ export function replayTransactions(
                 : await doc.send(new DeleteCommand(shadow as ConstructorParameters<typeof DeleteCommand>[0]));
           const consumed: ShadowCapacity | undefined = output.ConsumedCapacity;
           replay.table += consumed?.Table?.CapacityUnits ?? 0;
-          replay.indexes += Object.values(consumed?.GlobalSecondaryIndexes ?? {}).reduce(
-            (sum, index) => sum + (index.CapacityUnits ?? 0),
-            0,
-          );
+          for (const [index, used] of Object.entries(consumed?.GlobalSecondaryIndexes ?? {})) {
+            replay.indexes += used.CapacityUnits ?? 0;
+            replay.byIndex[index] = (replay.byIndex[index] ?? 0) + (used.CapacityUnits ?? 0);
+          }
         }
         onReplay(replay);
       }

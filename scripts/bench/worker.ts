@@ -13,6 +13,7 @@ import { DynamoStore } from "../../lib/store/dynamo-store";
 import { startAxSandbox } from "../../local/ax-sandbox/server";
 import { localClientConfig } from "../../local/dynamodb/emulator";
 import { createTable } from "../../local/dynamodb/table";
+import { NO_STREAM } from "./load";
 import { sampleOrderPlaced } from "../../local/samples";
 import { sqsEvent, storeEvent } from "../../test/support/worker";
 import { runClosedLoop, summarize, type RunResult, type Summary } from "./load";
@@ -117,8 +118,8 @@ export async function benchWorker(
   const tableName = `bench-worker-${suffix}`;
   const shadowTable = `bench-shadow-${suffix}`;
   const plainClient = new DynamoDBClient(localClientConfig(endpoint));
-  await createTable(plainClient, tableName);
-  await createTable(plainClient, shadowTable);
+  await createTable(plainClient, tableName, NO_STREAM);
+  await createTable(plainClient, shadowTable, NO_STREAM);
   // Stores the events as the receiver would (not counted) and checks the outcomes.
   const setupStore = new DynamoStore(
     DynamoDBDocumentClient.from(plainClient, { marshallOptions: { removeUndefinedValues: true } }),

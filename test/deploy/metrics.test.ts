@@ -15,15 +15,18 @@ interface EmfLine {
 }
 
 let lines: EmfLine[];
+let warnings: string[];
 let metrics: AdapterMetrics;
 
 beforeEach(() => {
   lines = [];
+  warnings = [];
+
   vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as EmfLine);
     return true;
   });
-  metrics = emfMetrics(new Metrics({ namespace: "AxChannelAdapter/test", serviceName: SERVICE_NAME }));
+  metrics = emfMetrics(powertools());
 });
 
 afterEach(() => {
@@ -32,6 +35,16 @@ afterEach(() => {
 
 const definition = (line: EmfLine) => line._aws.CloudWatchMetrics[0];
 
+/** Powertools Metrics as the functions make it, its own warnings (written to the log in Lambda) caught here. */
+function powertools(): Metrics {
+  const ignore = () => undefined;
+  return new Metrics({
+    namespace: "AxChannelAdapter/test",
+    serviceName: SERVICE_NAME,
+    logger: { debug: ignore, info: ignore, error: ignore, warn: (message: unknown) => warnings.push(String(message)) },
+  });
+}
+
 describe("EMF metrics", () => {
   it("counts AX calls and AX errors for the error-rate alarm, per endpoint and outcome, with latency", () => {
     metrics.axCalled({ endpoint: "create", status: 503, outcome: "ax_unavailable", durationMs: 120 });
@@ -39,9 +52,10 @@ describe("EMF metrics", () => {
     expect(lines).toHaveLength(2);
     const [counts, latency] = lines;
     if (!counts || !latency) throw new Error("two lines expected");
+    // One extra dimension set per line: no key in two sets (Powertools warns of each such key, at every publish).
     expect(definition(counts)).toEqual({
       Namespace: "AxChannelAdapter/test",
-      Dimensions: [["service"], ["service", "endpoint"], ["service", "endpoint", "outcome"]],
+      Dimensions: [["service"], ["service", "endpoint", "outcome"]],
       Metrics: [
         { Name: METRIC.axCalls, Unit: "Count" },
         { Name: METRIC.axCallErrors, Unit: "Count" },
@@ -54,8 +68,38 @@ describe("EMF metrics", () => {
       AxCalls: 1,
       AxCallErrors: 1,
     });
-    expect(definition(latency)?.Metrics).toEqual([{ Name: METRIC.axCallLatency, Unit: "Milliseconds" }]);
+    expect(definition(latency)).toMatchObject({
+      Dimensions: [["service"], ["service", "endpoint"]],
+      Metrics: [{ Name: METRIC.axCallLatency, Unit: "Milliseconds" }],
+    });
     expect(latency).toMatchObject({ AxCallLatency: 120, endpoint: "create" });
+    expect(warnings).toEqual([]);
+  });
+
+  it("batched (a sync run, a worker's batch), adds a thousand AX calls up into a few lines written at flush", () => {
+    const batched = emfMetrics(powertools(), { batched: true });
+    for (let i = 0; i < 1_000; i++)
+      batched.axCalled({
+        endpoint: "confirmation",
+        status: i % 100 === 0 ? 503 : 200,
+        outcome: i % 100 === 0 ? "ax_unavailable" : "ok",
+        durationMs: 100 + (i % 50),
+      });
+    expect(lines).toHaveLength(0);
+    batched.flush?.();
+    // One line per endpoint and outcome, one for the latencies (a uniform sample of 100: EMF's limit per line).
+    expect(lines).toHaveLength(3);
+    const calls = lines.filter((line) => "AxCalls" in line);
+    expect(calls.map((line) => [line.outcome, line.AxCalls, line.AxCallErrors])).toEqual([
+      ["ax_unavailable", 10, 10],
+      ["ok", 990, 0],
+    ]);
+    const latency = lines.find((line) => "AxCallLatency" in line);
+    expect(latency?.AxCallLatency).toHaveLength(100);
+    expect((latency?.AxCallLatency as number[]).every((ms) => ms >= 100 && ms < 150)).toBe(true);
+    expect(warnings).toEqual([]);
+    batched.flush?.();
+    expect(lines).toHaveLength(3);
   });
 
   it("does not count AX refusing a request (400, 404) as an AX error", () => {

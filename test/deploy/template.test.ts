@@ -318,6 +318,21 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     expect(environment(adminApi).AX_BASE_URL).toBe(environment(fns.get("processEvent") ?? adminApi).AX_BASE_URL);
   });
 
+  it("lets the status sync read its cursor and query its due index (and the one it moves AX orders out of)", () => {
+    const sync = fns.get("syncStatuses");
+    if (!sync) throw new Error("no syncStatuses function");
+    const list = statements(template, roleOf(template, sync));
+    expect(actionsOf(list).has("dynamodb:GetItem")).toBe(true);
+    const queried = list
+      .filter((statement) => statement.Action.includes("dynamodb:Query"))
+      .flatMap((statement) => statement.Resource)
+      .map((resourceArn) => /\/index\/(.+)$/.exec(str(asObject(resourceArn)["Fn::Sub"]))?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(queried.sort()).toEqual(["openOrders", "outbox", "syncDue"]);
+    const indexes = new Set(asArray(tableDefinition.GlobalSecondaryIndexes).map((i) => str(asObject(i).IndexName)));
+    for (const index of queried) expect(indexes.has(index), index).toBe(true);
+  });
+
   it("serves the console from a function that may only write its logs", () => {
     const consoleFn = fns.get("console");
     if (!consoleFn) throw new Error("no console function");
@@ -426,7 +441,8 @@ describe.each(PACKAGED_STAGES)("the %s stage's template", (stage) => {
     ];
     for (const [what, value] of named) expect(str(value), what).toContain(`${SERVICE}-${stage}`);
     const other = PACKAGED_STAGES.find((name) => name !== stage) ?? "";
-    expect(JSON.stringify(template)).not.toContain(other);
+    // As a word: `product_type` (an index's attribute) is no stage name.
+    expect(JSON.stringify(template)).not.toMatch(new RegExp(`\\b${other}\\b`));
   });
 
   it("sends every alarm to the stage's SNS topic and watches what issue #5 names", () => {

@@ -9,6 +9,7 @@ import {
   props,
   resolveConditions,
   resourcesOfType,
+  str,
   target,
   XRAY_WRITE_POLICY,
 } from "./template";
@@ -38,4 +39,32 @@ describe.each(PACKAGED_STAGES)("tracing on the %s stage", (stage) => {
       }
     },
   );
+});
+
+describe.each(PACKAGED_STAGES)("trace sampling on the %s stage", (stage) => {
+  const template = loadTemplate(stage);
+  const rules = resourcesOfType(template, "AWS::XRay::SamplingRule");
+
+  it(
+    stage === "prod"
+      ? "samples 1 % of the stage's functions' invocations with no reservoir (X-Ray's default: 1 a second and 5 %)"
+      : "has a sampling rule only for when tracing is turned on (5 %, 1 a second), and it is off",
+    () => {
+      expect(rules).toHaveLength(1);
+      const [[, rule] = ["", {}]] = rules;
+      const condition = asArray(asObject(template.Conditions?.[String(rule.Condition)])["Fn::Equals"]);
+      expect(condition[0] === condition[1]).toBe(expected[stage] === "Active");
+      const sampling = asObject(asObject(rule.Properties).SamplingRule);
+      expect(sampling).toMatchObject({
+        RuleName: `ax-${stage}`,
+        ServiceName: `ax-channel-adapter-${stage}-*`,
+        FixedRate: stage === "prod" ? 0.01 : 0.05,
+        ReservoirSize: stage === "prod" ? 0 : 1,
+      });
+      expect(str(sampling.RuleName).length).toBeLessThanOrEqual(32);
+      // The rule names every function of the stage: they are all named after it.
+      for (const [id, fn] of functions) expect(str(fn.Properties?.FunctionName), id).toMatch(/^ax-channel-adapter-/);
+    },
+  );
+  const functions = resourcesOfType(template, "AWS::Lambda::Function");
 });

@@ -6,7 +6,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { CONSOLE_CSP } from "../../lib/console/serve";
+import { axOrderSk, orderPk } from "../../lib/store/keys";
 import { sampleOrderPlaced } from "../../local/samples";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
 import { captureLogs } from "../support/logs";
@@ -19,6 +21,7 @@ const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? resolve(import.meta.dirname, "../../docs/console") : "";
 
 describe("the console in a browser", () => {
+  const tableName = `e2e-console-${randomUUID()}`;
   let stack: LocalStack;
   let receiver: Receiver;
   let browser: Browser;
@@ -38,7 +41,7 @@ describe("the console in a browser", () => {
     stack = await startLocalStack({
       env: {
         AWS_ENDPOINT_URL_DYNAMODB: inject("dynamodbEndpoint"),
-        TABLE_NAME: `e2e-console-${randomUUID()}`,
+        TABLE_NAME: tableName,
         OUTBOUND_WEBHOOK_URL: receiver.url,
         OUTBOUND_WEBHOOK_SECRET: RECEIVER_SECRET,
         OUTBOUND_WEBHOOK_MAX_ATTEMPTS: "1",
@@ -449,6 +452,45 @@ describe("the console in a browser", () => {
     await entry.locator(".title .badge", { hasText: "delivered" }).waitFor();
     expect(await entry.locator("tbody tr td:nth-child(2)").allTextContents()).toEqual(["503", "200"]);
     await screenshot("order-story", true);
+  });
+
+  it("polls an AX order again from its page once it has left the status sync, recorded in its story", async () => {
+    const orderId = newOrderId();
+    await deliver(sampleOrderPlaced(orderId));
+    const tour = axOrdersOf(orderId).find((o) => o.type === "tour");
+    if (!tour) throw new Error("the sandbox has no tour order");
+    const itemId = `${orderId}-1`;
+    // As the sync leaves it once its use date and grace passed (lib/store/status-sync-items.ts, leaveSyncUpdate).
+    await stack.store.documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: orderPk(orderId), sk: axOrderSk(itemId) },
+        UpdateExpression: "SET sync_left = :left REMOVE sync_due, sync_phase",
+        ExpressionAttributeValues: { ":left": { at: new Date().toISOString(), reason: "past_use_date" } },
+      }),
+    );
+    const polled = () =>
+      sandbox()
+        .requests()
+        .filter((r) => r.endpoint === "confirmation" && r.path.endsWith(`/${tour.axOrderCode}`)).length;
+    const before = polled();
+    await stack.syncNow();
+    expect(polled()).toBe(before);
+
+    await go(`/orders/${orderId}`);
+    const row = page.locator("tr", { hasText: itemId }).filter({ hasText: "stopped" });
+    await row.getByText("its use date and grace passed").waitFor();
+    await row.getByRole("button", { name: "Poll again" }).click();
+    await row.getByRole("button", { name: "Confirm" }).click();
+    await statusLine().getByText("is polled by the next status sync run").waitFor();
+
+    const [axOrder] = (await stack.store.load(orderId)).axOrders.filter((o) => o.item_id === itemId);
+    expect(axOrder?.sync_left).toBeUndefined();
+    expect(Date.parse(axOrder?.sync_until ?? "")).toBeGreaterThan(Date.now());
+    await stack.syncNow();
+    expect(polled()).toBe(before + 1);
+    await go(`/orders/${orderId}`);
+    await page.locator("li.entry-operator", { hasText: "polled again by dev" }).waitFor();
   });
 
   it("imports mappings from a CSV file: rows checked first, then written", async () => {

@@ -15,7 +15,7 @@ import {
 } from "../../lib/channel/answers";
 import { errorAnswerSchema, HealthAnswerSchema } from "../../lib/http/answer-schemas";
 import { buildOpenApiDocument } from "../../lib/openapi/document";
-import { OrderViewSchema } from "../../lib/orders/read-order";
+import { OrderViewSchema } from "../../lib/orders/order-view";
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
 import { sampleOrderPlaced } from "../../local/samples";
 import { signedDelivery } from "../support/webhooks";

@@ -11,6 +11,7 @@ import { OctoError } from "../../lib/octo/errors";
 import { octoConflicts } from "../../lib/octo/expiry-build";
 import { OctoService, type OctoDeps } from "../../lib/octo/service";
 import { systemClock, type Clock } from "../../lib/orders/ports";
+import { DEFAULT_SYNC_SETTINGS } from "../../lib/orders/sync-schedule";
 import { syncStatuses } from "../../lib/orders/sync-statuses";
 import { OctoMappingStore, OctoStore } from "../../lib/store/octo-store";
 import { SEED_PRODUCTS, SOLD_OUT_DAY_OFFSET } from "../../local/ax-sandbox/catalog";
@@ -278,7 +279,7 @@ describe("OCTO bookings on DynamoDB Local and the AX sandbox", () => {
           ax: syncAx,
           clock: systemClock,
           concurrency: 2,
-          confirmedIntervalMs: 0,
+          schedule: DEFAULT_SYNC_SETTINGS,
         },
         { deadline: Date.now() + 10_000 },
       );

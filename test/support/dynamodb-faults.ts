@@ -86,7 +86,8 @@ export function writesCallIn(command: string, input: Record<string, unknown>, st
         ? [input.Item as Record<string, unknown> | undefined]
         : [];
   return items.some((item) => {
-    const calls = (item?.create_calls ?? {}) as Record<string, { state?: string }>;
-    return item?.sk === "ORDER" && Object.values(calls).some((call) => call.state === state);
+    // The ORDER item keeps the order's record in `record` (lib/store/dynamo-store.ts).
+    const record = (item?.record ?? {}) as { create_calls?: Record<string, { state?: string }> };
+    return item?.sk === "ORDER" && Object.values(record.create_calls ?? {}).some((call) => call.state === state);
   });
 }

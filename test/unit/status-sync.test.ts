@@ -1,12 +1,23 @@
-// The pure parts of the status sync and the outbox: when an AX order is polled again, the retry schedule, the
-// notification's payload, the bounded pool, the settings.
+// The pure parts of the status sync and the outbox: when an AX order is polled and when it leaves the sync (its
+// cadence, its phase, the windows a run reads), the retry schedule, the notification's payload, the bounded pool,
+// the settings.
 import { describe, expect, it } from "vitest";
 import type { SyncRunReport } from "../../functions/sync-statuses";
 import { readConfig } from "../../lib/config";
 import { forEachBounded } from "../../lib/orders/bounded-pool";
 import type { AxOrderRecord } from "../../lib/orders/model";
 import { RETRY_MAX_DELAY_MS, retryDelayMs, statusChangedNotification } from "../../lib/orders/notify";
-import { nextSyncAt } from "../../lib/orders/sync-statuses";
+import {
+  DAY_MS,
+  DEFAULT_SYNC_SETTINGS,
+  PHASE_SPACE,
+  phaseAt,
+  placeAfterPoll,
+  syncPhase,
+  syncPlace,
+  windowRanges,
+  type PhaseRange,
+} from "../../lib/orders/sync-schedule";
 import { mergeSorted } from "../../lib/store/status-sync-items";
 import { startPeriodicSync } from "../../local/status-sync";
 
@@ -27,23 +38,110 @@ const axOrder = (over: Partial<AxOrderRecord> = {}): AxOrderRecord => ({
   ...over,
 });
 
-describe("nextSyncAt", () => {
-  const now = new Date("2026-11-23T10:00:00.000Z");
+describe("the status sync's schedule", () => {
+  const settings = DEFAULT_SYNC_SETTINGS;
+  const use = Date.parse("2026-12-24T09:00:00Z");
+  const at = (iso: string) => Date.parse(iso);
 
-  it("polls an AX order the supplier has not decided on at every run", () => {
-    expect(nextSyncAt(axOrder({ ax_order_status: "New" }), now, 3_600_000)).toBe(now.toISOString());
-    expect(nextSyncAt(axOrder({ ax_order_status: "Supplier pending" }), now, 3_600_000)).toBe(now.toISOString());
+  it("polls an AX order the supplier has not decided on at every run for a day, then hourly, until its grace ends", () => {
+    const created = Date.parse(axOrder().created_at);
+    for (const status of ["New", "Supplier pending"])
+      expect(syncPlace(axOrder({ ax_order_status: status }), created + 3_600_000, settings)).toEqual({
+        cadence: "every_run",
+      });
+    expect(syncPlace(axOrder(), created + settings.undecidedEveryRunMs, settings)).toEqual({ cadence: "every_run" });
+    expect(syncPlace(axOrder(), created + settings.undecidedEveryRunMs + 1, settings)).toEqual({ cadence: "hourly" });
+    expect(syncPlace(axOrder(), use + settings.graceMs - 1, settings)).toEqual({ cadence: "hourly" });
+    expect(syncPlace(axOrder(), use + settings.graceMs, settings)).toEqual({ leave: "past_use_date" });
   });
 
-  it("polls a confirmed one after the confirmed interval", () => {
-    expect(nextSyncAt(axOrder({ ax_order_status: "Supplier confirm" }), now, 3_600_000)).toBe(
-      "2026-11-23T11:00:00.000Z",
-    );
+  it("polls a confirmed one daily, at the confirmed interval in the days before its use date, daily again after", () => {
+    const confirmed = axOrder({ ax_order_status: "Supplier confirm" });
+    expect(syncPlace(confirmed, use - 10 * DAY_MS, settings)).toEqual({ cadence: "daily" });
+    expect(syncPlace(confirmed, use - settings.nearUseDateMs, settings)).toEqual({ cadence: "hourly" });
+    expect(syncPlace(confirmed, use - 1, settings)).toEqual({ cadence: "hourly" });
+    expect(syncPlace(confirmed, use + 1, settings)).toEqual({ cadence: "daily" });
+    expect(syncPlace(confirmed, use + settings.graceMs + 1, settings)).toEqual({ leave: "past_use_date" });
+    // Polled daily, it moves to `near` a day early, so that its hourly polls start on time.
+    expect(placeAfterPoll(confirmed, use - settings.nearUseDateMs - DAY_MS / 2, settings)).toEqual({
+      cadence: "hourly",
+    });
+    expect(placeAfterPoll(confirmed, use - settings.nearUseDateMs - 2 * DAY_MS, settings)).toEqual({
+      cadence: "daily",
+    });
   });
 
-  it("polls once a day after the use date", () => {
-    const past = axOrder({ ax_order_status: "Supplier confirm", inventory_at: "2026-11-01T00:00:00Z" });
-    expect(nextSyncAt(past, now, 60_000)).toBe("2026-11-24T10:00:00.000Z");
+  it("drops an AX order whose status is final or whose tickets are all used or cancelled", () => {
+    const now = at("2026-11-23T10:00:00Z");
+    for (const status of ["Supplier reject", "Traveler cancel", "Unavoidable cancel"])
+      expect(syncPlace(axOrder({ ax_order_status: status }), now, settings)).toEqual({ leave: "final_status" });
+    const tickets = (...statuses: string[]) =>
+      statuses.map((status, i) => ({ ticket_id: `t${i}`, ax_ticket_code: `c${i}`, ax_ticket_status: status }));
+    expect(syncPlace(axOrder({ tickets: tickets("Used", "Traveler canceled") }), now, settings)).toEqual({
+      leave: "tickets_settled",
+    });
+    expect(syncPlace(axOrder({ tickets: tickets("Used", "New") }), now, settings)).toEqual({ cadence: "every_run" });
+  });
+
+  it("keeps an AX order an operator asked to poll again until then, whatever its use date and tickets", () => {
+    const late = use + settings.graceMs + DAY_MS;
+    const again = axOrder({ ax_order_status: "Supplier confirm", sync_until: new Date(late + DAY_MS).toISOString() });
+    expect(syncPlace(again, late, settings)).toEqual({ cadence: "daily" });
+    expect(syncPlace(again, late + DAY_MS, settings)).toEqual({ leave: "past_use_date" });
+    // Still undecided: asked at every run for a day from the operator's request, as a new one would be.
+    const undecided = { ...again, ax_order_status: "Supplier pending" };
+    const asked = late + DAY_MS - settings.graceMs;
+    expect(syncPlace(undecided, asked + 60_000, settings)).toEqual({ cadence: "every_run" });
+    expect(syncPlace(undecided, asked + settings.undecidedEveryRunMs + 60_000, settings)).toEqual({
+      cadence: "hourly",
+    });
+    // A final status is final, asked or not.
+    expect(syncPlace({ ...again, ax_order_status: "Traveler cancel" }, late, settings)).toEqual({
+      leave: "final_status",
+    });
+  });
+
+  it("gives each AX order a fixed phase, spread evenly over the period", () => {
+    expect(syncPhase("827c0381-f41c-492b-bb0b-88229ff4d2ee")).toBe(syncPhase("827c0381-f41c-492b-bb0b-88229ff4d2ee"));
+    const phases = Array.from({ length: 4_000 }, (_, i) => syncPhase(`ax-${i}-${(i * 7919) % 1000}`));
+    expect(new Set(phases).size).toBe(phases.length);
+    expect(phases.every((phase) => Number.isInteger(phase) && phase >= 0 && phase < PHASE_SPACE)).toBe(true);
+    // Each tenth of the circle holds about a tenth of them.
+    const tenths = Array.from({ length: 10 }, (_, i) =>
+      phases.filter((p) => p >= (i * PHASE_SPACE) / 10 && p < ((i + 1) * PHASE_SPACE) / 10),
+    ).map((bucket) => bucket.length);
+    for (const count of tenths) expect(Math.abs(count - 400)).toBeLessThan(80);
+  });
+
+  it("reads, over consecutive windows, every phase once per period, whatever the runs' timing", () => {
+    const period = 3_600_000;
+    const phases = Array.from({ length: 500 }, (_, i) => syncPhase(`code-${i}`));
+    const inRanges = (phase: number, ranges: PhaseRange[]) => ranges.some((r) => r.from <= phase && phase <= r.to);
+    // Runs at uneven moments over exactly two periods: each phase is read exactly twice.
+    const start = Date.parse("2026-11-23T10:17:00Z");
+    const moments = [start];
+    for (let t = start; t < start + 2 * period;) {
+      t = Math.min(start + 2 * period, t + 60_000 + ((t * 13) % 600_000));
+      moments.push(t);
+    }
+    const seen = new Map<number, number>();
+    for (let i = 1; i < moments.length; i++) {
+      const ranges = windowRanges(moments[i - 1] ?? 0, moments[i] ?? 0, period);
+      for (const phase of phases) if (inRanges(phase, ranges)) seen.set(phase, (seen.get(phase) ?? 0) + 1);
+    }
+    expect(phases.every((phase) => seen.get(phase) === 2)).toBe(true);
+  });
+
+  it("reads the whole circle once, from where the clock was, when a window spans a period or more", () => {
+    const period = 3_600_000;
+    const from = Date.parse("2026-11-23T10:30:00Z");
+    const ranges = windowRanges(from, from + 5 * period, period);
+    const start = phaseAt(from, period);
+    expect(ranges).toEqual([
+      { from: start + 1, to: PHASE_SPACE - 1 },
+      { from: 0, to: start },
+    ]);
+    expect(windowRanges(from, from, period)).toEqual([]);
   });
 });
 
@@ -192,14 +290,19 @@ describe("the local stack's periodic sync", () => {
   const report = (): SyncRunReport => ({
     sync: {
       started_at: new Date().toISOString(),
+      read: 0,
       polled: 0,
       changed: 0,
       unchanged: 0,
       skipped: 0,
       failed: 0,
       notifications: 0,
+      moved: 0,
+      left: 0,
+      migrated: 0,
       due_left: false,
       errors: [],
+      changes: [],
     },
   });
 

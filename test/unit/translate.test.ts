@@ -12,7 +12,7 @@ import {
   toAxDateTime,
   type ResolvedProduct,
 } from "../../lib/ax/translate";
-import { sampleOrderPlaced } from "../../local/samples";
+import { sampleOrderPlaced, sampleUseDates } from "../../local/samples";
 
 type Data = OrderPlacedEvent["data"];
 
@@ -50,8 +50,11 @@ describe("planCreates", () => {
 
   it("sends a calendar date as midnight UTC and converts a datetime with offset to UTC", () => {
     const [tour, dayTicket] = planCreates(placed(), productsOf(placed()));
-    expect(tour?.request.options[0]?.inventory_at).toBe("2026-12-24T09:00:00Z");
-    expect(dayTicket?.request.options[0]?.inventory_at).toBe("2026-12-25T00:00:00Z");
+    const dates = sampleUseDates();
+    // The sample's tour is at 18:00 in Seoul (+09:00), its day ticket a calendar date.
+    expect(dates.tour).toMatch(/^\d{4}-\d{2}-\d{2}T18:00:00\+09:00$/);
+    expect(tour?.request.options[0]?.inventory_at).toBe(`${dates.tour.slice(0, 10)}T09:00:00Z`);
+    expect(dayTicket?.request.options[0]?.inventory_at).toBe(`${dates.dayTicket}T00:00:00Z`);
     expect(tour?.request.order.purchased_at).toBe("2026-11-23T08:59:41Z");
   });
 

@@ -42,6 +42,27 @@ export function resendButton(notification: Notification): HTMLElement {
   return button;
 }
 
+const SYNC_LEFT_REASONS: Record<string, string> = {
+  past_use_date: "its use date and grace passed",
+  tickets_settled: "every ticket used or cancelled",
+};
+
+/** "Poll again": the next status sync run asks AX about the AX order, and keeps it in the sync for another grace. */
+function pollAgainButton(orderId: string, itemId: string): HTMLElement {
+  const button: HTMLElement = confirmButton(
+    "Poll again",
+    "Ask AX about this AX order at the next status sync run?",
+    () =>
+      act(button, () =>
+        api<ActionResult>(
+          "POST",
+          `/orders/${encodeURIComponent(orderId)}/ax-orders/${encodeURIComponent(itemId)}/poll-again`,
+        ),
+      ),
+  );
+  return button;
+}
+
 /** "Dismiss…" opens a note (required: it is what the audit log and the order's story keep), then dismisses. */
 function dismissButton(event: EventRow): HTMLElement {
   const wrapper = h("span", { class: "dismiss" });
@@ -247,6 +268,26 @@ export async function orderPage(orderId: string): Promise<View> {
       ),
       h("h2", {}, "AX orders and tickets"),
       table(["Item", "Family", "AX order", "AX status", "Ticket", "AX ticket", "Ticket status"], axRows),
+      h("h2", {}, "Status sync"),
+      table(
+        ["Item", "AX order", "Sync", "Since / until", ""],
+        order.ax_orders.map((axOrder) => [
+          text(axOrder.item_id),
+          h("code", {}, axOrder.ax_order_code),
+          badge(axOrder.sync.state),
+          axOrder.sync.left_at
+            ? h(
+                "span",
+                {},
+                time(axOrder.sync.left_at),
+                text(` (${SYNC_LEFT_REASONS[axOrder.sync.reason ?? ""] ?? ""})`),
+              )
+            : axOrder.sync.until
+              ? h("span", {}, text("kept until "), time(axOrder.sync.until))
+              : text(""),
+          axOrder.sync.state === "final" ? text("") : pollAgainButton(order.order_id, axOrder.item_id),
+        ]),
+      ),
       h("h2", {}, "Story"),
       h(
         "p",
