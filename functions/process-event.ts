@@ -174,9 +174,11 @@ export function workerDeps(
     noteAttemptFailure: (webhookId, error, deadLettered) =>
       store.noteAttemptFailure(webhookId, error, new Date(), deadLettered),
     ax: buildAxClient(config, (info) => {
-      // Carries the event's correlation id: one webhook can be followed from its request to its AX calls.
+      // Carries the event's correlation id: one webhook can be followed from its request to its AX calls. Only its
+      // ids: the attempt log's entries gathered in the same context hold AX's requests, never for a log line.
+      const { attempts: _attempts, ...ids } = logContext();
       logger.info("AX call", {
-        ...logContext(),
+        ...ids,
         endpoint: info.endpoint,
         http_status: info.status,
         outcome: info.outcome,

@@ -4,7 +4,9 @@
 //                    500/502/504, an unreadable 2xx): a create must NOT be repeated blindly; GET/PATCH may be.
 //   permanent        AX refused the request (4xx): repeating it will fail the same way; park it with `reason`.
 // Messages are plain English with the endpoint, the HTTP status and AX's own message. They never hold the request
-// body, which carries personal data.
+// body, which carries personal data, nor what of it AX's answer echoes (masked: lib/personal-data.ts).
+
+import { maskFieldMessage } from "../personal-data";
 
 export type AxEndpoint =
   | "create"
@@ -238,8 +240,10 @@ export function flattenDrfErrors(body: unknown): AxFieldError[] {
       for (const [key, child] of Object.entries(value)) walk(child, join(path, key));
     }
   };
-  const push = (path: string, messages: string[]) => {
+  const push = (path: string, said: string[]) => {
     const field = path === "" ? "non_field_errors" : path;
+    // AX's messages go into log lines and parked events' reasons: what may echo a traveler is masked here, once.
+    const messages = said.map((message) => maskFieldMessage(field, message));
     const existing = out.find((entry) => entry.field === field);
     if (existing) existing.messages.push(...messages);
     else out.push({ field, messages });

@@ -3,6 +3,7 @@
 // processing of an event (applied, parked, waiting, retried, dead-lettered) and every operator's action. It is what
 // an operator reads to understand an order's story; the order itself stays the truth. Kept with a TTL (the
 // settled event's) in the order's own log partition. Pure: the store writes and reads the entries.
+import { maskPersonalData, maskText } from "../personal-data";
 import { SETTLED_EVENT_TTL_DAYS, type AuditRecord } from "./model";
 
 export type AttemptKind = "ax_call" | "processed" | "retried" | "dead_lettered" | "operator";
@@ -99,7 +100,7 @@ export function axCallEntry(
   actor = "worker",
 ): AttemptLogEntry {
   const answered = report.status !== undefined ? `HTTP ${report.status}` : "no answer";
-  const why = report.error ? `: ${report.error.slice(0, 500)}` : "";
+  const why = report.error ? `: ${maskText(report.error.slice(0, 500))}` : "";
   return {
     ...ids(context),
     at,
@@ -132,60 +133,6 @@ export function processingEntry(
         ? `event ${context.webhook_id ?? ""} failed on receive ${what.receiveCount} and goes back to the queue: ${what.error}`
         : `event ${context.webhook_id ?? ""} failed on its last receive (${what.receiveCount}) and goes to the dead-letter queue: ${what.error}`;
   return { ...ids(context), at, kind: what.kind, actor: "worker", summary, expires_at: expiresAt(at) };
-}
-
-// ---- masking ------------------------------------------------------------------------------------------------------
-
-const PERSON_KEYS = /^(name|english_name|representative_name)$/i;
-const EMAIL_KEYS = /email/i;
-const PHONE_KEYS = /phone|mobile|tel/i;
-const FREE_TEXT_KEYS = /^(extra|note|comment|memo|additional)$/i;
-
-const dots = (length: number) => "•".repeat(Math.max(1, Math.min(length, 8)));
-
-/** "Kim Minji" → "K•• M••••": enough to tell two travelers apart, not enough to name one. */
-function maskName(value: string): string {
-  return value
-    .split(/(\s+)/)
-    .map((word) => (/^\s+$/.test(word) ? word : `${Array.from(word)[0] ?? ""}${dots(Array.from(word).length - 1)}`))
-    .join("");
-}
-
-/** "minji@example.com" → "m••••@example.com". */
-function maskEmail(value: string): string {
-  const at = value.lastIndexOf("@");
-  if (at < 1) return dots(value.length);
-  return `${value[0] ?? ""}${dots(at - 1)}${value.slice(at)}`;
-}
-
-/** "01012345678" → "•••••••5678". */
-const maskPhone = (value: string) => `${dots(value.length - 4)}${value.slice(-4)}`;
-
-function maskString(key: string, value: string): string {
-  if (EMAIL_KEYS.test(key)) return maskEmail(value);
-  if (PHONE_KEYS.test(key)) return maskPhone(value);
-  if (PERSON_KEYS.test(key)) return maskName(value);
-  if (FREE_TEXT_KEYS.test(key)) return value === "" ? "" : `[${Array.from(value).length} characters]`;
-  return value;
-}
-
-/** A JSON value with every name, e-mail, phone and free text masked (by its key), the rest as it is. */
-export function maskPersonalData(value: unknown, key = ""): unknown {
-  if (typeof value === "string") return maskString(key, value);
-  if (Array.isArray(value)) return value.map((entry) => maskPersonalData(entry, key));
-  if (value && typeof value === "object") {
-    // Free text held as an object (the channel's `additional`): every value of it is masked.
-    if (FREE_TEXT_KEYS.test(key)) return Object.fromEntries(Object.keys(value).map((name) => [name, "[masked]"]));
-    return Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, maskPersonalData(entry, name)]));
-  }
-  return value;
-}
-
-/** Text (an answer that may not be JSON) with e-mail addresses and long digit runs masked. */
-function maskText(text: string): string {
-  return text
-    .replace(/[^\s"'<>@]+@[^\s"'<>@]+\.[A-Za-z]{2,}/g, (email) => maskEmail(email))
-    .replace(/\+?\d[\d -]{7,}\d/g, (digits) => maskPhone(digits.replace(/\D/g, "")));
 }
 
 const clip = (text: string) => (text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}… (cut)` : text);

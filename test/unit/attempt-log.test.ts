@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import {
   axCallEntry,
-  maskPersonalData,
   maskedBody,
   processingEntry,
   MAX_BODY_CHARS,
 } from "../../lib/orders/attempt-log";
+import { maskPersonalData } from "../../lib/personal-data";
 
 const at = "2026-12-01T10:00:00.000Z";
 

@@ -513,8 +513,29 @@ describe("flattenDrfErrors", () => {
       { field: "options.1.tickets", messages: ["티켓 수(1)가 quantity(2)와 같아야 합니다."] },
       { field: "options.1.quantity", messages: ["유효한 정수(integer)를 넣어주세요."] },
       { field: "order.currency", messages: ['"EUR"이 유효하지 않은 선택(choice)입니다.'] },
-      { field: "purchaser.additional.english_name", messages: ["x"] },
+      // Not one of AX's sentences under a personal field: it may be the traveler's own value, echoed.
+      { field: "purchaser.additional.english_name", messages: ["[1 characters]"] },
     ]);
+  });
+
+  it("masks what of a traveler AX's answer echoes: values under personal fields, e-mails and phones anywhere", () => {
+    const body = {
+      detail: "temporarily unavailable for minji@example.com, call 010-1234-5678",
+      purchaser: {
+        name: "Kim Minji",
+        email: ["minji@example.com", "유효한 이메일 주소를 입력하십시오."],
+        phone: "01012345678",
+      },
+    };
+
+    expect(flattenDrfErrors(body)).toEqual([
+      { field: "detail", messages: ["temporarily unavailable for m••••@example.com, call •••••••5678"] },
+      { field: "purchaser.name", messages: ["[9 characters]"] },
+      // AX's own sentence about the field is kept: it says what to fix, and holds nothing of the traveler.
+      { field: "purchaser.email", messages: ["[17 characters]", "유효한 이메일 주소를 입력하십시오."] },
+      { field: "purchaser.phone", messages: ["[11 characters]"] },
+    ]);
+    expect(JSON.stringify(flattenDrfErrors(body))).not.toMatch(/Kim|Minji|minji@|01012345678|1234-5678/);
   });
 
   it("keeps detail and message bodies under their own key", () => {

@@ -1,0 +1,33 @@
+// A traveler's e-mail or phone in AX's answer is masked in the attempt log under whatever key AX puts it, as it is
+// in an answer that is not JSON (lib/personal-data.ts).
+import { describe, expect, it } from "vitest";
+import { maskedBody } from "../../lib/orders/attempt-log";
+import { maskFieldMessage } from "../../lib/personal-data";
+
+describe("personal data in AX's answers", () => {
+  const said = "no order for minji@example.com, call +82 10 1234 5678";
+
+  it("masks an e-mail and a phone number in a text answer", () => {
+    const masked = maskedBody(`<p>${said}</p>`);
+    expect(masked).not.toContain("minji@example.com");
+    expect(masked).not.toContain("1234 5678");
+  });
+
+  it("masks them in a JSON answer too, under a key that does not name them", () => {
+    const masked = maskedBody(JSON.stringify({ detail: said, options: { 0: { tickets: [said] } } }));
+    expect(masked).not.toContain("minji@example.com");
+    expect(masked).not.toContain("1234 5678");
+    expect(masked).toContain("m••••@example.com");
+    expect(masked).toContain("no order for");
+  });
+
+  it("tells an echoed value under a personal field by its length, and keeps AX's sentence about it", () => {
+    expect(maskFieldMessage("purchaser.name", "Kim Minji")).toBe("[9 characters]");
+    expect(maskFieldMessage("purchaser.additional.english_name", "KIM MINJI.")).toBe("[10 characters]");
+    expect(maskFieldMessage("purchaser.name", "This field may not be blank.")).toBe("This field may not be blank.");
+    expect(maskFieldMessage("purchaser.email", '"minji@example" is not a valid e-mail.')).toBe("[38 characters]");
+    expect(maskFieldMessage("options.0.quantity", "Ensure this value is at most 20.")).toBe(
+      "Ensure this value is at most 20.",
+    );
+  });
+});
