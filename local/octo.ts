@@ -9,6 +9,7 @@ import { createOctoHandler } from "../lib/octo/http";
 import { parseMappingFile } from "../lib/octo/mapping";
 import type { Route } from "./http-gateway";
 import { startPeriodicSync } from "./status-sync";
+import { retryAtStart } from "./start-retry";
 
 /** The local stack's OCTO key when OCTO_RESELLER_KEYS is not set: a reseller named `dev`. */
 export const DEV_OCTO_RESELLER = "dev";
@@ -28,9 +29,16 @@ export async function startLocalOcto(options: {
 }): Promise<{ routes: Route[]; expireHolds: () => Promise<{ expired: number }>; stop: () => Promise<void> }> {
   const { config, clientConfig } = options;
   const store = buildOctoMappingStore(config, clientConfig);
-  if (options.seedSandboxMapping && (await store.listProducts()).length === 0)
-    for (const product of parseMappingFile(JSON.parse(readFileSync(SANDBOX_OCTO_MAPPING, "utf8"))))
-      await store.putProduct(product);
+  if (options.seedSandboxMapping)
+    await retryAtStart(
+      async () => {
+        if ((await store.listProducts()).length > 0) return;
+        for (const product of parseMappingFile(JSON.parse(readFileSync(SANDBOX_OCTO_MAPPING, "utf8"))))
+          await store.putProduct(product);
+      },
+      "mapping the sandbox's OCTO products",
+      options.log,
+    );
   const service = buildOctoService(config, clientConfig);
   const handler = createOctoHandler({ service, keys: resellerKeys(config) });
   const routes: Route[] = ["GET", "POST", "PATCH", "PUT", "DELETE"].map((method) => ({

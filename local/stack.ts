@@ -20,7 +20,7 @@ import { startLatencyProxy, type LatencyProxy } from "./dynamodb/latency-proxy";
 import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
 import { createForwardEventsHandler } from "../functions/forward-events";
-import { backoffDelay } from "../lib/orders/store-retry";
+import { retryAtStart } from "./start-retry";
 import { sweepEvents, type SweepReport } from "../lib/orders/sweep-events";
 import { lockDataDir } from "./data-lock";
 import { LocalStreamReader } from "./stream-reader";
@@ -132,9 +132,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const tableName = env.TABLE_NAME ?? LOCAL_TABLE_NAME;
     const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
-    await createTable(ddb, tableName);
-    await addMissingIndexes(ddb, tableName); // a table kept in .local-data from before an index was added
-    const streamArn = await ensureStream(ddb, tableName); // likewise, from before the outbox
+    // Each step is retried like the start-up sweep below: a restart under load must not fail for one slow answer.
+    await retryAtStart(() => createTable(ddb, tableName), "creating the table", log);
+    // a table kept in .local-data from before an index was added
+    await retryAtStart(() => addMissingIndexes(ddb, tableName), "adding the table's new indexes", log);
+    // likewise, from before the outbox
+    const streamArn = await retryAtStart(() => ensureStream(ddb, tableName), "turning the table's stream on", log);
     ddb.destroy();
 
     let sandbox: LocalStack["sandbox"];
@@ -308,21 +311,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
-  }
-}
-
-/** Runs a start-up step again after a pause while it fails, for up to two minutes; then its error stands. */
-async function retryAtStart<T>(step: () => Promise<T>, what: string, log: (line: string) => void): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      const delay = backoffDelay(attempt, 500, 5_000);
-      if (Date.now() + delay > deadline) throw error;
-      log(`${what} failed (${(error as Error).message}); trying again`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
   }
 }
 
