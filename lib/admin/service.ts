@@ -141,7 +141,8 @@ export interface AdminStore extends OrderRepository, EventRequeuer, EventDismiss
    */
   pollAgain(
     axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
-    until: string,
+    orderVersion: number,
+    when: { at: string; until: string },
     records: ActionRecords,
   ): Promise<boolean>;
 }
@@ -584,7 +585,7 @@ export async function reconcile(
   let result;
   try {
     result = await reconcileCreate(
-      { orders: deps.store, clock: deps.clock, ax, axCodes: deps.store },
+      { orders: deps.store, clock: deps.clock, ax, axCodes: deps.store, events: deps.store },
       orderId,
       productType,
       resolution,
@@ -654,27 +655,36 @@ export async function pollAgain(
   orderId: string,
   itemId: string,
 ): Promise<ActionResult> {
-  const { axOrders } = await deps.store.load(orderId);
-  const axOrder = axOrders.find((candidate) => candidate.item_id === itemId);
-  if (!axOrder) throw new NotFoundError(`order ${orderId} has no AX order for item ${itemId}`);
-  if (!axOrder.ax_order_code) throw new ConflictError(`item ${itemId} has no AX order yet: nothing to poll`);
-  if (isFinalAxOrderStatus(axOrder.ax_order_status))
-    throw new ConflictError(
-      `AX order ${axOrder.ax_order_code} is ${axOrder.ax_order_status}, a final status: no status can follow it`,
+  // Written with the order's version: a worker or the status sync writing the order meanwhile makes it read again.
+  for (let attempt = 1; attempt <= POLL_AGAIN_ATTEMPTS; attempt++) {
+    const { order, axOrders } = await deps.store.load(orderId);
+    const axOrder = axOrders.find((candidate) => candidate.item_id === itemId);
+    if (!order || !axOrder) throw new NotFoundError(`order ${orderId} has no AX order for item ${itemId}`);
+    if (!axOrder.ax_order_code) throw new ConflictError(`item ${itemId} has no AX order yet: nothing to poll`);
+    if (isFinalAxOrderStatus(axOrder.ax_order_status))
+      throw new ConflictError(
+        `AX order ${axOrder.ax_order_code} is ${axOrder.ax_order_status}, a final status: no status can follow it`,
+      );
+    const now = deps.clock.now();
+    const until = new Date(now.getTime() + (deps.syncGraceMs ?? DEFAULT_SYNC_SETTINGS.graceMs));
+    const was = axOrder.sync_left ? `it had left the sync (${axOrder.sync_left.reason})` : "it was in the sync";
+    const records = recordsOf(
+      entry(deps, actor, "poll_again", `${orderId} ${itemId}`, `AX order ${axOrder.ax_order_code}; ${was}`),
+      [{ orderId, summary: `AX order ${axOrder.ax_order_code} (item ${itemId}) polled again by ${actor}; ${was}` }],
     );
-  const until = new Date(deps.clock.now().getTime() + (deps.syncGraceMs ?? DEFAULT_SYNC_SETTINGS.graceMs));
-  const was = axOrder.sync_left ? `it had left the sync (${axOrder.sync_left.reason})` : "it was in the sync";
-  const records = recordsOf(
-    entry(deps, actor, "poll_again", `${orderId} ${itemId}`, `AX order ${axOrder.ax_order_code}; ${was}`),
-    [{ orderId, summary: `AX order ${axOrder.ax_order_code} (item ${itemId}) polled again by ${actor}; ${was}` }],
+    const when = { at: now.toISOString(), until: until.toISOString() };
+    if (await deps.store.pollAgain(axOrder, order.version, when, records))
+      return {
+        ok: true,
+        message: `AX order ${axOrder.ax_order_code} is polled by the next status sync run, and kept in the sync until ${until.toISOString()}`,
+      };
+  }
+  throw new ConflictError(
+    `order ${orderId} kept changing while it was asked to be polled again (${POLL_AGAIN_ATTEMPTS} attempts); nothing was written, try again`,
   );
-  if (!(await deps.store.pollAgain(axOrder, until.toISOString(), records)))
-    throw new ConflictError(`AX order ${axOrder.ax_order_code} changed meanwhile: look at the order again`);
-  return {
-    ok: true,
-    message: `AX order ${axOrder.ax_order_code} is polled by the next status sync run, and kept in the sync until ${until.toISOString()}`,
-  };
 }
+
+const POLL_AGAIN_ATTEMPTS = 3;
 
 // ---- notifications ----------------------------------------------------------------------------------------------
 

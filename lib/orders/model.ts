@@ -153,6 +153,11 @@ export interface AxOrderRecord {
   updated_at: string;
   /** An operator asked to poll it again (issue 21): it stays in the status sync at least until then. */
   sync_until?: string;
+  /**
+   * When an operator asked to poll it again, until a run has: whoever writes the AX order meanwhile (the worker, a
+   * status change) keeps it in the every-run partition, so the next run asks AX as the operator was told.
+   */
+  sync_poll_asked?: string;
   /** It left the status sync (no status that matters can come any more): when, and why. */
   sync_left?: { at: string; reason: "past_use_date" | "tickets_settled" };
 }
@@ -217,7 +222,7 @@ export const isFinalAxOrderStatus = (status: string): boolean => FINAL_AX_ORDER_
 export interface DueAxOrder
   extends
     Pick<AxOrderRecord, "order_id" | "item_id" | "product_type" | "ax_order_code" | "ax_order_status">,
-    Pick<AxOrderRecord, "inventory_at" | "created_at" | "sync_until"> {
+    Pick<AxOrderRecord, "inventory_at" | "created_at" | "sync_until" | "sync_poll_asked"> {
   /** Its cadence (`every_run`, `hourly`, `daily`) and the index partition it was read from. */
   sync_cadence: "every_run" | "hourly" | "daily";
   sync_shard: string;

@@ -5,10 +5,13 @@
 // the order's version: a worker or another operator acting meanwhile makes it re-read and check again.
 import { AxError } from "../ax/errors";
 import { findConfirmation, type ConfirmationInfo, type AxTicketStatus } from "../ax/schemas";
+import { toAxDateTime } from "../ax/translate";
+import { parseChannelEvent } from "../channel/schemas";
+import { parseJsonOrUndefined } from "../json";
 import type { ActionRecords } from "./attempt-log";
 import type { AxOrderRecord, CreateCall, OrderRecord, ProductType } from "./model";
 import { commitOrder, isCancelledAxOrderStatus, mergeAxOrders, withEvent, type WriteDeps } from "./order-state";
-import { ConcurrentUpdateError } from "./ports";
+import { ConcurrentUpdateError, type EventReader } from "./ports";
 
 export interface AttachedAxOrder {
   item_id: string;
@@ -31,6 +34,8 @@ export interface AxCodeIndex {
 export interface ReconcileDeps extends WriteDeps {
   ax: AxOrderLookup;
   axCodes: AxCodeIndex;
+  /** The placement event, read for the attached items' use dates (the status sync keeps an AX order until then). */
+  events: Pick<EventReader, "getEvent">;
 }
 
 /** The reconciliation does not apply (any more): the create is not uncertain, the codes belong elsewhere, … */
@@ -85,6 +90,7 @@ export async function reconcileCreate(
 ): Promise<ReconcileResult> {
   if (resolution.kind === "attach") checkAttachShape(resolution.axOrders);
   let inAx: Map<string, string> | undefined;
+  let useDates: Map<string, string> | undefined;
   for (let attempt = 1; ; attempt++) {
     const loaded = await deps.orders.load(orderId);
     const { order, call } = uncertainCall(loaded.order, orderId, productType);
@@ -98,7 +104,9 @@ export async function reconcileCreate(
       checkAgainstOrder(order, axOrders, call, productType, resolution.axOrders);
       // AX and the index are asked once: what they say does not depend on the order's version.
       inAx ??= await checkInAx(deps, orderId, productType, resolution.axOrders);
-      return await attach(deps, order, axOrders, call, productType, resolution.axOrders, inAx, by, record);
+      useDates ??= await useDatesOf(deps, order.placed_by);
+      const found = { statuses: inAx, useDates };
+      return await attach(deps, order, axOrders, call, productType, resolution.axOrders, found, by, record);
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
       if (attempt >= ATTEMPTS)
@@ -225,6 +233,17 @@ function checkAgainstOrder(
 }
 
 /**
+ * The use date of each item of the placement (item id → AX's date-time form), from its stored event; empty when the
+ * event is gone or no longer parses (the status sync then keeps the AX order a year from its attach).
+ */
+async function useDatesOf(deps: ReconcileDeps, placementId: string): Promise<Map<string, string>> {
+  const stored = await deps.events.getEvent(placementId);
+  const parsed = stored ? parseChannelEvent(parseJsonOrUndefined(stored.body)) : undefined;
+  if (!parsed?.ok || parsed.event.type !== "order.placed") return new Map();
+  return new Map(parsed.event.data.items.map((item) => [item.item_id, toAxDateTime(item.date)]));
+}
+
+/**
  * Asks AX about each attached AX order: it must exist in this family and belong to this channel order; and the
  * `byAxOrder` index: it must not be recorded for another order or item. Returns AX's status of each.
  */
@@ -280,11 +299,12 @@ async function attach(
   call: CreateCall,
   type: ProductType,
   attached: readonly AttachedAxOrder[],
-  inAx: ReadonlyMap<string, string>,
+  found: { statuses: ReadonlyMap<string, string>; useDates: ReadonlyMap<string, string> },
   by: string,
   record: Recorder | undefined,
 ): Promise<ReconcileResult> {
   const order: OrderRecord = placed;
+  const { statuses: inAx, useDates } = found;
   const at = deps.clock.now().toISOString();
   const expected = new Map((order.items ?? []).map((item) => [item.item_id, item.ticket_ids]));
   const records: AxOrderRecord[] = attached.map((axOrder) => {
@@ -301,7 +321,8 @@ async function attach(
       // The product is not repeated in the reconciliation: the AX order code identifies it in AX.
       mapping_code: "",
       option_code: "",
-      inventory_at: "",
+      // The item's use date as the channel sent it: the status sync keeps the AX order until then and its grace.
+      inventory_at: useDates.get(axOrder.item_id) ?? "",
       quantity: ticketIds.length,
       tickets: ticketIds.map((ticketId) => {
         const ticket = axOrder.tickets.find((t) => t.ticket_id === ticketId);

@@ -42,14 +42,30 @@ const CONFIRMED = "Supplier confirm";
 const SETTLED_TICKET_STATUSES: ReadonlySet<string> = new Set(["Used", "Traveler canceled", "Supplier canceled"]);
 
 /** What the rules read of an AX order (the sync's index holds these; `tickets` only the full record). */
-export type ScheduledAxOrder = Pick<AxOrderRecord, "ax_order_status" | "inventory_at" | "created_at" | "sync_until"> &
+export type ScheduledAxOrder = Pick<
+  AxOrderRecord,
+  "ax_order_status" | "inventory_at" | "created_at" | "sync_until" | "sync_poll_asked"
+> &
   Partial<Pick<AxOrderRecord, "tickets">>;
+
+/**
+ * An AX order's use date (epoch ms). One recorded without it (attached by an operator before the attach read the
+ * placement's dates) counts as used a year after it was recorded: tickets are not sold further ahead, and it must
+ * not stay in the sync for good.
+ */
+function useDateOf(axOrder: ScheduledAxOrder): number {
+  const useDate = Date.parse(axOrder.inventory_at);
+  return Number.isNaN(useDate) ? Date.parse(axOrder.created_at) + UNKNOWN_USE_DATE_AFTER_MS : useDate;
+}
+
+const UNKNOWN_USE_DATE_AFTER_MS = 365 * DAY_MS;
 
 /** Where an AX order belongs at `at` (epoch ms): a cadence, or out of the sync and why. */
 export function syncPlace(axOrder: ScheduledAxOrder, at: number, settings: SyncSettings): SyncPlace {
   if (isFinalAxOrderStatus(axOrder.ax_order_status)) return { leave: "final_status" };
+  if (axOrder.sync_poll_asked !== undefined) return { cadence: "every_run" };
   const keptUntil = axOrder.sync_until === undefined ? Number.NaN : Date.parse(axOrder.sync_until);
-  const useDate = Date.parse(axOrder.inventory_at);
+  const useDate = useDateOf(axOrder);
   if (!(at < keptUntil)) {
     const tickets = axOrder.tickets ?? [];
     if (tickets.length > 0 && tickets.every((ticket) => SETTLED_TICKET_STATUSES.has(ticket.ax_ticket_status)))
@@ -71,9 +87,11 @@ export function syncPlace(axOrder: ScheduledAxOrder, at: number, settings: SyncS
  * time.
  */
 export function placeAfterPoll(axOrder: ScheduledAxOrder, at: number, settings: SyncSettings): SyncPlace {
-  const place = syncPlace(axOrder, at, settings);
+  // The operator's poll again is served by this poll.
+  const { sync_poll_asked: _served, ...polled } = axOrder;
+  const place = syncPlace(polled, at, settings);
   if ("cadence" in place && place.cadence === "daily") {
-    const ahead = syncPlace(axOrder, at + DAY_MS, settings);
+    const ahead = syncPlace(polled, at + DAY_MS, settings);
     if ("cadence" in ahead && ahead.cadence === "hourly") return ahead;
   }
   return place;

@@ -424,7 +424,9 @@ function withStatus(
   comment: string | undefined,
   notificationId: string | undefined,
 ): AxOrderRecord {
-  const next: AxOrderRecord = { ...axOrder, ax_order_status: status, updated_at: at };
+  // AX's new status answers the poll, an operator's poll again included.
+  const { sync_poll_asked: _served, ...polled } = axOrder;
+  const next: AxOrderRecord = { ...polled, ax_order_status: status, updated_at: at };
   return {
     ...next,
     tickets: isCancelledAxOrder(next)

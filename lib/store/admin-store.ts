@@ -434,24 +434,26 @@ export class AdminDynamoStore extends DynamoStore implements AdminStore {
   ): Promise<boolean> {
     // The audit entry and the order's log line, in the same write.
     return this.updateWithRecords(
-      {
-        TableName: this.tableName,
-        Key: { pk: orderPk(notification.order_id), sk: notificationSk(notification.id) },
-        // Pending again, due now, its attempts starting over: the sender's claim expects `attempts` = 0.
-        UpdateExpression:
-          "SET #status = :pending, outbox_state = :pending, next_attempt_at = :at, attempts = :zero, " +
-          "resent = list_append(if_not_exists(resent, :none), :resent)",
-        ConditionExpression: "outbox_state = :dead",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: {
-          ":pending": OUTBOX_PENDING,
-          ":dead": OUTBOX_DEAD,
-          ":at": at,
-          ":zero": 0,
-          ":none": [],
-          ":resent": [{ by, at }],
+      [
+        {
+          TableName: this.tableName,
+          Key: { pk: orderPk(notification.order_id), sk: notificationSk(notification.id) },
+          // Pending again, due now, its attempts starting over: the sender's claim expects `attempts` = 0.
+          UpdateExpression:
+            "SET #status = :pending, outbox_state = :pending, next_attempt_at = :at, attempts = :zero, " +
+            "resent = list_append(if_not_exists(resent, :none), :resent)",
+          ConditionExpression: "outbox_state = :dead",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":pending": OUTBOX_PENDING,
+            ":dead": OUTBOX_DEAD,
+            ":at": at,
+            ":zero": 0,
+            ":none": [],
+            ":resent": [{ by, at }],
+          },
         },
-      },
+      ],
       records,
     );
   }

@@ -545,25 +545,37 @@ export class DynamoStore implements OrderRepository, ProductCatalog, EventStore,
   }
 
   /**
-   * An operator's "poll again" (admin API), in one write with the audit entry and the order's log line: false when
-   * the AX order's status or code moved since it was read (nothing written then).
+   * An operator's "poll again" (admin API), in one write with the audit entry and the order's log line, and
+   * serialized with every other writer of the order by its version (a worker or the status sync that read the AX
+   * order before would otherwise write it back without the poll again): false when the order or the AX order's
+   * status or code moved since they were read (nothing written then).
    */
   async pollAgain(
     axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
-    until: string,
+    orderVersion: number,
+    when: { at: string; until: string },
     records: ActionRecords,
   ): Promise<boolean> {
-    return this.updateWithRecords(pollAgainUpdate(this.tableName, axOrder, until), records);
+    const bump: TransactUpdate = {
+      TableName: this.tableName,
+      Key: { pk: orderPk(axOrder.order_id), sk: ORDER_SK },
+      UpdateExpression: "SET version = :next",
+      ConditionExpression: "version = :seen",
+      ExpressionAttributeValues: { ":seen": orderVersion, ":next": orderVersion + 1 },
+    };
+    return this.updateWithRecords([pollAgainUpdate(this.tableName, axOrder, when), bump], records);
   }
 
   /**
-   * A conditional update and an operator's records (the audit entry, the orders' log lines) in one write: false
-   * when the update's condition failed (nothing written then).
+   * Conditional updates and an operator's records (the audit entry, the orders' log lines) in one write: false
+   * when an update's condition failed (nothing written then).
    */
-  protected async updateWithRecords(update: TransactUpdate, records: ActionRecords): Promise<boolean> {
+  protected async updateWithRecords(updates: TransactUpdate[], records: ActionRecords): Promise<boolean> {
     try {
       await this.doc.send(
-        new TransactWriteCommand({ TransactItems: [{ Update: update }, ...recordPuts(this.tableName, records)] }),
+        new TransactWriteCommand({
+          TransactItems: [...updates.map((update) => ({ Update: update })), ...recordPuts(this.tableName, records)],
+        }),
       );
       return true;
     } catch (error) {
@@ -888,6 +900,12 @@ function orderItem(order: OrderRecord): Item {
 }
 
 export function fromOrderItem(item: Item): OrderRecord {
-  if (item.record && typeof item.record === "object") return item.record as OrderRecord;
+  // The top-level `version` is the one every write's condition reads: a write that only moves it (an operator's poll
+  // again, serialized with the order's other writers) leaves the record's copy behind.
+  if (item.record && typeof item.record === "object")
+    return {
+      ...(item.record as OrderRecord),
+      ...(typeof item.version === "number" ? { version: item.version } : {}),
+    };
   return stripKeys(item) as unknown as OrderRecord;
 }

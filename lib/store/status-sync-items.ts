@@ -97,7 +97,8 @@ function updateAsRead(
 
 /** An AX order polled unchanged moves to another cadence (its phase, and so its shard, stay). */
 export function moveSyncUpdate(tableName: string, axOrder: DueAxOrder, cadence: SyncCadence): UpdateCommandInput {
-  return updateAsRead(tableName, axOrder, "SET sync_due = :due", {
+  // A poll again is served by the poll that moves it.
+  return updateAsRead(tableName, axOrder, "SET sync_due = :due REMOVE sync_poll_asked", {
     ":due": syncDueKey(cadence, axOrder.sync_phase % SYNC_SHARDS),
   });
 }
@@ -108,7 +109,9 @@ export function leaveSyncUpdate(
   axOrder: DueAxOrder,
   left: NonNullable<AxOrderRecord["sync_left"]>,
 ): UpdateCommandInput {
-  return updateAsRead(tableName, axOrder, "SET sync_left = :left REMOVE sync_due, sync_phase", { ":left": left });
+  return updateAsRead(tableName, axOrder, "SET sync_left = :left REMOVE sync_due, sync_phase, sync_poll_asked", {
+    ":left": left,
+  });
 }
 
 /**
@@ -118,18 +121,20 @@ export function leaveSyncUpdate(
 export function pollAgainUpdate(
   tableName: string,
   axOrder: Pick<AxOrderRecord, "order_id" | "item_id" | "ax_order_code" | "ax_order_status">,
-  until: string,
+  when: { at: string; until: string },
 ): UpdateCommandInput & { UpdateExpression: string } {
   const phase = syncPhase(axOrder.ax_order_code);
   return {
     TableName: tableName,
     Key: axOrderKey(axOrder),
-    UpdateExpression: "SET sync_due = :due, sync_phase = :phase, sync_until = :until REMOVE sync_left",
+    UpdateExpression:
+      "SET sync_due = :due, sync_phase = :phase, sync_until = :until, sync_poll_asked = :asked REMOVE sync_left",
     ConditionExpression: "ax_order_status = :status AND ax_order_code = :code",
     ExpressionAttributeValues: {
       ":due": syncDueKey("every_run", phase % SYNC_SHARDS),
       ":phase": phase,
-      ":until": until,
+      ":until": when.until,
+      ":asked": when.at,
       ":status": axOrder.ax_order_status,
       ":code": axOrder.ax_order_code,
     },

@@ -48,6 +48,7 @@ describe("operators' actions racing the worker", () => {
     clock: systemClock,
     ax: fixture.ax,
     axCodes: fixture.store,
+    events: fixture.store,
   });
   const replayDeps = () => ({
     events: fixture.store,

@@ -48,6 +48,7 @@ describe("reconcileCreate", () => {
     clock: systemClock,
     ax: fixture.ax,
     axCodes: fixture.store,
+    events: fixture.store,
   });
   const attach = (orderId: string, axOrders: AttachedAxOrder[], by = "alice") =>
     reconcileCreate(deps(), orderId, "tour", { kind: "attach", axOrders }, by);

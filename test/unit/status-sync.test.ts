@@ -43,6 +43,25 @@ describe("the status sync's schedule", () => {
   const use = Date.parse("2026-12-24T09:00:00Z");
   const at = (iso: string) => Date.parse(iso);
 
+  it("an AX order recorded without a use date leaves a year after it was recorded, not never", () => {
+    const unknown = axOrder({ ax_order_status: "Supplier confirm", inventory_at: "" });
+    const recorded = Date.parse(unknown.created_at);
+    expect(syncPlace(unknown, recorded + 300 * DAY_MS, settings)).toEqual({ cadence: "daily" });
+    expect(syncPlace(unknown, recorded + 365 * DAY_MS + settings.graceMs, settings)).toEqual({
+      leave: "past_use_date",
+    });
+  });
+
+  it("an operator's poll again not yet served keeps the AX order in every run, whoever writes it; the poll serves it", () => {
+    const asked = axOrder({
+      ax_order_status: "Supplier confirm",
+      sync_until: "2026-12-30T09:00:00Z",
+      sync_poll_asked: "2026-12-01T09:00:00Z",
+    });
+    expect(syncPlace(asked, at("2026-12-01T10:00:00Z"), settings)).toEqual({ cadence: "every_run" });
+    expect(placeAfterPoll(asked, at("2026-12-01T10:00:00Z"), settings)).toEqual({ cadence: "daily" });
+  });
+
   it("polls an AX order the supplier has not decided on at every run for a day, then hourly, until its grace ends", () => {
     const created = Date.parse(axOrder().created_at);
     for (const status of ["New", "Supplier pending"])
