@@ -1,12 +1,7 @@
 // What an order's attempt log keeps of an AX call: the request and answer with names, e-mails, phones and free text
 // masked (enough to tell travelers apart, not to name one), cut to a size; one line per call, saying what came of it.
 import { describe, expect, it } from "vitest";
-import {
-  axCallEntry,
-  maskedBody,
-  processingEntry,
-  MAX_BODY_CHARS,
-} from "../../lib/orders/attempt-log";
+import { axCallEntry, maskedBody, processingEntry, MAX_BODY_CHARS } from "../../lib/orders/attempt-log";
 import { maskPersonalData } from "../../lib/personal-data";
 
 const at = "2026-12-01T10:00:00.000Z";
