@@ -51,6 +51,9 @@ const FLAGS: Record<string, Flag> = {
   seed: { value: "42", help: "the mix of orders, faults and races is the same for a seed" },
 };
 
+/** Every flag the soak takes (the docs' commands are checked against them). */
+export const SOAK_FLAGS: readonly string[] = [...Object.keys(FLAGS), "keep-data", "help"];
+
 export const usage = (): string =>
   [
     "usage: npm run soak -- [options]",

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands } from "../../local/cli/main";
 import { FLAGS as START_FLAGS } from "../../local/start-options";
+import { SOAK_FLAGS } from "../../scripts/soak/options";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> })
@@ -25,7 +26,7 @@ const FLAGS_OF: Record<string, () => Set<string> | undefined> = {
   start: () => new Set(Object.keys(START_FLAGS)),
   package: () => OSLS_FLAGS,
   deploy: () => OSLS_FLAGS,
-  soak: () => optionsInSource("scripts/soak.ts"),
+  soak: () => new Set(SOAK_FLAGS),
   fuzz: () => optionsInSource("scripts/fuzz.ts"),
   bench: () => optionsInSource("scripts/bench/main.ts"),
   "octo:validate": () => optionsInSource("scripts/octo-validate.ts"),
