@@ -15,7 +15,8 @@ import { captureLogs } from "../support/logs";
 import { RECEIVER_SECRET, startReceiver, type Receiver } from "../support/receiver";
 import { signedDelivery } from "../support/webhooks";
 
-const CHROMIUM = "/usr/bin/chromium";
+// Debian's Chromium here and in .ci/run; the deploy workflow's runner points this at its preinstalled Chrome.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === "1" ? resolve(import.meta.dirname, "../../docs/console") : "";
