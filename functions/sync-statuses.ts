@@ -1,4 +1,4 @@
-// Scheduled (every 5 minutes by default): polls AX confirmation info for the AX orders that are not final, records
+// Scheduled (every 5 minutes by default): polls AX confirmation info for the AX orders that are due, records
 // the supplier's decisions, then sends the pending `order.status_changed` webhooks (when one is configured).
 import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";

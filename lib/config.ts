@@ -43,7 +43,7 @@ export interface AdapterConfig {
   readonly syncBudgetMs: number;
   /** AX confirmation calls in flight at once. */
   readonly syncConcurrency: number;
-  /** A confirmed AX order that did not change is polled again after this long (pending ones: every run). */
+  /** A confirmed AX order near its use date is polled again after this long (undecided ones: every run for a day). */
   readonly syncConfirmedIntervalMs: number;
   /** When the status sync polls an AX order and when it stops (issue 21): the settings SYNC_CONFIRMED_INTERVAL_MS,
    *  SYNC_UNDECIDED_EVERY_RUN_MS, SYNC_NEAR_USE_DATE_MS and SYNC_GRACE_MS. */
