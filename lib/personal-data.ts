@@ -27,11 +27,15 @@ function maskEmail(value: string): string {
 /** "01012345678" → "•••••••5678". */
 const maskPhone = (value: string) => `${dots(value.length - 4)}${value.slice(-4)}`;
 
-/** Text of any origin with e-mail addresses and long digit runs (phone numbers) masked. */
+/**
+ * Text of any origin with e-mail addresses and phone numbers masked. A phone number is nine or more digits, maybe
+ * split by single spaces or dashes, standing alone: a date (eight digits), a UUID's or a code's digit groups (joined
+ * to letters or dashes) are not one.
+ */
 export function maskText(text: string): string {
   return text
     .replace(/[^\s"'<>@]+@[^\s"'<>@]+\.[A-Za-z]{2,}/g, (email) => maskEmail(email))
-    .replace(/\+?\d[\d -]{7,}\d/g, (digits) => maskPhone(digits.replace(/\D/g, "")));
+    .replace(/(?<![\w-])\+?\d(?:[ -]?\d){8,}(?![\w-])/g, (digits) => maskPhone(digits.replace(/\D/g, "")));
 }
 
 /** Whether a field of this name holds a person's name, contact or free text (the last segment of a dotted path). */

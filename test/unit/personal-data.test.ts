@@ -2,7 +2,7 @@
 // in an answer that is not JSON (lib/personal-data.ts).
 import { describe, expect, it } from "vitest";
 import { maskedBody } from "../../lib/orders/attempt-log";
-import { maskFieldMessage } from "../../lib/personal-data";
+import { maskFieldMessage, maskText } from "../../lib/personal-data";
 
 describe("personal data in AX's answers", () => {
   const said = "no order for minji@example.com, call +82 10 1234 5678";
@@ -29,5 +29,25 @@ describe("personal data in AX's answers", () => {
     expect(maskFieldMessage("options.0.quantity", "Ensure this value is at most 20.")).toBe(
       "Ensure this value is at most 20.",
     );
+  });
+});
+
+describe("what is not a phone number", () => {
+  it("keeps dates, times, UUIDs, codes and prices as they are", () => {
+    for (const kept of [
+      "2026-12-24T18:00:00+09:00",
+      "2026-12-24",
+      "af01c7c4-1637-46fb-b289-a090a9be0397",
+      "AX-20261203-000123",
+      "50000.00",
+      "msg_2Lh8pQ1234567890",
+    ])
+      expect(maskText(kept)).toBe(kept);
+  });
+
+  it("masks one however it is written", () => {
+    expect(maskText("call 010-1234-5678.")).toBe("call •••••••5678.");
+    expect(maskText("+82 10 1234 5678")).toBe("••••••••5678");
+    expect(maskText("(01012345678)")).toBe("(•••••••5678)");
   });
 });
