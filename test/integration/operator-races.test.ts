@@ -14,15 +14,7 @@ import * as admin from "../../lib/admin/service";
 import { AdminDynamoStore } from "../../lib/store/admin-store";
 import { failNextCreate, tourCodesInAx } from "../support/ax";
 import { sqsEvent, startWorkerFixture, storeEvent, type WorkerFixture } from "../support/worker";
-
-/** A point a party stops at until the test opens it; `arrived` resolves once it got there. */
-function gate() {
-  let open = () => {};
-  let arrive = () => {};
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  const arrived = new Promise<void>((resolve) => (arrive = resolve));
-  return { open, opened, arrived, arrive };
-}
+import { gate } from "../support/gate";
 
 describe("operators' actions racing the worker", () => {
   let fixture: WorkerFixture;

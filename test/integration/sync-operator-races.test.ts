@@ -19,16 +19,9 @@ import { toAxDateTime } from "../../lib/ax/translate";
 import { failNextCreate, tourCodesInAx } from "../support/ax";
 import { freshTable, type TestTable } from "../support/dynamodb";
 import { sqsEvent, storeEvent, workerDepsOn } from "../support/worker";
+import { gate } from "../support/gate";
 
 const CREDENTIALS = { apiKey: "key", channelCode: "chan" };
-
-function gate() {
-  let open = () => {};
-  let arrive = () => {};
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  const arrived = new Promise<void>((resolve) => (arrive = resolve));
-  return { open, opened, arrived, arrive };
-}
 
 describe("operators' actions and the worker vs the status sync's due index", () => {
   let sandbox: AxSandbox;
