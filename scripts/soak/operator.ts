@@ -257,35 +257,18 @@ export class OperatorTask {
       await this.until(orderId, "the placement parked for the unmapped sku", (o) =>
         o.events.some((e) => e.status === "failed" && e.reason === "unmapped_sku"),
       );
+    // The admin API's bulk replay: a count answers a token naming exactly the events counted; the replay sends it back.
     const filter = { reason: "unmapped_sku", from };
-    const counted = await this.act(
-      "bulk",
-      id,
-      "count the parked events",
-      "accepted",
-      "POST",
-      "/events/parked/replay",
-      filter,
-    );
+    const counted = await this.act("bulk", id, "count the parked events", "accepted", "POST", "/events/replay", filter);
     const count = typeof counted.count === "number" ? counted.count : 0;
+    const token = typeof counted.confirm === "string" ? counted.confirm : "";
     if (count !== ids.length) this.ledger.disturbed.push(`${id}: ${count} parked event(s) counted, ${ids.length} sent`);
-    await this.act(
-      "bulk",
-      id,
-      "replay with a count that is not the current one",
-      "refused",
-      "POST",
-      "/events/parked/replay",
-      {
-        ...filter,
-        confirm_count: count + 1,
-      },
-    );
-    await this.act("bulk", id, "add the missing mapping", "accepted", "POST", "/mappings", { sku, ...TOUR });
-    await this.act("bulk", id, "replay them all", "accepted", "POST", "/events/parked/replay", {
+    await this.act("bulk", id, "replay with a token that names other events", "refused", "POST", "/events/replay", {
       ...filter,
-      confirm_count: count,
+      confirm: `${count + 1}-${"0".repeat(16)}`,
     });
+    await this.act("bulk", id, "add the missing mapping", "accepted", "POST", "/mappings", { sku, ...TOUR });
+    await this.act("bulk", id, "replay them all", "accepted", "POST", "/events/replay", { ...filter, confirm: token });
     for (const orderId of ids) await this.until(orderId, "the order placed", (o) => o.status === "placed");
     const [first] = ids;
     const applied = first ? (await this.detail(first))?.events.find((e) => e.status === "applied") : undefined;
@@ -343,7 +326,8 @@ export class OperatorTask {
     const accepted = answer.status >= 200 && answer.status < 300;
     // A refusal names its reason: 400 (bad input), 404 (nothing to act on) or 409 (no longer applies). A 5xx is
     // neither an acceptance nor a refusal.
-    const refused = [400, 404, 409, 422].includes(answer.status);
+    // Every refusal of the stories names its reason (400, 409, 422): a 404 is a wrong route or id, never a refusal.
+    const refused = [400, 409, 422].includes(answer.status);
     // Refused after a 503: the first try may have been applied, and the retry refused for that; the audit judges the
     // order's end state.
     const ambiguous = expected === "accepted" && refused && unavailable > 0;
