@@ -324,9 +324,8 @@ export class OperatorTask {
       answer = await this.channel.admin(method, path, body);
     }
     const accepted = answer.status >= 200 && answer.status < 300;
-    // A refusal names its reason: 400 (bad input), 404 (nothing to act on) or 409 (no longer applies). A 5xx is
-    // neither an acceptance nor a refusal.
-    // Every refusal of the stories names its reason (400, 409, 422): a 404 is a wrong route or id, never a refusal.
+    // A refusal names its reason: 400 (bad input), 409 (no longer applies), 422. A 404 is a wrong route or id, never
+    // one of the stories' refusals; a 5xx is neither an acceptance nor a refusal.
     const refused = [400, 409, 422].includes(answer.status);
     // Refused after a 503: the first try may have been applied, and the retry refused for that; the audit judges the
     // order's end state.
