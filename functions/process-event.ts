@@ -176,7 +176,7 @@ export function workerDeps(
     ax: buildAxClient(config, (info) => {
       // Carries the event's correlation id: one webhook can be followed from its request to its AX calls. Only its
       // ids: the attempt log's entries gathered in the same context hold AX's requests, never for a log line.
-      const { attempts: _attempts, ...ids } = logContext();
+      const { attempts, ...ids } = logContext();
       logger.info("AX call", {
         ...ids,
         endpoint: info.endpoint,
@@ -185,9 +185,8 @@ export function workerDeps(
         duration_ms: Math.round(info.durationMs),
       });
       // And in the order's attempt log, written once the event is through (its request and answer masked there).
-      const context = logContext();
-      if (context.order_id && context.attempts)
-        context.attempts.push(axCallEntry(info, { ...context, order_id: context.order_id }, new Date().toISOString()));
+      if (ids.order_id && attempts)
+        attempts.push(axCallEntry(info, { ...ids, order_id: ids.order_id }, new Date().toISOString()));
       onAxCall?.(info);
     }),
     clock: systemClock,
