@@ -65,24 +65,24 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     const upstream = connect({ host: target.hostname, port: upstreamPort });
     sockets.add(client);
     sockets.add(upstream);
-    // Requests go through untouched; answers keep their order: a chunk never overtakes an earlier, slower one.
+    // Requests go through untouched; answers keep their order: each chunk is written after the one before it, never
+    // before its own time. (One timer per chunk did not keep the order: two chunks due in the same millisecond could
+    // fire the wrong way round, and the client read the body before the headers — "Parse Error: Expected HTTP/".)
     client.pipe(upstream);
-    let lastDelivery = 0;
+    let delivered: Promise<void> = Promise.resolve();
     upstream.on("data", (chunk: Buffer) => {
       const delay = rule();
       if (delay > 0) delayed++;
-      const deliverAt = Math.max(Date.now() + delay, lastDelivery);
-      lastDelivery = deliverAt;
-      const deliver = () => {
+      const deliverAt = Date.now() + delay;
+      delivered = delivered.then(async () => {
+        const wait = deliverAt - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         if (!client.destroyed) client.write(chunk);
-      };
-      const wait = deliverAt - Date.now();
-      if (wait > 0) setTimeout(deliver, wait);
-      else deliver();
+      });
     });
     const closeBoth = () => {
       // Let delayed chunks out before the client's side closes.
-      setTimeout(() => client.destroy(), Math.max(0, lastDelivery - Date.now()));
+      void delivered.then(() => client.destroy());
       upstream.destroy();
     };
     upstream.on("end", closeBoth);

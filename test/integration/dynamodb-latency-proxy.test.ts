@@ -2,6 +2,7 @@
 // answer comes too late, so the SDK's retry of the same conditional write fails against its own first attempt.
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientSettings } from "../../lib/aws-timeouts";
 import { localClientConfig } from "../../local/dynamodb/emulator";
@@ -74,5 +75,39 @@ describe("DynamoDB latency proxy", () => {
     const stored = await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { pk: "SLOW", sk: "A" } }));
     expect(stored.Item?.token).toBe("first");
     expect(proxy.delayedChunks()).toBeGreaterThan(0);
+  });
+
+  it("keeps an answer's chunks in order whatever their delays (a chunk never overtakes the one before it)", async () => {
+    // An upstream that answers in 300 small chunks, each its own `data` event at the proxy.
+    const upstream = createServer((socket) => {
+      void (async () => {
+        for (let n = 0; n < 300; n++) {
+          socket.write(`${n},`);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        socket.end();
+      })();
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const { port } = upstream.address() as AddressInfo;
+    // Delays of 0–3 ms: chunks due in the same millisecond, which one timer per chunk delivered out of order.
+    const jittery = await startLatencyProxy({
+      upstream: `http://127.0.0.1:${port}`,
+      answerDelayMs: () => Math.floor(Math.random() * 4),
+    });
+    try {
+      const received = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(jittery.endpoint).port), "127.0.0.1");
+        let text = "";
+        socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        socket.on("close", () => resolve(text));
+        socket.on("error", reject);
+      });
+      expect(received).toBe(Array.from({ length: 300 }, (_, n) => `${n},`).join(""));
+      expect(jittery.delayedChunks()).toBeGreaterThan(0);
+    } finally {
+      await jittery.close();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 });
