@@ -2,16 +2,21 @@
 // gently (SIGTERM: calls in flight finish) or hard (SIGKILL: a crash). The stack runs in a process group of its own,
 // as a job started from a terminal does, so that a test can also do what a terminal does to the whole group: Ctrl-C
 // (SIGINT to every process of the group, DynamoDB Local included) or `kill -9` of everything the stack started.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import type { ChildStackOptions, ChildStackReady } from "./child-stack";
+import type { ChildStackOptions, ChildStackReady, ChildStackSwept } from "./child-stack";
 
 export type StopSignal = "SIGTERM" | "SIGINT" | "SIGKILL";
 
 export interface ChildStack {
   ready: ChildStackReady;
   process: ChildProcess;
+  /**
+   * What the start-up sweep queued again, once it is over (it runs after the stack is ready); undefined when it gave
+   * up, or the stack stopped first.
+   */
+  startupSweep: Promise<ChildStackSwept["startupSweep"] | undefined>;
   /** What the child wrote to stderr (its log). */
   log(): string;
   /** Sends the signal to the stack's process alone and resolves with its exit code (null after SIGKILL). */
@@ -27,7 +32,26 @@ export const childStackScript = resolve(import.meta.dirname, "child-stack.ts");
 
 export class ChildStackError extends Error {}
 
-export async function startChildStack(options: ChildStackOptions, timeoutMs = 300_000): Promise<ChildStack> {
+/**
+ * What each process of the group is doing (state, elapsed and CPU time, memory, command), for the error of a start
+ * that did not finish: a start given up on must say where it stood.
+ */
+export function describeProcessGroup(pgid: number): string {
+  const ps = spawnSync("ps", ["-e", "-o", "pid=,pgid=,stat=,etime=,time=,rss=,args="], { encoding: "utf8" });
+  if (ps.error || ps.status !== 0) return "(ps could not list the processes)";
+  const rows = ps.stdout
+    .split("\n")
+    .filter((row) => row.trim().split(/\s+/)[1] === String(pgid))
+    .map((row) => row.trim().replace(/\s+/g, " ").slice(0, 300));
+  return rows.length > 0 ? rows.join("\n") : "(no process left in its group)";
+}
+
+/**
+ * Starts the stack and resolves once it is ready. The timeout is a last resort: each step of the child's start is
+ * bounded and says when it is slow, and a step that fails ends the child with its own error. So it is set above the
+ * child's own limits (DynamoDB Local may take 5 minutes on a busy machine, then each start-up step up to 5 more).
+ */
+export async function startChildStack(options: ChildStackOptions, timeoutMs = 900_000): Promise<ChildStack> {
   const child = spawn(process.execPath, ["--import", "tsx", childStackScript, JSON.stringify(options)], {
     // Standard input stays open while this process lives: the child stops when it ends (see child-stack.ts).
     stdio: ["pipe", "pipe", "pipe"],
@@ -55,10 +79,25 @@ export async function startChildStack(options: ChildStackOptions, timeoutMs = 30
     }
   };
   const lines = createInterface({ input: child.stdout });
+  // Listened for from the start: its line may come in the same chunk as the ready line.
+  const startupSweep = new Promise<ChildStackSwept["startupSweep"] | undefined>((resolveSweep) => {
+    lines.on("line", (line) => {
+      if (line.startsWith('{"startupSweep"')) resolveSweep((JSON.parse(line) as ChildStackSwept).startupSweep);
+    });
+    void exited.then(() => {
+      resolveSweep(undefined);
+    });
+  });
   const first = await new Promise<string>((resolveLine, reject) => {
     const timer = setTimeout(() => {
+      const processes = describeProcessGroup(pid);
       signalGroup("SIGKILL");
-      reject(new ChildStackError(`the child stack did not start within ${timeoutMs} ms: ${stderr}`));
+      reject(
+        new ChildStackError(
+          `the child stack did not start within ${timeoutMs} ms; its processes then:\n${processes}\nits log: ` +
+            (stderr.slice(-4_000) || "(empty)"),
+        ),
+      );
     }, timeoutMs);
     lines.once("line", (line) => {
       clearTimeout(timer);
@@ -79,6 +118,7 @@ export async function startChildStack(options: ChildStackOptions, timeoutMs = 30
   }
   return {
     ready: parsed,
+    startupSweep,
     process: child,
     log: () => stderr,
     stop: (signal) => {

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { awsClientSettings, type AwsTimeouts } from "../../lib/aws-timeouts";
 
 export const EMULATOR_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
 const projectRoot = resolve(import.meta.dirname, "../..");
@@ -155,8 +156,17 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
     stderr += chunk.toString();
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient(localClientConfig(endpoint));
-  const deadline = Date.now() + 300_000; // Java starts slowly on a busy machine (over 2 minutes under a soak's load)
+  // Each probe is bounded: a DynamoDB Local that takes the connection but does not answer yet is asked again, not
+  // waited for without end (an unbounded probe once held a soak's restart silent for five minutes).
+  const client = new DynamoDBClient(localClientConfig(endpoint, PROBE_TIMEOUTS));
+  const started = Date.now();
+  const deadline = started + 300_000; // Java starts slowly on a busy machine (over 2 minutes under a soak's load)
+  let lastProblem = "no answer yet";
+  const notice = setInterval(() => {
+    options.log?.(
+      `DynamoDB Local (pid ${String(child.pid)}) not answering yet after ${Math.round((Date.now() - started) / 1000)} s (${lastProblem})`,
+    );
+  }, SLOW_START_NOTICE_MS);
   try {
     for (;;) {
       if (child.exitCode !== null)
@@ -166,8 +176,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
       try {
         await client.send(new ListTablesCommand({}));
         break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 300 s`);
+      } catch (error) {
+        lastProblem = (error as Error).message || (error as Error).name;
+        if (Date.now() > deadline)
+          throw new Error(
+            `DynamoDB Local did not answer on ${endpoint} within 300 s (last: ${lastProblem}); its output: ${stderr.trim().slice(-2_000) || "none"}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -175,8 +189,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
     child.kill("SIGKILL");
     throw error;
   } finally {
+    clearInterval(notice);
     client.destroy();
   }
+  const tookMs = Date.now() - started;
+  if (tookMs >= 5_000)
+    options.log?.(`DynamoDB Local (pid ${String(child.pid)}) answered after ${(tookMs / 1000).toFixed(1)} s`);
   return {
     endpoint,
     port,
@@ -222,11 +240,22 @@ function stopOrphan(dataDir: string, log?: (line: string) => void): void {
   for (let waited = 0; waited < 50 && existsSync(`/proc/${pid}`); waited++) spawnSync("sleep", ["0.1"]);
 }
 
-/** Client settings for DynamoDB Local: any credentials and region are accepted. */
-export function localClientConfig(endpoint: string) {
+/**
+ * Client settings for DynamoDB Local: any credentials and region are accepted. With `timeouts`, each attempt is
+ * bounded (the start-up's own calls; the adapter's store takes its timeouts from the configuration instead).
+ */
+export function localClientConfig(endpoint: string, timeouts?: AwsTimeouts) {
   return {
     endpoint,
     region: "local",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    ...(timeouts ? awsClientSettings(timeouts) : {}),
   };
 }
+
+/** The readiness probe: DynamoDB Local answers ListTables at once once it is up. */
+const PROBE_TIMEOUTS: AwsTimeouts = { connectMs: 2_000, requestMs: 5_000 };
+/** The local stack's own start-up calls (create the table, its indexes, its stream): generous on a busy machine. */
+export const LOCAL_START_TIMEOUTS: AwsTimeouts = { connectMs: 2_000, requestMs: 10_000 };
+/** How often a start still waiting for DynamoDB Local says so. */
+const SLOW_START_NOTICE_MS = 30_000;
