@@ -1,6 +1,6 @@
 // A local stack in a process of its own, for whoever must be able to stop it hard: the crash tests and the soak
 // (`kill -9` and restart on the same data). Started as `node --import tsx local/child-stack.ts '<json options>'`;
-// prints one JSON line with its URLs once it takes webhooks, and stops as `npm start` does on SIGINT or SIGTERM
+// prints one JSON line with its URLs once it takes webhooks, one when its start-up sweep is over, and stops as `npm start` does on SIGINT or SIGTERM
 // (no new work, calls in flight finish), printing `{"stopped":true}`. It stops the same way when its standard input
 // ends: its parent is gone (a test run or a soak interrupted), and a stack in a process group of its own would
 // otherwise live on.
@@ -30,7 +30,11 @@ export interface ChildStackReady {
   adminToken: string;
   webhookSecrets: string;
   pid: number;
-  requeuedAtStart: number;
+}
+
+/** The line the child prints once its start-up sweep is over (null: it gave up or was stopped). */
+export interface ChildStackSwept {
+  startupSweep: { requeued: number; seconds: number } | null;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as ChildStackOptions;
@@ -62,9 +66,15 @@ try {
     adminToken: stack.adminToken,
     webhookSecrets: stack.webhookSecrets,
     pid: process.pid,
-    requeuedAtStart: stack.startupSweep.requeued,
   };
+  const startedAt = Date.now();
   process.stdout.write(`${JSON.stringify(ready)}\n`);
+  void stack.startupSweep.then((report) => {
+    const swept: ChildStackSwept = {
+      startupSweep: report ? { requeued: report.requeued, seconds: (Date.now() - startedAt) / 1000 } : null,
+    };
+    process.stdout.write(`${JSON.stringify(swept)}\n`);
+  });
   if (options.dynamodbLatency) {
     // Read back from the log by the soak (a kill -9 leaves no other trace of it).
     setInterval(() => {

@@ -15,7 +15,7 @@ import { handler as healthHandler } from "../functions/health";
 import { createProcessEventHandler, workerDeps } from "../functions/process-event";
 import { createReceiveWebhookHandler } from "../functions/receive-webhook";
 import { startAxSandbox } from "./ax-sandbox/server";
-import { localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
+import { LOCAL_START_TIMEOUTS, localClientConfig, startDynamoDbLocal, type RunningDynamoDb } from "./dynamodb/emulator";
 import { startLatencyProxy, type LatencyProxy } from "./dynamodb/latency-proxy";
 import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
@@ -84,8 +84,11 @@ export interface LocalStack {
    * including what that processing queued in turn: what tests wait for after a delivery.
    */
   settled(): Promise<void>;
-  /** What the start-up sweep queued again (events stranded by an earlier stop or crash). */
-  startupSweep: SweepReport;
+  /**
+   * What the start-up sweep queued again (events stranded by an earlier stop or crash), once it is over; undefined
+   * when it gave up (DynamoDB not answering for five minutes: the periodic sweep queues them later) or was stopped.
+   */
+  startupSweep: Promise<SweepReport | undefined>;
   streamReader: LocalStreamReader;
   /** The status sync's period (0: on demand only) and where `order.status_changed` webhooks go, for the banner. */
   syncIntervalMs: number;
@@ -131,8 +134,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint = proxy.endpoint;
     }
     const tableName = env.TABLE_NAME ?? LOCAL_TABLE_NAME;
-    const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint));
-    // Each step is retried like the start-up sweep below: a restart under load must not fail for one slow answer.
+    // Each call bounded by its own timeout, each step retried like the start-up sweep below: a restart under load
+    // must not fail for one slow answer, nor wait without end for one that never comes.
+    const ddb = new DynamoDBClient(localClientConfig(dynamodbEndpoint, LOCAL_START_TIMEOUTS));
     await retryAtStart(() => createTable(ddb, tableName), "creating the table", log);
     // a table kept in .local-data from before an index was added
     await retryAtStart(() => addMissingIndexes(ddb, tableName), "adding the table's new indexes", log);
@@ -193,18 +197,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     // The outbox: the stream consumer queues what the table stores; the sweeper catches what it missed. At start,
-    // the in-process queue is empty, so every event still `queued` in the table is queued again now.
+    // the in-process queue is empty, so every event still `queued` in the table is queued again: in the background,
+    // as the sweeper runs beside the API in AWS. On a big table it takes minutes (a soak's restart: 3,000 events, over
+    // four minutes at the deployed 2 s timeout), and a restart must take webhooks long before that.
     const sweepDeps = { events: store, orders: store, queue, clock: systemClock };
-    // Retried while DynamoDB does not answer in time (a restart under load, at the deployed 2 s timeout): a start
-    // must not fail for a slow answer. Queueing an event twice is harmless (the queue deduplicates it).
-    const startupSweep = await retryAtStart(
-      () => sweepEvents(sweepDeps, { strandedAfterMs: 0, includeAttempted: true, limit: Number.MAX_SAFE_INTEGER }),
-      "the start-up sweep",
-      log,
-    );
-    if (startupSweep.requeued > 0)
-      log(`queued again ${startupSweep.requeued} event(s) left unapplied by the last stop`);
-    const streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodbEndpoint));
+    const startupSweepStop = new AbortController();
+    const startupSweep = startupSweepInBackground(sweepDeps, startupSweepStop.signal, log);
+    // Bounded too: a read that never gets its answer would hold the reader (and so the outbox) without a word.
+    const streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodbEndpoint, LOCAL_START_TIMEOUTS));
     const streamReader = new LocalStreamReader({
       client: streamsClient,
       streamArn,
@@ -213,12 +213,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     streamReader.start();
+    // Its runs begin once the start-up sweep is over: two sweeps at once would only double the reads.
     const sweeper = startPeriodicSync(
-      () => sweepEvents(sweepDeps, { strandedAfterMs: config.sweepStrandedAfterMs }),
+      async () => {
+        await startupSweep;
+        return sweepEvents(sweepDeps, { strandedAfterMs: config.sweepStrandedAfterMs });
+      },
       options.sweepIntervalMs ?? 60_000,
       log,
     );
     stops.push(async () => {
+      startupSweepStop.abort();
+      await startupSweep;
       await sweeper.stop();
       await streamReader.stop();
       streamsClient.destroy();
@@ -297,6 +303,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startupSweep,
       streamReader,
       settled: async () => {
+        await startupSweep;
         for (;;) {
           await streamReader.caughtUp();
           await queue.idle();
@@ -311,6 +318,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * The start-up sweep, retried while DynamoDB does not answer in time (a restart under load, at the deployed 2 s
+ * timeout). Queueing an event twice is harmless (the queue deduplicates it, and a worker finds it applied).
+ */
+async function startupSweepInBackground(
+  deps: Parameters<typeof sweepEvents>[0],
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<SweepReport | undefined> {
+  const started = Date.now();
+  try {
+    const report = await retryAtStart(
+      () => sweepEvents(deps, { strandedAfterMs: 0, includeAttempted: true, limit: Number.MAX_SAFE_INTEGER, signal }),
+      "the start-up sweep",
+      log,
+      signal,
+    );
+    if (report.requeued > 0)
+      log(
+        `queued again ${report.requeued} event(s) left unapplied by the last stop ` +
+          `(start-up sweep: ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
+    return signal.aborted ? undefined : report;
+  } catch (error) {
+    if (!signal.aborted)
+      log(
+        `the start-up sweep gave up (${(error as Error).message}): the periodic sweep queues what the last stop ` +
+          "left once it counts as stranded (never-tried events after SWEEP_STRANDED_AFTER_MS, tried ones after 30 min)",
+      );
+    return undefined;
   }
 }
 

@@ -143,14 +143,24 @@ async function crashAndRestart(): Promise<void> {
       stack.current = await startChildStack(childOptions);
       break;
     } catch (error) {
-      restartFailures.push(`restart attempt ${attempt} failed: ${(error as Error).message}`);
+      // Its whole story (the child's log and its processes' states when it was given up) kept for a post-mortem.
+      const file = join(tmpdir(), `${basename(dataDir)}-restart-attempt-${attempt}.log`);
+      writeFileSync(file, (error as Error).message);
+      restartFailures.push(`restart attempt ${attempt} failed (its log: ${file}): ${(error as Error).message}`);
       if (attempt >= 3) throw error;
     }
   }
   restart.done = true;
+  const restartSeconds = (performance.now() - restartedAt) / 1000;
+  // The start-up sweep runs once the stack takes webhooks again: this lane waits for it, the others send on.
+  const swept = await stack.current.startupSweep;
   incidents.push(
-    `restarted in ${((performance.now() - restartedAt) / 1000).toFixed(1)} s; ${stack.current.ready.requeuedAtStart} events queued again at start`,
+    `restarted (taking webhooks) in ${restartSeconds.toFixed(1)} s; ` +
+      (swept
+        ? `its start-up sweep queued ${swept.requeued} events again in ${swept.seconds.toFixed(1)} s`
+        : "its start-up sweep did not finish"),
   );
+  if (!swept) restartFailures.push("the start-up sweep after the restart did not finish (see the stack's log)");
 }
 
 async function stallDynamoDb(): Promise<void> {

@@ -54,6 +54,8 @@ export interface SweepOptions {
    * outage) and never reach a stranded event behind them.
    */
   budgetMs?: number;
+  /** Ends the run at the next candidate (a local stack stopping while its start-up sweep runs). */
+  signal?: AbortSignal;
 }
 
 export interface SweepReport {
@@ -71,7 +73,7 @@ export interface SweepReport {
   /** Seconds since the oldest event still `queued` (unfinished, for whatever reason) was received (0: none). */
   oldestUnfinishedAgeSeconds: number;
   requeuedIds: string[];
-  /** The run stopped at its limit or its time budget before it had looked at every candidate. */
+  /** The run stopped at its limit, its time budget or its signal before it had looked at every candidate. */
   truncated: boolean;
 }
 
@@ -101,7 +103,7 @@ export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promi
     // Oldest first: the first one is the oldest unfinished event.
     if (seen++ === 0) report.oldestUnfinishedAgeSeconds = ageSeconds(candidate.received_at);
     if (candidate.received_at >= cutoff) break; // the rest are younger than any stranded event
-    if (report.requeued >= limit || Date.now() >= stopAt) {
+    if (report.requeued >= limit || Date.now() >= stopAt || options.signal?.aborted === true) {
       report.truncated = true;
       break;
     }

@@ -138,7 +138,7 @@ describe.each(TIMEOUTS)("stop and restart under load, at $name", { timeout: 300_
     expect(await stack.stopGroup("SIGKILL")).toBeNull();
 
     const restarted = await startChildStack({ dataDir: dir, env });
-    expect(restarted.ready.requeuedAtStart).toBeGreaterThan(0);
+    expect((await restarted.startupSweep)?.requeued).toBeGreaterThan(0);
     const views = await untilSettled(restarted.ready, ids);
     const uncertain: string[] = [];
     for (const [index, id] of ids.entries()) {
@@ -234,4 +234,20 @@ describe("the data lock", { timeout: 300_000 }, () => {
       }
     },
   );
+});
+
+describe("a start given up on", { timeout: 60_000 }, () => {
+  it("says what each of the stack's processes was doing, then stops them all", async () => {
+    const dir = dataDir();
+    const error = await startChildStack({ dataDir: dir }, 1_500).then(
+      () => new Error("the stack started within 1.5 s"),
+      (thrown: unknown) => thrown as Error,
+    );
+    // e.g. "4242 4242 Sl 00:01 00:00:01 98304 node --import tsx …/child-stack.ts {…}"
+    expect(error.message).toMatch(/did not start within 1500 ms; its processes then:\n\d+ \d+ \S+ .*child-stack\.ts/);
+    expect(error.message).toMatch(/its log: /);
+    // Stopped: the folder is free for the next start at once.
+    const next = await startChildStack({ dataDir: dir });
+    await next.stop("SIGTERM");
+  });
 });

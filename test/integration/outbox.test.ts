@@ -250,6 +250,26 @@ describe("the sweeper", () => {
     expect(queue.sent).toEqual([]);
   });
 
+  it("stops at the next candidate once its signal is aborted (a local stack stopping during its start-up sweep)", async () => {
+    for (let n = 0; n < 3; n++) await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    const stop = new AbortController();
+    const sent: QueuedEvent[] = [];
+    const queue: EventQueue = {
+      send: (messages) => {
+        sent.push(...messages);
+        stop.abort(); // the stack stops right after the first one is queued
+        return Promise.resolve(messages.length);
+      },
+    };
+    const report = await sweepEvents(deps(queue, later(0)), {
+      strandedAfterMs: 0,
+      includeAttempted: true,
+      signal: stop.signal,
+    });
+    expect(sent).toHaveLength(1);
+    expect(report).toMatchObject({ requeued: 1, truncated: true });
+  });
+
   it("reports the oldest unfinished event's age from its own receipt: a sweep never resets it", async () => {
     const tried = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
     await fixture.store.noteAttemptFailure(tried.webhook_id, "AxUnavailableError", new Date());
