@@ -1,7 +1,8 @@
 // A local stack in a process of its own, for whoever must be able to stop it hard: the crash tests and the soak
 // (`kill -9` and restart on the same data). Started as `node --import tsx local/child-stack.ts '<json options>'`;
-// prints one JSON line with its URLs once it takes webhooks, one when its start-up sweep is over, and stops as `npm start` does on SIGINT or SIGTERM
-// (no new work, calls in flight finish), printing `{"stopped":true}`. It stops the same way when its standard input
+// prints one JSON line with its URLs once it takes webhooks and one when its start-up sweep is over (it runs in the
+// background), and stops as `npm start` does on SIGINT or SIGTERM (no new work, calls in flight finish), printing
+// `{"stopped":true}`. It stops the same way when its standard input
 // ends: its parent is gone (a test run or a soak interrupted), and a stack in a process group of its own would
 // otherwise live on.
 import "./quiet-node20";
@@ -34,6 +35,7 @@ export interface ChildStackReady {
 
 /** The line the child prints once its start-up sweep is over (null: it gave up or was stopped). */
 export interface ChildStackSwept {
+  /** `seconds`: how long after the ready line it ended. */
   startupSweep: { requeued: number; seconds: number } | null;
 }
 

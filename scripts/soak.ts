@@ -157,7 +157,7 @@ async function crashAndRestart(): Promise<void> {
   incidents.push(
     `restarted (taking webhooks) in ${restartSeconds.toFixed(1)} s; ` +
       (swept
-        ? `its start-up sweep queued ${swept.requeued} events again in ${swept.seconds.toFixed(1)} s`
+        ? `its start-up sweep (${swept.requeued} events queued again) over ${swept.seconds.toFixed(1)} s later`
         : "its start-up sweep did not finish"),
   );
   if (!swept) restartFailures.push("the start-up sweep after the restart did not finish (see the stack's log)");

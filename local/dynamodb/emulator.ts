@@ -157,7 +157,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   });
   const endpoint = `http://127.0.0.1:${port}`;
   // Each probe is bounded: a DynamoDB Local that takes the connection but does not answer yet is asked again, not
-  // waited for without end (an unbounded probe once held a soak's restart silent for five minutes).
+  // waited for without end, and a slow start says so every 30 s.
   const client = new DynamoDBClient(localClientConfig(endpoint, PROBE_TIMEOUTS));
   const started = Date.now();
   const deadline = started + 300_000; // Java starts slowly on a busy machine (over 2 minutes under a soak's load)
