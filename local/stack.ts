@@ -201,8 +201,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // as the sweeper runs beside the API in AWS. On a big table it takes minutes (a soak's restart: 3,000 events, over
     // four minutes at the deployed 2 s timeout), and a restart must take webhooks long before that.
     const sweepDeps = { events: store, orders: store, queue, clock: systemClock };
+    // With a patient client of its own (10 s per attempt, not the adapter's timeout): it stands in for what AWS never
+    // needs (SQS keeps its messages through anything), and at the deployed 2 s, under a restart's load, one late
+    // answer among its thousands of calls failed the whole run again and again until it gave up (a soak's restart).
+    const patientStore = buildStore(config, localClientConfig(dynamodbEndpoint, LOCAL_START_TIMEOUTS));
     const startupSweepStop = new AbortController();
-    const startupSweep = startupSweepInBackground(sweepDeps, startupSweepStop.signal, log);
+    const startupSweep = startupSweepInBackground(
+      { ...sweepDeps, events: patientStore, orders: patientStore },
+      startupSweepStop.signal,
+      log,
+    );
     // Bounded too: a read that never gets its answer would hold the reader (and so the outbox) without a word.
     const streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodbEndpoint, LOCAL_START_TIMEOUTS));
     const streamReader = new LocalStreamReader({

@@ -8,6 +8,7 @@ import { buildStore } from "../../lib/adapters";
 import { readConfig } from "../../lib/config";
 import { localClientConfig } from "../../local/dynamodb/emulator";
 import { createTable } from "../../local/dynamodb/table";
+import { startAxSandbox } from "../../local/ax-sandbox/server";
 import { sampleOrderPlaced } from "../../local/samples";
 import { DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "../../local/stack";
 import { storeEvent } from "../support/worker";
@@ -15,7 +16,7 @@ import { signedDelivery } from "../support/webhooks";
 
 const STRANDED = 12;
 
-describe("a restart with events left queued", { timeout: 120_000 }, () => {
+describe("a restart with events left queued", { timeout: 180_000 }, () => {
   let stack: LocalStack | undefined;
   afterAll(async () => {
     await stack?.stop();
@@ -72,5 +73,47 @@ describe("a restart with events left queued", { timeout: 120_000 }, () => {
     await stack.settled();
     for (const webhookId of [...stranded, delivery.webhookId])
       expect((await store.getEvent(webhookId))?.status, webhookId).toBe("applied");
+  });
+
+  it("is not cut by answers later than the deployed 2 s timeout: it has a patient client of its own", async () => {
+    await stack?.stop();
+    stack = undefined;
+    const endpoint = inject("dynamodbEndpoint");
+    const tableName = `e2e-${randomUUID()}`;
+    const client = new DynamoDBClient(localClientConfig(endpoint));
+    await createTable(client, tableName);
+    client.destroy();
+    const store = buildStore(
+      readConfig({ TABLE_NAME: tableName, AWS_REGION: "local", QUEUE_URL: "local" }),
+      localClientConfig(endpoint),
+    );
+    const stranded: string[] = [];
+    for (let n = 0; n < 3; n++)
+      stranded.push((await storeEvent(store, sampleOrderPlaced(`SLOW-${randomUUID().slice(0, 8)}`))).webhook_id);
+    // An AX of its own: the built-in sandbox's OCTO products would be mapped at start, by the adapter's own store.
+    const ax = await startAxSandbox({ port: 0 });
+    try {
+      const log: string[] = [];
+      // Every DynamoDB answer 2.3 s late: the adapter's store (2 s per attempt) gets none of them in time.
+      stack = await startLocalStack({
+        env: {
+          AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+          TABLE_NAME: tableName,
+          AWS_REQUEST_TIMEOUT_MS: "2000",
+          AX_BASE_URL: ax.url,
+        },
+        port: 0,
+        dynamodbAnswerDelay: () => 2_300,
+        log: (line) => log.push(line),
+      });
+      const report = await stack.startupSweep;
+      expect(report, log.join("\n")).toBeDefined();
+      expect(report?.requeued).toBeGreaterThan(0);
+      expect(log.join("\n")).not.toMatch(/start-up sweep (failed|gave up)/);
+    } finally {
+      await stack?.stop();
+      stack = undefined;
+      await ax.stop();
+    }
   });
 });
