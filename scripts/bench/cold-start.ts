@@ -151,6 +151,7 @@ function packageService(out: string): Promise<void> {
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !AWS_CREDENTIALS.test(name))),
     HOME: home,
+    TMPDIR: home, // serverless-esbuild leaves a folder per function there: removed with `home`
     AWS_EC2_METADATA_DISABLED: "true",
   };
   return new Promise<void>((resolve, reject) => {

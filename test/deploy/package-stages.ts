@@ -15,7 +15,9 @@ const AWS_CREDENTIALS =
 
 function offlineEnv(home: string): NodeJS.ProcessEnv {
   const inherited = Object.entries(process.env).filter(([name]) => !AWS_CREDENTIALS.test(name));
-  return { ...Object.fromEntries(inherited), HOME: home, AWS_EC2_METADATA_DISABLED: "true" };
+  // TMPDIR too: serverless-esbuild leaves each function's zip folder in the temporary directory (its scoped temp path
+  // is never removed), about ten per stage and run; in `home` they go with it.
+  return { ...Object.fromEntries(inherited), HOME: home, TMPDIR: home, AWS_EC2_METADATA_DISABLED: "true" };
 }
 
 function packageStage(stage: string, home: string): Promise<void> {
