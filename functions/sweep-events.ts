@@ -11,7 +11,13 @@ import { logger } from "../lib/observability/logger";
 import { DEAD_LETTER_RETENTION_MS } from "../lib/queue/backoff";
 import { emfMetrics, noMetrics, type AdapterMetrics } from "../lib/observability/metrics";
 import { systemClock } from "../lib/orders/ports";
-import { sweepEvents, type SweepDeps, type SweepOptions, type SweepReport } from "../lib/orders/sweep-events";
+import {
+  sweepEvents,
+  sweepFailure,
+  type SweepDeps,
+  type SweepOptions,
+  type SweepReport,
+} from "../lib/orders/sweep-events";
 
 export function createSweepEventsHandler(
   deps: SweepDeps,
@@ -38,11 +44,19 @@ export function createSweepEventsHandler(
       oldest_stranded_age_s: report.oldestStrandedAgeSeconds,
       oldest_unfinished_age_s: report.oldestUnfinishedAgeSeconds,
       truncated: report.truncated,
+      failed: report.failedCount,
     };
     if (report.truncated) logger.warn("sweep stopped at its time budget before it looked at every candidate", summary);
     if (report.requeued > 0)
       logger.warn("stranded events queued again", { ...summary, webhook_ids: report.requeuedIds.slice(0, 50) });
     else logger.info("sweep found nothing stranded", summary);
+    // Failed candidates were passed over (the ones behind them swept); the run still fails, so the function's error
+    // alarm says so, and the next run tries them again.
+    const failure = sweepFailure(report);
+    if (failure) {
+      logger.error("sweep passed over candidates it could not sweep", { ...summary, failures: report.failed });
+      throw failure;
+    }
     return report;
   };
 }

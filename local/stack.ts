@@ -21,7 +21,7 @@ import { createTable, ensureStream } from "./dynamodb/table";
 import { LocalFifoQueue } from "./fifo-queue";
 import { createForwardEventsHandler } from "../functions/forward-events";
 import { retryAtStart } from "./start-retry";
-import { sweepEvents, type SweepReport } from "../lib/orders/sweep-events";
+import { sweepEvents, sweepFailure, type SweepReport } from "../lib/orders/sweep-events";
 import { lockDataDir } from "./data-lock";
 import { LocalStreamReader } from "./stream-reader";
 import { startHttpGateway, type Route } from "./http-gateway";
@@ -225,7 +225,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sweeper = startPeriodicSync(
       async () => {
         await startupSweep;
-        return sweepEvents(sweepDeps, { strandedAfterMs: config.sweepStrandedAfterMs });
+        const report = await sweepEvents(sweepDeps, { strandedAfterMs: config.sweepStrandedAfterMs });
+        const failure = sweepFailure(report);
+        if (failure) throw failure; // logged as a failed periodic run, as the Lambda's error is alarmed
+        return report;
       },
       options.sweepIntervalMs ?? 60_000,
       log,
@@ -339,13 +342,28 @@ async function startupSweepInBackground(
   log: (line: string) => void,
 ): Promise<SweepReport | undefined> {
   const started = Date.now();
+  // Over every attempt: a run that passed over candidates it could not sweep is made again (what it queued stays
+  // queued; the queue drops the same message sent twice).
+  const requeued = new Set<string>();
   try {
-    const report = await retryAtStart(
-      () => sweepEvents(deps, { strandedAfterMs: 0, includeAttempted: true, limit: Number.MAX_SAFE_INTEGER, signal }),
+    const last = await retryAtStart(
+      async () => {
+        const run = await sweepEvents(deps, {
+          strandedAfterMs: 0,
+          includeAttempted: true,
+          limit: Number.MAX_SAFE_INTEGER,
+          signal,
+        });
+        for (const id of run.requeuedIds) requeued.add(id);
+        const failure = sweepFailure(run);
+        if (failure && !signal.aborted) throw failure;
+        return run;
+      },
       "the start-up sweep",
       log,
       signal,
     );
+    const report = { ...last, requeued: requeued.size, requeuedIds: [...requeued] };
     if (report.requeued > 0)
       log(
         `queued again ${report.requeued} event(s) left unapplied by the last stop ` +

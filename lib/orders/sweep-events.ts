@@ -9,6 +9,9 @@
 // Not swept: cancellations held on purpose until their order's placement is through, and events waiting in their
 // order's queue behind an event of the same order that the queue is retrying (FIFO).
 // It also reports the age of the oldest unfinished event, from the event's own receipt, which is alarmed.
+// A candidate whose reads or send fail is counted and passed over, not the end of the run: the candidates come oldest
+// first, so one that fails every time (a record that no longer parses, a throttled key) would otherwise stop every
+// run at the same place and strand every event behind it for good. The caller says the run failed afterwards.
 import type { EventSummaryRow } from "./model";
 import { placementState } from "./order-state";
 import { queuedMessage, type Clock, type EventQueue, type EventReader, type OrderRepository } from "./ports";
@@ -73,6 +76,9 @@ export interface SweepReport {
   /** Seconds since the oldest event still `queued` (unfinished, for whatever reason) was received (0: none). */
   oldestUnfinishedAgeSeconds: number;
   requeuedIds: string[];
+  /** Candidates whose reads, mark or send failed: passed over, left `queued` for the next run (at most 20 named). */
+  failed: { webhook_id: string; error: string }[];
+  failedCount: number;
   /** The run stopped at its limit, its time budget or its signal before it had looked at every candidate. */
   truncated: boolean;
 }
@@ -94,6 +100,8 @@ export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promi
     oldestStrandedAgeSeconds: 0,
     oldestUnfinishedAgeSeconds: 0,
     requeuedIds: [],
+    failed: [],
+    failedCount: 0,
     truncated: false,
   };
   // Measured on the wall clock: `deps.clock` may be set to another time, the budget is this run's own.
@@ -107,25 +115,55 @@ export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promi
       report.truncated = true;
       break;
     }
-    const verdict = await judge(deps, candidate, options.includeAttempted === true, {
-      cutoff,
-      triedCutoff,
-      expiringCutoff,
-    });
-    if (verdict !== "stranded") {
-      if (verdict !== "recent") report[verdict]++;
-      continue;
+    try {
+      await sweepOne(
+        deps,
+        candidate,
+        options.includeAttempted === true,
+        { now, cutoff, triedCutoff, expiringCutoff },
+        report,
+        ageSeconds,
+      );
+    } catch (error) {
+      report.failedCount++;
+      if (report.failed.length < 20)
+        report.failed.push({ webhook_id: candidate.webhook_id, error: (error as Error).message || String(error) });
     }
-    // Marked first (conditionally): of two sweepers, only one sends; a crash after the mark leaves it for the next run.
-    if (!(await deps.events.markSwept(candidate, now))) continue;
-    const event = await deps.events.getEvent(candidate.webhook_id);
-    if (event?.status !== "queued") continue;
-    await deps.queue.send([queuedMessage(event)]);
-    report.requeued++;
-    report.requeuedIds.push(event.webhook_id);
-    report.oldestStrandedAgeSeconds = Math.max(report.oldestStrandedAgeSeconds, ageSeconds(event.received_at));
   }
   return report;
+}
+
+/** The run's failure, when it passed over candidates it could not sweep (thrown after its report is out). */
+export function sweepFailure(report: SweepReport): Error | undefined {
+  if (report.failedCount === 0) return undefined;
+  const first = report.failed[0];
+  return new Error(
+    `${report.failedCount} stranded candidate(s) could not be swept and stay queued for the next run` +
+      (first ? ` (first: ${first.webhook_id}: ${first.error})` : ""),
+  );
+}
+
+async function sweepOne(
+  deps: SweepDeps,
+  candidate: EventSummaryRow,
+  includeAttempted: boolean,
+  at: { now: Date; cutoff: string; triedCutoff: string; expiringCutoff: string },
+  report: SweepReport,
+  ageSeconds: (at: string) => number,
+): Promise<void> {
+  const verdict = await judge(deps, candidate, includeAttempted, at);
+  if (verdict !== "stranded") {
+    if (verdict !== "recent") report[verdict]++;
+    return;
+  }
+  // Marked first (conditionally): of two sweepers, only one sends; a crash after the mark leaves it for the next run.
+  if (!(await deps.events.markSwept(candidate, at.now))) return;
+  const event = await deps.events.getEvent(candidate.webhook_id);
+  if (event?.status !== "queued") return;
+  await deps.queue.send([queuedMessage(event)]);
+  report.requeued++;
+  report.requeuedIds.push(event.webhook_id);
+  report.oldestStrandedAgeSeconds = Math.max(report.oldestStrandedAgeSeconds, ageSeconds(event.received_at));
 }
 
 type Verdict = "stranded" | "recent" | "held" | "retrying" | "deadLettered" | "waitingBehind";

@@ -12,7 +12,8 @@ import { createForwardEventsHandler } from "../../functions/forward-events";
 import { systemClock, type Clock, type EventQueue, type QueuedEvent } from "../../lib/orders/ports";
 import { placeOrder } from "../../lib/orders/place-order";
 import { replayEvent } from "../../lib/orders/replay";
-import { WAITING_FOR_PLACEMENT, sweepEvents } from "../../lib/orders/sweep-events";
+import { WAITING_FOR_PLACEMENT, sweepEvents, sweepFailure } from "../../lib/orders/sweep-events";
+import { createSweepEventsHandler } from "../../functions/sweep-events";
 import { DynamoStore, eventItem } from "../../lib/store/dynamo-store";
 import { localClientConfig } from "../../local/dynamodb/emulator";
 import { sampleOrderPlaced } from "../../local/samples";
@@ -248,6 +249,42 @@ describe("the sweeper", () => {
     const report = await sweepEvents(deps(queue), { ...options, budgetMs: 0 });
     expect(report.truncated).toBe(true);
     expect(queue.sent).toEqual([]);
+  });
+
+  it("passes over a candidate it cannot sweep: the ones behind it are swept, and the run then fails naming it", async () => {
+    const poisonOrder = `W-POISON-${randomUUID().slice(0, 8)}`;
+    const poison = await storeEvent(fixture.store, sampleOrderPlaced(poisonOrder));
+    const behind = await storeEvent(fixture.store, sampleOrderPlaced(`W-${randomUUID().slice(0, 8)}`));
+    // The poison's reads fail every time (a record that no longer parses, a key throttled for good): before, the
+    // oldest-first run ended there, every run, and every event behind it stayed stranded.
+    const store = fixture.store;
+    const failingEvents = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === "listEventsForOrder")
+          return (orderId: string) =>
+            orderId === poisonOrder
+              ? Promise.reject(new Error("the stored record no longer parses"))
+              : target.listEventsForOrder(orderId);
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const queue = new RecordingQueue();
+    const deps = { events: failingEvents, orders: store, queue, clock: later(11 * 60_000) };
+    const report = await sweepEvents(deps, options);
+    expect(queue.of(behind.webhook_id)).toHaveLength(1);
+    expect(queue.of(poison.webhook_id)).toEqual([]);
+    expect(report.failed).toContainEqual({
+      webhook_id: poison.webhook_id,
+      error: "the stored record no longer parses",
+    });
+    expect(sweepFailure(report)?.message).toMatch(/could not be swept and stay queued for the next run/);
+    expect((await store.getEvent(poison.webhook_id))?.status).toBe("queued");
+
+    // The Lambda: the same run, then an error (its alarm), with the event behind already on its way.
+    const lambdaQueue = new RecordingQueue();
+    const run = createSweepEventsHandler({ ...deps, queue: lambdaQueue, clock: later(12 * 60_000) }, options);
+    await expect(run()).rejects.toThrow(poison.webhook_id);
   });
 
   it("stops at the next candidate once its signal is aborted (a local stack stopping during its start-up sweep)", async () => {
