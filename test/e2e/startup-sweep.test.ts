@@ -16,6 +16,23 @@ import { signedDelivery } from "../support/webhooks";
 
 const STRANDED = 12;
 
+/** What a killed stack leaves: events stored and acknowledged, that no worker will get (its queue died with it). */
+async function leftByAKilledStack(count: number) {
+  const endpoint = inject("dynamodbEndpoint");
+  const tableName = `e2e-${randomUUID()}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  await createTable(client, tableName);
+  client.destroy();
+  const store = buildStore(
+    readConfig({ TABLE_NAME: tableName, AWS_REGION: "local", QUEUE_URL: "local" }),
+    localClientConfig(endpoint),
+  );
+  const stranded: string[] = [];
+  for (let n = 0; n < count; n++)
+    stranded.push((await storeEvent(store, sampleOrderPlaced(`SWEEP-${randomUUID().slice(0, 8)}`))).webhook_id);
+  return { endpoint, tableName, store, stranded };
+}
+
 describe("a restart with events left queued", { timeout: 180_000 }, () => {
   let stack: LocalStack | undefined;
   afterAll(async () => {
@@ -23,19 +40,7 @@ describe("a restart with events left queued", { timeout: 180_000 }, () => {
   });
 
   it("takes webhooks at once, queues the stranded events in the background, and applies every one", async () => {
-    const endpoint = inject("dynamodbEndpoint");
-    const tableName = `e2e-${randomUUID()}`;
-    const client = new DynamoDBClient(localClientConfig(endpoint));
-    await createTable(client, tableName);
-    client.destroy();
-    // What a killed stack leaves: events stored and acknowledged, that no worker will get (its queue died with it).
-    const store = buildStore(
-      readConfig({ TABLE_NAME: tableName, AWS_REGION: "local", QUEUE_URL: "local" }),
-      localClientConfig(endpoint),
-    );
-    const stranded: string[] = [];
-    for (let n = 0; n < STRANDED; n++)
-      stranded.push((await storeEvent(store, sampleOrderPlaced(`SWEEP-${randomUUID().slice(0, 8)}`))).webhook_id);
+    const { endpoint, tableName, store, stranded } = await leftByAKilledStack(STRANDED);
 
     // DynamoDB slow while the stack starts (each answer 250 ms late): the sweep's ~3 calls per event take seconds.
     let answerDelayMs = 250;
@@ -78,18 +83,7 @@ describe("a restart with events left queued", { timeout: 180_000 }, () => {
   it("is not cut by answers later than the deployed 2 s timeout: it has a patient client of its own", async () => {
     await stack?.stop();
     stack = undefined;
-    const endpoint = inject("dynamodbEndpoint");
-    const tableName = `e2e-${randomUUID()}`;
-    const client = new DynamoDBClient(localClientConfig(endpoint));
-    await createTable(client, tableName);
-    client.destroy();
-    const store = buildStore(
-      readConfig({ TABLE_NAME: tableName, AWS_REGION: "local", QUEUE_URL: "local" }),
-      localClientConfig(endpoint),
-    );
-    const stranded: string[] = [];
-    for (let n = 0; n < 3; n++)
-      stranded.push((await storeEvent(store, sampleOrderPlaced(`SLOW-${randomUUID().slice(0, 8)}`))).webhook_id);
+    const { endpoint, tableName } = await leftByAKilledStack(3);
     // An AX of its own: the built-in sandbox's OCTO products would be mapped at start, by the adapter's own store.
     const ax = await startAxSandbox({ port: 0 });
     try {
