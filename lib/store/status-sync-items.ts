@@ -72,11 +72,19 @@ const axOrderKey = (axOrder: Pick<DueAxOrder, "order_id" | "item_id">) => ({
   sk: axOrderSk(axOrder.item_id),
 });
 
-/** The condition of the sync's own writes: the AX order is still where it was read, with the status polled. */
-const stillAsRead = (axOrder: DueAxOrder) => ({
-  ConditionExpression: "sync_due = :was AND ax_order_status = :status",
-  values: { ":was": axOrder.sync_shard, ":status": axOrder.ax_order_status },
-});
+/**
+ * The condition of the sync's own writes: the AX order is still where it was read, with the status polled, and no
+ * operator's "poll again" came meanwhile. A poll again of an AX order in the every-run partition leaves `sync_due` as
+ * it was (the partition is the AX order's own), so `sync_due` alone would let a move or a departure decided from the
+ * earlier read undo it; each poll again writes a new `sync_until`, which the index projects.
+ */
+const stillAsRead = (axOrder: DueAxOrder) => {
+  const asRead = "sync_due = :was AND ax_order_status = :status";
+  const values = { ":was": axOrder.sync_shard, ":status": axOrder.ax_order_status };
+  return axOrder.sync_until === undefined
+    ? { ConditionExpression: `${asRead} AND attribute_not_exists(sync_until)`, values }
+    : { ConditionExpression: `${asRead} AND sync_until = :until`, values: { ...values, ":until": axOrder.sync_until } };
+};
 
 /** An update of an AX order the sync read from its index, made only if it is still as read. */
 function updateAsRead(

@@ -137,6 +137,67 @@ describe("operators' actions and the worker vs the status sync's due index", () 
     expect(confirmationCalls(tour, since)).toBe(1);
   });
 
+  // The sync reads an AX order of the every-run partition, asks AX, and decides from what it read: move it to hourly
+  // (its first day undecided is over) or take it out (its use date and grace passed). An operator's poll again
+  // committed while AX answers puts the AX order in that same partition (it is the AX order's own), so only the
+  // poll again's new `sync_until` tells the sync's write that its read is stale.
+  it.each([
+    { decided: "moves it to hourly", after: DAY_MS + 3_600_000 },
+    { decided: "takes it out of the sync", after: 30 * DAY_MS },
+  ])("an operator's poll again made while the sync polls is kept when the sync $decided", async ({ after }) => {
+    const orderId = `R-${randomUUID().slice(0, 8)}`;
+    const tourItem = `${orderId}-1`;
+    expect(await workerOf()(sqsEvent(await storeEvent(store, sampleOrderPlaced(orderId))))).toEqual({
+      batchItemFailures: [],
+    });
+    const tour = (await store.load(orderId)).axOrders.find((o) => o.item_id === tourItem)?.ax_order_code ?? "";
+    const before = await axOrderItem(orderId, tourItem);
+    expect(before?.sync_due).toMatch(/^R#/);
+
+    // One virtual time for the sync and the operator; AX's answer about the tour waits at the gate.
+    const at = Date.now() + after;
+    const clock: Clock = { now: () => new Date(at) };
+    const held = gate();
+    const gatedAx = {
+      getConfirmation: async (...args: Parameters<AxClient["getConfirmation"]>) => {
+        if (args[1] === tour) {
+          held.arrive();
+          await held.opened;
+        }
+        return ax.getConfirmation(...args);
+      },
+    };
+    const running = syncStatuses(
+      { store, ax: gatedAx, clock, concurrency: 4, schedule: DEFAULT_SYNC_SETTINGS },
+      { deadline: at + 30_000 },
+    );
+    await held.arrived;
+    const answer = await admin.pollAgain({ ...adminDeps(), clock }, "dave", orderId, tourItem);
+    expect(answer.message).toContain("polled by the next status sync run");
+    const asked = await axOrderItem(orderId, tourItem);
+    expect(asked).toMatchObject({ sync_due: before?.sync_due, sync_poll_asked: new Date(at).toISOString() });
+    held.open();
+    await running;
+
+    // The sync's write from its earlier read is refused: the poll again stands as the operator was told.
+    const afterRun = await axOrderItem(orderId, tourItem);
+    expect({
+      sync_due: afterRun?.sync_due,
+      sync_until: afterRun?.sync_until,
+      sync_poll_asked: afterRun?.sync_poll_asked,
+      sync_left: afterRun?.sync_left,
+    }).toEqual({
+      sync_due: before?.sync_due,
+      sync_until: asked?.sync_until,
+      sync_poll_asked: asked?.sync_poll_asked,
+      sync_left: undefined,
+    });
+    // And the next run asks AX about it.
+    const since = sandbox.requests().length;
+    await sync({ now: () => new Date(at + 5 * 60_000) });
+    expect(confirmationCalls(tour, since)).toBe(1);
+  });
+
   it("an AX order attached in a reconciliation leaves the sync once its use date and grace passed", async () => {
     const orderId = `R-${randomUUID().slice(0, 8)}`;
     const tourItem = `${orderId}-1`;
