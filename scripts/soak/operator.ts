@@ -93,19 +93,21 @@ export class OperatorTask {
     });
     const items = [bySku(tourItem(`${id}-1`, 2, "50000"), skuA), bySku(dayTicketItem(`${id}-2`, 1, "30000"), skuB)];
     const order = this.story(id, "remap", items, { families: { [`${id}-1`]: "tour", [`${id}-2`]: "day-ticket" } });
-    // The day-ticket create keeps failing (AX unavailable): the tour is booked, the event retried.
+    // The day-ticket create keeps failing (AX unavailable): the tour is booked, the event retried. AX stays
+    // unavailable until the placement is parked: a retry that read the day-ticket's mapping before its removal
+    // must meet the outage again, not book the day ticket (seen at 24 senders: the story then never parked).
     const outage = await this.fault({ channelOrderCode: id, productType: "day-ticket", kind: "status", status: 503 });
     let placementId: string;
     try {
       placementId = await this.channel.deliver(order.payload, undefined, id);
       await this.until(id, "the tour booked, the day-ticket failing", (o) => callState(o, "tour") === "created");
       await this.act("remap", id, "remove the day-ticket's mapping", "accepted", "DELETE", `/mappings/${skuB}`);
+      await this.until(id, "the placement parked for the unmapped sku", (o) =>
+        o.events.some((e) => e.webhook_id === placementId && e.status === "failed" && e.reason === "unmapped_sku"),
+      );
     } finally {
       await this.channel.sandbox(`faults/${outage}`, "DELETE");
     }
-    await this.until(id, "the placement parked for the unmapped sku", (o) =>
-      o.events.some((e) => e.webhook_id === placementId && e.status === "failed" && e.reason === "unmapped_sku"),
-    );
     await this.act(
       "remap",
       id,
