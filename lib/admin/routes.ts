@@ -18,6 +18,8 @@ import {
   ImportReportSchema,
   ImportRequestSchema,
   MappingBodySchema,
+  MappingEditSchema,
+  MappingRemovalSchema,
   MappingPageSchema,
   MappingQuerySchema,
   MappingSchema,
@@ -258,24 +260,24 @@ export const adminRoutes: AdminRoute[] = [
   {
     method: "PUT",
     path: "/admin/mappings/{sku}",
-    summary: "Edit a mapping (404 if the sku is not mapped)",
+    summary: "Edit a mapping (404 if the sku is not mapped; 409 if `was` is given and it is not what is stored now)",
     body: MappingBodySchema,
     response: MappingSchema,
-    errors: [404],
-    run: (call) =>
-      admin.editMapping(
-        call.deps,
-        call.actor,
-        parsed(NewMappingSchema, { ...(call.body as object), sku: param(call, "sku") }),
-      ),
+    errors: [404, 409],
+    run: (call) => {
+      const { was, ...mapping } = parsed(MappingEditSchema, { ...(call.body as object), sku: param(call, "sku") });
+      return admin.editMapping(call.deps, call.actor, mapping, was);
+    },
   },
   {
     method: "DELETE",
     path: "/admin/mappings/{sku}",
-    summary: "Remove a mapping",
+    summary: "Remove a mapping (409 if `was` is given and it is not what is stored now)",
+    body: MappingRemovalSchema,
     response: ActionResultSchema,
-    errors: [404],
-    run: (call) => admin.removeMapping(call.deps, call.actor, param(call, "sku")),
+    errors: [404, 409],
+    run: (call) =>
+      admin.removeMapping(call.deps, call.actor, param(call, "sku"), parsed(MappingRemovalSchema, call.body).was),
   },
   {
     method: "POST",

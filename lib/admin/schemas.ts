@@ -149,7 +149,16 @@ export const DismissRequestSchema = v.object({
 });
 export type DismissRequest = v.InferOutput<typeof DismissRequestSchema>;
 
-export const MappingBodySchema = v.omit(ProductMappingSchema, ["sku"]);
+const MappingValuesSchema = v.omit(ProductMappingSchema, ["sku"]);
+/**
+ * The mapping as the operator saw it (the console sends what it showed): the edit or removal is refused (409, naming
+ * what it is now) if it changed since — two operators, or an import, do not silently undo each other's change.
+ */
+const SeenMappingSchema = v.optional(MappingValuesSchema);
+export const MappingBodySchema = v.object({ ...MappingValuesSchema.entries, was: SeenMappingSchema });
+/** What the edit route checks: the body with the sku of the path. */
+export const MappingEditSchema = v.object({ ...ProductMappingSchema.entries, was: SeenMappingSchema });
+export const MappingRemovalSchema = v.optional(v.object({ was: SeenMappingSchema }), {});
 export const NewMappingSchema = ProductMappingSchema;
 
 export const ImportRequestSchema = v.object({

@@ -810,18 +810,51 @@ export async function addMapping(deps: AdminDeps, actor: string, mapping: Produc
   return mapping;
 }
 
-export async function editMapping(deps: AdminDeps, actor: string, mapping: ProductMapping): Promise<ProductMapping> {
+/** What a mapping maps to: the values an operator saw, which an edit or a removal may be made conditional on. */
+export type MappingValues = Omit<ProductMapping, "sku">;
+
+/**
+ * Refuses a change made from an outdated view: `seen` (the mapping as the console showed it) is not what is stored
+ * now — another operator, an import or the CLI changed it meanwhile, and writing now would undo that unseen.
+ */
+function assertAsSeen(current: ProductMapping, seen: MappingValues | undefined, doing: string): void {
+  if (
+    seen &&
+    (seen.product_type !== current.product_type ||
+      seen.mapping_code !== current.mapping_code ||
+      seen.option_code !== current.option_code)
+  )
+    throw new ConflictError(
+      `the mapping of ${current.sku} changed since you read it (${describeMapping({ ...seen, sku: current.sku })}): it is now ${describeMapping(current)}; nothing was ${doing}, look at it again`,
+    );
+}
+
+/** Edits a mapping; with `seen`, only if it is still what the operator saw (else 409, naming what it is now). */
+export async function editMapping(
+  deps: AdminDeps,
+  actor: string,
+  mapping: ProductMapping,
+  seen?: MappingValues,
+): Promise<ProductMapping> {
   const was = await mappingOf(deps, mapping.sku);
   if (!was) throw new NotFoundError(`no mapping for sku ${mapping.sku}: add it instead`);
+  assertAsSeen(was, seen, "saved");
   const recorded = entry(deps, actor, "edit_mapping", mapping.sku, describeMapping(mapping), describeMapping(was));
   if (!(await deps.store.changeMappings([{ kind: "put", mapping, was }], recorded)))
     throw new ConflictError(`the mapping of ${mapping.sku} changed while it was being edited: look at it again`);
   return mapping;
 }
 
-export async function removeMapping(deps: AdminDeps, actor: string, sku: string): Promise<ActionResult> {
+/** Removes a mapping; with `seen`, only if it is still what the operator saw (else 409, naming what it is now). */
+export async function removeMapping(
+  deps: AdminDeps,
+  actor: string,
+  sku: string,
+  seen?: MappingValues,
+): Promise<ActionResult> {
   const was = await mappingOf(deps, sku);
   if (!was) throw new NotFoundError(`no mapping for sku ${sku}`);
+  assertAsSeen(was, seen, "removed");
   const recorded = entry(deps, actor, "remove_mapping", sku, undefined, describeMapping(was));
   if (!(await deps.store.changeMappings([{ kind: "delete", was }], recorded)))
     throw new ConflictError(`the mapping of ${sku} changed while it was being removed: look at it again`);

@@ -494,6 +494,48 @@ describe("the console in a browser", () => {
     await page.locator("li.entry-operator", { hasText: "polled again by dev" }).waitFor();
   });
 
+  it("refuses to save or remove a mapping someone changed since the page showed it, saying what it is now", async () => {
+    const sku = `SEEN-${randomUUID().slice(0, 6)}`;
+    const mapping = (option: string) => ({
+      sku,
+      product_type: "tour" as const,
+      mapping_code: "m",
+      option_code: option,
+    });
+    await stack.store.putMapping(mapping("o"));
+    await go(`/mappings?prefix=${sku}`);
+    const row = () => page.locator("tr", { hasText: sku });
+    await row().waitFor();
+    // Another operator (or an import) changes it while this page shows the old row.
+    await stack.store.putMapping(mapping("o2"));
+    await row().getByRole("button", { name: "Edit" }).click();
+    await row().locator("input[name=mapping_code]").fill("m3");
+    await row().getByRole("button", { name: "Save" }).click();
+    await row()
+      .getByRole("alert")
+      .filter({ hasText: `changed since you read it (tour m / o): it is now tour m / o2; nothing was saved` })
+      .waitFor();
+    expect((await stack.store.findMappings([sku])).get(sku)).toEqual(mapping("o2"));
+
+    // Shown again (the page loaded anew), the row is what is stored: saved.
+    await page.reload();
+    await shown(`/mappings?prefix=${sku}`);
+    await row().getByRole("cell", { name: "o2", exact: true }).waitFor();
+    await row().getByRole("button", { name: "Edit" }).click();
+    await row().locator("input[name=mapping_code]").fill("m3");
+    await row().getByRole("button", { name: "Save" }).click();
+    await statusLine().getByText(`Saved ${sku}`).waitFor();
+    expect((await stack.store.findMappings([sku])).get(sku)).toEqual({ ...mapping("o2"), mapping_code: "m3" });
+
+    // The same for a removal.
+    await row().getByRole("cell", { name: "m3", exact: true }).waitFor();
+    await stack.store.putMapping(mapping("o4"));
+    await row().getByRole("button", { name: "Remove" }).click();
+    await row().getByRole("button", { name: "Confirm" }).click();
+    await row().getByRole("alert").filter({ hasText: "it is now tour m / o4; nothing was removed" }).waitFor();
+    expect((await stack.store.findMappings([sku])).has(sku)).toBe(true);
+  });
+
   it("imports mappings from a CSV file: rows checked first, then written", async () => {
     await go("/mappings");
     const form = page.getByRole("form", { name: "Import mappings" });
@@ -576,9 +618,9 @@ describe("the console in a browser", () => {
   it("loaded nothing from elsewhere, threw nothing, and met no Content-Security-Policy refusal", () => {
     expect(foreign).toEqual([]);
     expect(pageErrors).toEqual([]);
-    // The 400, 401 and 422 answers the flows asked for are logged by Chromium as failed loads; nothing else may be.
+    // The 400, 401, 409 and 422 answers the flows asked for are logged by Chromium as failed loads; nothing else may be.
     const unexpected = consoleErrors.filter(
-      (text) => !/^Failed to load resource: the server responded with a status of (400|401|404|422)\b/.test(text),
+      (text) => !/^Failed to load resource: the server responded with a status of (400|401|404|409|422)\b/.test(text),
     );
     expect(unexpected).toEqual([]);
     expect(consoleErrors.some((text) => /Content Security Policy/i.test(text))).toBe(false);

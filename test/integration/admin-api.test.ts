@@ -904,6 +904,36 @@ describe("admin API", () => {
       expect((await audit()).length).toBe(before);
     });
 
+    it("refuses an edit or a removal made from an outdated view, saying what the mapping is now", async () => {
+      // Two operators opened the mappings page; one changes the mapping, then the other saves or removes the old row.
+      const sku = `MAP-SEEN-${randomUUID().slice(0, 6)}`;
+      const seen = { product_type: "tour", mapping_code: "m", option_code: "o" };
+      expect((await call("POST", "/mappings", { sku, ...seen })).status).toBe(201);
+      expect((await call("PUT", `/mappings/${sku}`, { ...seen, option_code: "o2", was: seen })).status).toBe(200);
+      const before = (await audit()).length;
+
+      const stale = await call("PUT", `/mappings/${sku}`, { ...seen, mapping_code: "m3", was: seen });
+      expect(stale).toEqual({
+        status: 409,
+        body: {
+          error: "conflict",
+          message: `the mapping of ${sku} changed since you read it (tour m / o): it is now tour m / o2; nothing was saved, look at it again`,
+        },
+      });
+      const removal = await call("DELETE", `/mappings/${sku}`, { was: seen });
+      expect(removal.status).toBe(409);
+      expect(removal.body.message).toContain("it is now tour m / o2; nothing was removed");
+      // Nothing written, nothing audited.
+      expect((await store.findMappings([sku])).get(sku)).toEqual({ sku, ...seen, option_code: "o2" });
+      expect((await audit()).length).toBe(before);
+      // A `was` that is not a mapping is named; with what is stored now the change is made.
+      expect((await call("PUT", `/mappings/${sku}`, { ...seen, was: { ...seen, product_type: "boat" } })).body).toEqual(
+        { error: "invalid_request", message: 'was.product_type: product_type must be "tour" or "day-ticket"' },
+      );
+      expect((await call("DELETE", `/mappings/${sku}`, { was: { ...seen, option_code: "o2" } })).status).toBe(200);
+      expect((await store.findMappings([sku])).has(sku)).toBe(false);
+    });
+
     it("imports a CSV only when every row is good, reporting every bad row and duplicate sku", async () => {
       const bad = "sku,product_type,mapping_code,option_code\nIMP-1,tour,m,o\nIMP-2,boat,m,o\nIMP-1,tour,m,o\n";
       const refused = await call("POST", "/mappings/import", { format: "csv", content: bad });

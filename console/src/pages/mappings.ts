@@ -118,6 +118,11 @@ export async function mappingsPage(): Promise<View> {
     });
   });
 
+  const shown = (m: Mapping) => ({
+    product_type: m.product_type,
+    mapping_code: m.mapping_code,
+    option_code: m.option_code,
+  });
   const load = (cursor?: string) =>
     api<Page<Mapping>>("GET", `/mappings${query({ prefix: current.get("prefix") ?? undefined, cursor })}`);
   const cells = (m: Mapping): Node[] => {
@@ -128,7 +133,8 @@ export async function mappingsPage(): Promise<View> {
       save.addEventListener("click", () => {
         void act(save, async () => {
           const { sku, ...rest } = valuesOf(inputs);
-          await api<Mapping>("PUT", `/mappings/${encodeURIComponent(sku)}`, rest);
+          // What this row showed: refused (409, saying what it is now) if someone changed it since.
+          await api<Mapping>("PUT", `/mappings/${encodeURIComponent(sku)}`, { ...rest, was: shown(m) });
           return { message: `Saved ${sku}` };
         });
       });
@@ -141,7 +147,7 @@ export async function mappingsPage(): Promise<View> {
       inputs.mapping_code.focus();
     });
     const remove: HTMLElement = confirmButton("Remove", `Remove ${m.sku}?`, () =>
-      act(remove, () => api<ActionResult>("DELETE", `/mappings/${encodeURIComponent(m.sku)}`)),
+      act(remove, () => api<ActionResult>("DELETE", `/mappings/${encodeURIComponent(m.sku)}`, { was: shown(m) })),
     );
     return [text(m.sku), text(m.product_type), text(m.mapping_code), text(m.option_code), h("span", {}, edit, remove)];
   };
