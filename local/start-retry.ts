@@ -6,11 +6,20 @@ import { backoffDelay } from "../lib/orders/store-retry";
 /** How often a step still running says so. */
 export const SLOW_STEP_NOTICE_MS = 30_000;
 
-/** Awaits `work`, logging "still <what> after N s" every SLOW_STEP_NOTICE_MS while it runs. */
-export async function sayWhileSlow<T>(work: Promise<T>, what: string, log: (line: string) => void): Promise<T> {
+/**
+ * Awaits `work`, logging "still <what> after N s" every SLOW_STEP_NOTICE_MS while it runs, followed by `detail()` in
+ * parentheses when given (what the step last met, e.g. a probe's last error).
+ */
+export async function sayWhileSlow<T>(
+  work: Promise<T>,
+  what: string,
+  log: (line: string) => void,
+  detail?: () => string,
+): Promise<T> {
   const started = Date.now();
   const notice = setInterval(() => {
-    log(`still ${what} after ${Math.round((Date.now() - started) / 1000)} s`);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    log(`still ${what} after ${seconds} s${detail ? ` (${detail()})` : ""}`);
   }, SLOW_STEP_NOTICE_MS);
   try {
     return await work;

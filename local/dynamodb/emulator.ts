@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { awsClientSettings, type AwsTimeouts } from "../../lib/aws-timeouts";
+import { sayWhileSlow } from "../start-retry";
 
 export const EMULATOR_PACKAGE = "amplify-dynamodb-simulator@2.9.30";
 const projectRoot = resolve(import.meta.dirname, "../..");
@@ -157,17 +158,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
   });
   const endpoint = `http://127.0.0.1:${port}`;
   // Each probe is bounded: a DynamoDB Local that takes the connection but does not answer yet is asked again, not
-  // waited for without end, and a slow start says so every 30 s.
+  // waited for without end, and a slow start says so every 30 s with the probe's last problem.
   const client = new DynamoDBClient(localClientConfig(endpoint, PROBE_TIMEOUTS));
   const started = Date.now();
   const deadline = started + 300_000; // Java starts slowly on a busy machine (over 2 minutes under a soak's load)
   let lastProblem = "no answer yet";
-  const notice = setInterval(() => {
-    options.log?.(
-      `DynamoDB Local (pid ${String(child.pid)}) not answering yet after ${Math.round((Date.now() - started) / 1000)} s (${lastProblem})`,
-    );
-  }, SLOW_START_NOTICE_MS);
-  try {
+  const untilAnswering = async () => {
     for (;;) {
       if (child.exitCode !== null)
         throw new Error(
@@ -175,7 +171,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         );
       try {
         await client.send(new ListTablesCommand({}));
-        break;
+        return;
       } catch (error) {
         lastProblem = (error as Error).message || (error as Error).name;
         if (Date.now() > deadline)
@@ -185,11 +181,18 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Ru
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+  };
+  try {
+    await sayWhileSlow(
+      untilAnswering(),
+      `waiting for DynamoDB Local (pid ${String(child.pid)}) to answer`,
+      options.log ?? (() => undefined),
+      () => lastProblem,
+    );
   } catch (error) {
     child.kill("SIGKILL");
     throw error;
   } finally {
-    clearInterval(notice);
     client.destroy();
   }
   const tookMs = Date.now() - started;
@@ -257,5 +260,3 @@ export function localClientConfig(endpoint: string, timeouts?: AwsTimeouts) {
 const PROBE_TIMEOUTS: AwsTimeouts = { connectMs: 2_000, requestMs: 5_000 };
 /** The local stack's own start-up calls (create the table, its indexes, its stream): generous on a busy machine. */
 export const LOCAL_START_TIMEOUTS: AwsTimeouts = { connectMs: 2_000, requestMs: 10_000 };
-/** How often a start still waiting for DynamoDB Local says so. */
-const SLOW_START_NOTICE_MS = 30_000;

@@ -23,6 +23,28 @@ describe("a slow start-up step", () => {
     expect(lines).toHaveLength(2);
   });
 
+  it("names what the step last met, as it is when it says so (DynamoDB Local's probe)", async () => {
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    let lastProblem = "no answer yet";
+    let finish: () => void = () => undefined;
+    const step = sayWhileSlow(
+      new Promise<void>((resolve) => (finish = resolve)),
+      "waiting for DynamoDB Local (pid 7) to answer",
+      (line) => lines.push(line),
+      () => lastProblem,
+    );
+    await vi.advanceTimersByTimeAsync(SLOW_STEP_NOTICE_MS + 1);
+    lastProblem = "connect ECONNREFUSED 127.0.0.1:8000";
+    await vi.advanceTimersByTimeAsync(SLOW_STEP_NOTICE_MS);
+    finish();
+    await step;
+    expect(lines).toEqual([
+      "still waiting for DynamoDB Local (pid 7) to answer after 30 s (no answer yet)",
+      "still waiting for DynamoDB Local (pid 7) to answer after 60 s (connect ECONNREFUSED 127.0.0.1:8000)",
+    ]);
+  });
+
   it("quick steps say nothing", async () => {
     const lines: string[] = [];
     expect(
