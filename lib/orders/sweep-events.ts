@@ -12,7 +12,7 @@
 // A candidate whose reads or send fail is counted and passed over, not the end of the run: the candidates come oldest
 // first, so one that fails every time (a record that no longer parses, a throttled key) would otherwise stop every
 // run at the same place and strand every event behind it for good. The caller says the run failed afterwards.
-import type { EventSummaryRow } from "./model";
+import type { EventSummaryRow, StoredEvent } from "./model";
 import { placementState } from "./order-state";
 import { queuedMessage, type Clock, type EventQueue, type EventReader, type OrderRepository } from "./ports";
 
@@ -116,14 +116,17 @@ export async function sweepEvents(deps: SweepDeps, options: SweepOptions): Promi
       break;
     }
     try {
-      await sweepOne(
-        deps,
-        candidate,
-        options.includeAttempted === true,
-        { now, cutoff, triedCutoff, expiringCutoff },
-        report,
-        ageSeconds,
-      );
+      const outcome = await sweepOne(deps, candidate, options.includeAttempted === true, {
+        now,
+        cutoff,
+        triedCutoff,
+        expiringCutoff,
+      });
+      if (typeof outcome === "object") {
+        report.requeued++;
+        report.requeuedIds.push(outcome.webhook_id);
+        report.oldestStrandedAgeSeconds = Math.max(report.oldestStrandedAgeSeconds, ageSeconds(outcome.received_at));
+      } else if (outcome !== "recent" && outcome !== "taken") report[outcome]++;
     } catch (error) {
       report.failedCount++;
       if (report.failed.length < 20)
@@ -143,27 +146,24 @@ export function sweepFailure(report: SweepReport): Error | undefined {
   );
 }
 
+/**
+ * Judges one candidate and, when it is stranded, queues it again: the event queued, or why not (its verdict, or
+ * `taken` when another sweeper marked it first or it was settled meanwhile).
+ */
 async function sweepOne(
   deps: SweepDeps,
   candidate: EventSummaryRow,
   includeAttempted: boolean,
   at: { now: Date; cutoff: string; triedCutoff: string; expiringCutoff: string },
-  report: SweepReport,
-  ageSeconds: (at: string) => number,
-): Promise<void> {
+): Promise<StoredEvent | Exclude<Verdict, "stranded"> | "taken"> {
   const verdict = await judge(deps, candidate, includeAttempted, at);
-  if (verdict !== "stranded") {
-    if (verdict !== "recent") report[verdict]++;
-    return;
-  }
+  if (verdict !== "stranded") return verdict;
   // Marked first (conditionally): of two sweepers, only one sends; a crash after the mark leaves it for the next run.
-  if (!(await deps.events.markSwept(candidate, at.now))) return;
+  if (!(await deps.events.markSwept(candidate, at.now))) return "taken";
   const event = await deps.events.getEvent(candidate.webhook_id);
-  if (event?.status !== "queued") return;
+  if (event?.status !== "queued") return "taken";
   await deps.queue.send([queuedMessage(event)]);
-  report.requeued++;
-  report.requeuedIds.push(event.webhook_id);
-  report.oldestStrandedAgeSeconds = Math.max(report.oldestStrandedAgeSeconds, ageSeconds(event.received_at));
+  return event;
 }
 
 type Verdict = "stranded" | "recent" | "held" | "retrying" | "deadLettered" | "waitingBehind";
