@@ -155,9 +155,9 @@ const MappingValuesSchema = v.omit(ProductMappingSchema, ["sku"]);
  * what it is now) if it changed since — two operators, or an import, do not silently undo each other's change.
  */
 const SeenMappingSchema = v.optional(MappingValuesSchema);
-export const MappingBodySchema = v.object({ ...MappingValuesSchema.entries, was: SeenMappingSchema });
 /** What the edit route checks: the body with the sku of the path. */
 export const MappingEditSchema = v.object({ ...ProductMappingSchema.entries, was: SeenMappingSchema });
+export const MappingBodySchema = v.omit(MappingEditSchema, ["sku"]);
 export const MappingRemovalSchema = v.optional(v.object({ was: SeenMappingSchema }), {});
 export const NewMappingSchema = ProductMappingSchema;
 
