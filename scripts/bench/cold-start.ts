@@ -101,6 +101,8 @@ export interface ColdStartResult {
   service: ServiceFacts;
   /** Node 22 (Lambda's runtime). */
   node: NodeRun;
+  /** The DynamoDB client alone (scripts/bench/dynamodb-floor.ts), bundled and measured as the functions are. */
+  floor?: { bundleBytes: number; imported: ImportCost; firstInvocation: ImportCost };
   /** The environment every process got (names only), to show it is bare. */
   environment: string[];
   notes: string[];
@@ -202,14 +204,14 @@ function unpack(packageDir: string, dir: string, handlers: Record<string, string
     });
 }
 
-/** The bytes each package contributes to one function's bundle (esbuild's metafile), largest first. */
-async function bundleComposition(
+/** esbuild with the packaged options (serverless.yml `custom.esbuild`, as osls resolved them) on one entry file. */
+function buildPackaged(
   config: ServerlessState["service"],
   plugins: Plugin[],
-  fn: string,
-): Promise<ColdStartResult["composition"]> {
-  const handler = config.functions[fn]?.handler ?? "";
-  const module = handler.slice(0, handler.lastIndexOf("."));
+  entry: string,
+  outfile: string,
+  output: { write: boolean },
+) {
   const {
     exclude: _e,
     external: _x,
@@ -224,19 +226,36 @@ async function bundleComposition(
     ...options
   } = config.custom.esbuild;
   const target = /^nodejs(\d+)/.exec(config.provider.runtime)?.[1];
-  const result = await build({
+  return build({
     bundle: true,
     platform: "node",
     ...(target ? { target: `node${target}` } : {}),
     ...(options as BuildOptions),
     plugins,
     sourcemap: false,
-    entryPoints: [path.join(ROOT, `${module}.ts`)],
-    outfile: path.join(WORK_DIR, "composition", `${fn}.mjs`),
-    write: false,
+    entryPoints: [entry],
+    outfile,
+    write: output.write,
     metafile: true,
     logLevel: "silent",
   });
+}
+
+/** The bytes each package contributes to one function's bundle (esbuild's metafile), largest first. */
+async function bundleComposition(
+  config: ServerlessState["service"],
+  plugins: Plugin[],
+  fn: string,
+): Promise<ColdStartResult["composition"]> {
+  const handler = config.functions[fn]?.handler ?? "";
+  const module = handler.slice(0, handler.lastIndexOf("."));
+  const result = await buildPackaged(
+    config,
+    plugins,
+    path.join(ROOT, `${module}.ts`),
+    path.join(WORK_DIR, "composition", `${fn}.mjs`),
+    { write: false },
+  );
   const parts = new Map<string, number>();
   for (const output of Object.values(result.metafile.outputs))
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -245,6 +264,13 @@ async function bundleComposition(
     }
   const sorted = [...parts].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
   return { fn, bytes: sorted.reduce((sum, part) => sum + part.bytes, 0), parts: sorted };
+}
+
+/** The DynamoDB floor (scripts/bench/dynamodb-floor.ts) bundled with the packaged options: its module and size. */
+async function floorBundle(config: ServerlessState["service"], plugins: Plugin[], dir: string) {
+  const entry = path.join(dir, "dynamodb-floor.mjs");
+  await buildPackaged(config, plugins, path.join(ROOT, "scripts/bench/dynamodb-floor.ts"), entry, { write: true });
+  return { entry, bundleBytes: statSync(entry).size };
 }
 
 // ---- Node 22 ---------------------------------------------------------------------------------------------------
@@ -586,6 +612,7 @@ export async function benchColdStart(
   const composition = await bundleComposition(config, plugins, "processEvent");
 
   const dir = path.join(WORK_DIR, "bundles");
+  const floor = await floorBundle(config, plugins, dir);
   const empty = path.join(dir, "empty.mjs");
   writeFileSync(empty, "");
   const noop = path.join(dir, "noop-handler.mjs");
@@ -655,6 +682,16 @@ export async function benchColdStart(
       });
   }
 
+  const workerEnv = subjects.find((subject) => subject.key === `first:${composition.fn}`)?.env ?? bare;
+  subjects.push(
+    { key: "import:floor", args: [floor.entry], env: workerEnv },
+    {
+      key: "first:floor",
+      args: [driver, floor.entry, writeEvent(dir, "floor", { order_id: "CH-10001" })],
+      env: workerEnv,
+    },
+  );
+
   const notes: string[] = [];
   const valgrind = hasValgrind();
   if (!valgrind) notes.push("valgrind is not installed: no instruction counts");
@@ -682,6 +719,7 @@ export async function benchColdStart(
     composition,
     packageSeconds,
     service,
+    floor: { bundleBytes: floor.bundleBytes, imported: cost("import:floor"), firstInvocation: cost("first:floor") },
     node: {
       version,
       runs: settings.runs,

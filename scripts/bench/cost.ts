@@ -3,6 +3,7 @@
 // at AWS's public list prices. The status sync's share follows the AX orders open in each month (they leave the sync
 // after their use date and grace), storage follows every order kept.
 import type { ServiceFacts } from "./cold-start";
+import type { StorageShare } from "./item-size";
 import { DEFAULT_SYNC_SETTINGS, DAY_MS } from "../../lib/orders/sync-schedule";
 
 /**
@@ -57,9 +58,8 @@ export interface OrderModel {
   axLatencyMs: number;
   /** Share of invocations traced (resources/tracing.yml, prod). */
   traceRate: number;
-  /** How long logs and settled events are kept (prod: 90 days both). */
+  /** How long CloudWatch keeps the logs (prod: 90 days). */
   logRetentionDays: number;
-  eventRetentionDays: number;
   /** CloudWatch metric series the stage publishes in a month (names × the dimension values seen). */
   metricSeries: number;
   /** Lambda's own lines per invocation (START, END, REPORT), in bytes. */
@@ -82,7 +82,6 @@ export const DEFAULT_MODEL: OrderModel = {
   axLatencyMs: 200,
   traceRate: 0.01,
   logRetentionDays: 90,
-  eventRetentionDays: 90,
   // 26 metric names under `service` alone (lib/observability/metrics.ts, functions/sync-statuses.ts), and by the
   // values a month sees: WebhooksRejected by 5 reasons, the worker's events by 8, AxCalls and AxCallErrors by 16
   // endpoint-and-outcome pairs, AxCallLatency by 4 endpoints.
@@ -254,9 +253,9 @@ export interface MeasuredCosts {
     moveWcu: number;
     leaveWcu: number;
   };
-  /** Bytes a placed order keeps in the table for good (its items and index entries), and for a while (its event). */
-  storedBytesPerOrder: number;
-  temporaryBytesPerEvent: number;
+  /** The table's storage (items and index entries) a placed order, a ticket cancellation and a status change take:
+   *  kept for good, and kept until their TTL (sync.ts measures it from every item written). */
+  storage: { placement: StorageShare; cancellation: StorageShare; change: StorageShare };
 }
 
 export interface CostLine {
@@ -286,6 +285,28 @@ export interface MonthCost {
 
 const MILLION = 1_000_000;
 const GB = 1024 ** 3;
+
+/**
+ * The bytes a placed order could keep for good (everything else as measured) for month 12's bill to be `ratio` times
+ * month 1's: the bill is linear in them. Negative when no amount would do.
+ */
+export function keptBytesForRatio(measured: MeasuredCosts, model: OrderModel, ratio: number): number {
+  const withKept = (kept: number) => {
+    const storage = { ...measured.storage, placement: { ...measured.storage.placement, kept } };
+    return [1, 12].map((month) => monthCost({ ...measured, storage }, model, month).table.total) as [number, number];
+  };
+  const [first0, last0] = withKept(0);
+  const [first1, last1] = withKept(1);
+  return (ratio * first0 - last0) / (last1 - last0 - ratio * (first1 - first0));
+}
+
+/** "2,100 B kept for good, 3,900 B for 90 days" */
+export function shareText(share: StorageShare): string {
+  const parts = [`${fmt(share.kept)} B kept for good`];
+  for (const [days, bytes] of Object.entries(share.expiring).sort(([a], [b]) => Number(a) - Number(b)))
+    parts.push(`${fmt(bytes)} B for ${days} days`);
+  return parts.join(", ");
+}
 
 /** The bill of one month at the model's volume. */
 export function monthCost(measured: MeasuredCosts, model: OrderModel, month: number): MonthCost {
@@ -335,11 +356,21 @@ export function monthCost(measured: MeasuredCosts, model: OrderModel, month: num
       activity.changes * Math.max(0, measured.sync.changeLogBytes - measured.sync.idleLogBytes) +
       runs * (400 + model.platformLogBytes),
   };
-  // Stored: every order for good, each event for its retention; logs for theirs. The month's mean.
+  // Stored: what an order keeps for good, for every month since it came; what expires, for its TTL; logs for their
+  // retention. The month's mean.
   const monthsStored = month - 0.5;
+  const storedBytes = (count: number, share: StorageShare) =>
+    count *
+    (monthsStored * share.kept +
+      Object.entries(share.expiring).reduce(
+        (sum, [days, bytes]) => sum + Math.min(monthsStored, Number(days) / DAYS_PER_MONTH) * bytes,
+        0,
+      ));
+  const storage = measured.storage;
   const storedGb =
-    (orders * monthsStored * measured.storedBytesPerOrder +
-      events * Math.min(monthsStored, model.eventRetentionDays / DAYS_PER_MONTH) * measured.temporaryBytesPerEvent) /
+    (storedBytes(orders, storage.placement) +
+      storedBytes(cancels, storage.cancellation) +
+      storedBytes(activity.changes, storage.change)) /
     GB;
   const logsGbMonthly = (logBytes.orders + logBytes.sync) / GB;
   const logsStoredGb = logsGbMonthly * Math.min(monthsStored, model.logRetentionDays / DAYS_PER_MONTH);
@@ -456,18 +487,18 @@ export function monthCost(measured: MeasuredCosts, model: OrderModel, month: num
       "GB-month",
       `$${PRICES.dynamoStorageGbMonth} + $${PRICES.dynamoPitrGbMonth} per GB-month`,
       storedGb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth),
-      `${fmt(measured.storedBytesPerOrder)} B kept per order for good (items, index entries, DynamoDB's 100 B each), ${fmt(measured.temporaryBytesPerEvent)} B per event for ${model.eventRetentionDays} days; the month's mean`,
+      `per order ${shareText(storage.placement)}; per cancellation ${shareText(storage.cancellation)}; per status change ${shareText(storage.change)} (every item and index entry, DynamoDB's 100 B each, measured); the month's mean`,
     ),
   ];
   const total = lines.reduce((sum, entry) => sum + entry.usd, 0);
-  const storage = lines
+  const storageUsd = lines
     .filter((entry) => entry.item.includes("storage") || entry.item === "CloudWatch Logs stored")
     .reduce((sum, entry) => sum + entry.usd, 0);
   return {
     month,
     activity,
     concurrency,
-    workTotal: total - storage,
+    workTotal: total - storageUsd,
     table: { title: `Month ${month}`, lines, total },
   };
 }

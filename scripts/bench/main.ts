@@ -12,11 +12,11 @@ import { logger } from "../../lib/observability/logger";
 import { EMULATOR_PACKAGE, startDynamoDbLocal } from "../../local/dynamodb/emulator";
 import { calibrateCapacity } from "./calibration";
 import { benchColdStart, type ColdStartResult } from "./cold-start";
-import { DEFAULT_MODEL, monthCost, type MeasuredCosts } from "./cost";
+import { DEFAULT_MODEL, keptBytesForRatio, monthCost, type MeasuredCosts } from "./cost";
 import { benchEndToEnd, type EndToEndResult } from "./end-to-end";
 import { benchIngest } from "./ingest";
 import { benchLogs } from "./logs";
-import { renderReport } from "./report";
+import { MONTH_LIMIT_RATIO, renderReport } from "./report";
 import { benchSync } from "./sync";
 import { benchWorker } from "./worker";
 
@@ -126,12 +126,6 @@ const readPerItem = largest
       largest.runs.reduce((sum, run) => sum + run.itemsRead, 0),
     )
   : 0;
-const sizes = sync.sizes;
-// Kept for good per order: its ORDER and AX order items, the index entries of them (byAxOrder's keys, the three
-// operator indexes' keys and unchanging attributes: about 120 bytes each), DynamoDB's 100 bytes per item and entry.
-const storedBytesPerOrder = sizes.orderOneFamily.mean + sizes.axOrder.mean + 4 * 120 + 6 * 100;
-// Kept for a while per event: the stored event (its body), its eventsByOrder entry (a summary), a notification.
-const temporaryBytesPerEvent = sizes.placedEvent.mean + 250 + 600 + 3 * 100;
 const measuredCosts: MeasuredCosts = {
   service: coldStart.service,
   receiver: {
@@ -166,8 +160,7 @@ const measuredCosts: MeasuredCosts = {
     moveWcu: sync.moveWcu,
     leaveWcu: sync.leaveWcu,
   },
-  storedBytesPerOrder,
-  temporaryBytesPerEvent,
+  storage: sync.storage,
 };
 const months = [1, 12].map((month) => monthCost(measuredCosts, DEFAULT_MODEL, month));
 
@@ -197,6 +190,7 @@ const report = renderReport({
   logs,
   model: DEFAULT_MODEL,
   months,
+  keptBytesForAim: keptBytesForRatio(measuredCosts, DEFAULT_MODEL, MONTH_LIMIT_RATIO),
 });
 writeFileSync(values.out, report);
 log(`wrote ${path.relative(process.cwd(), values.out)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,5 +1,6 @@
 // BENCHMARKS.md: the figures of one run, the aims they meet or miss, and how they were measured.
 import type { CalibrationCase } from "./calibration";
+import type { StorageShare } from "./item-size";
 import type { BundleFigures, ColdStartResult, ImportCost } from "./cold-start";
 import { PACKAGE_COMMAND } from "./cold-start";
 import { PRICES, type CostTable, type MonthCost, type OrderModel } from "./cost";
@@ -37,6 +38,8 @@ export interface Report {
   endToEnd: EndToEndResult | undefined;
   model: OrderModel;
   months: MonthCost[];
+  /** What a placed order could keep for good, everything else as measured, for the cost aim (cost.ts). */
+  keptBytesForAim: number;
 }
 
 export const BUNDLE_LIMIT_BYTES = 250 * 1024;
@@ -153,7 +156,7 @@ function aims(report: Report): Aim[] {
     why:
       over.length === 0
         ? ""
-        : `${over.map((bundle) => `${bundle.function} (${kib(bundle.bundleBytes)})`).join(", ")} ${over.length === 1 ? "is" : "are"} over. The SQS and SSM clients are gone (signed requests), but the DynamoDB client and the SDK's core that every function but the console and the health check needs are ${kib(sdkBytes(coldStart))} of the worker by themselves (composition below), Powertools' logger and metrics ${kib(partBytes(coldStart, "@aws-lambda-powertools/"))}, valibot ${kib(partBytes(coldStart, "valibot"))}; the admin API carries csv-parse (about 30 KB) for the mapping import. What would bring all under: Powertools' logger and metrics replaced by a small JSON and EMF writer (about 30 KB off each), the CSV parsed in the console and the CLI instead of the admin API (30 KB off it), or DynamoDB's few operations as signed requests like SQS's (about 150 KB off each; the issue keeps DynamoDB on the SDK).`,
+        : `${over.map((bundle) => `${bundle.function} (${kib(bundle.bundleBytes)})`).join(", ")} ${over.length === 1 ? "is" : "are"} over. The SQS and SSM clients are gone (signed requests), but the DynamoDB client and the SDK's core that every function but the console and the health check needs are ${kib(sdkBytes(coldStart))} of the worker by themselves (composition below), Powertools' logger and metrics ${kib(partBytes(coldStart, "@aws-lambda-powertools/"))}, valibot ${kib(partBytes(coldStart, "valibot"))}; the admin API carries csv-parse (about 30 KB) for the mapping import. What would bring all under: Powertools' logger and metrics replaced by a small JSON and EMF writer (about 30 KB off each), the CSV parsed in the console and the CLI instead of the admin API (30 KB off it), or DynamoDB's few operations as signed requests like SQS's (about 150 KB off each; the issue keeps DynamoDB on the SDK).${coldStart.floor ? ` The DynamoDB client alone, bundled the same way, is ${kib(coldStart.floor.bundleBytes)}: what is left under the aim for each function's own code, schemas and logging is ${kib(Math.max(0, BUNDLE_LIMIT_BYTES - coldStart.floor.bundleBytes))}, against the worker's own code alone of ${kib(partBytes(coldStart, "the adapter's own code"))}.` : ""}`,
   });
 
   const run = coldStart.node;
@@ -198,7 +201,7 @@ function importMiss(cold: ColdStartResult): string {
   const codeShares = sized.map(({ cost }) => figure(cost) - 1 - builtins);
   const reachKb = Math.max(0, (IMPORT_LIMIT_RATIO - 1 - builtins) / perKb);
   const reachKbWithoutBuiltins = (IMPORT_LIMIT_RATIO - 1) / perKb;
-  return `An import is the empty module's start (1.00×), the builtins the bundle loads as it is imported (${run.builtinNames.map((name) => `\`${name}\``).join(", ")}: ${ratio(builtins)} more, measured alone) and V8 compiling and running the bundle's code: ${ratio(Math.min(...codeShares))}–${ratio(Math.max(...codeShares))} more for the functions of ${kib(Math.min(...sized.map(({ bundle }) => bundle.bundleBytes)))}–${kib(Math.max(...sized.map(({ bundle }) => bundle.bundleBytes)))}, about ${perKb.toFixed(4)}× per KB. At that rate 1.5× leaves room for about ${num(reachKb)} KB of code (${num(reachKbWithoutBuiltins)} KB if the builtins too waited for their first use, which moves their cost into the first invocation). What it would take: bundles of that size — the DynamoDB client and the SDK's core (${kib(sdkBytes(cold))} of the worker) as signed requests like SQS's and SSM's, Powertools' logger and metrics (${kib(partBytes(cold, "@aws-lambda-powertools/"))}) as a small JSON and EMF writer — or a V8 code cache shipped in each zip (Node 22's compile cache, valid only for the exact Node build: the function's runtime version pinned, and the cache rebuilt with it). Importing the code at the first invocation instead would meet the figure and make the cold start worse (docs/cold-starts-and-cost.md); it is not done. Before this work the imports were 2.99–3.34× (issue 21's figures, CPU).`;
+  return `An import is the empty module's start (1.00×), the builtins the bundle loads as it is imported (${run.builtinNames.map((name) => `\`${name}\``).join(", ")}: ${ratio(builtins)} more, measured alone) and V8 compiling and running the bundle's code: ${ratio(Math.min(...codeShares))}–${ratio(Math.max(...codeShares))} more for the functions of ${kib(Math.min(...sized.map(({ bundle }) => bundle.bundleBytes)))}–${kib(Math.max(...sized.map(({ bundle }) => bundle.bundleBytes)))}, about ${perKb.toFixed(4)}× per KB. At that rate 1.5× leaves room for about ${num(reachKb)} KB of code (${num(reachKbWithoutBuiltins)} KB if the builtins too waited for their first use, which moves their cost into the first invocation). What it would take: bundles of that size — the DynamoDB client and the SDK's core (${kib(sdkBytes(cold))} of the worker) as signed requests like SQS's and SSM's, Powertools' logger and metrics (${kib(partBytes(cold, "@aws-lambda-powertools/"))}) as a small JSON and EMF writer — or a V8 code cache shipped in each zip (Node 22's compile cache, valid only for the exact Node build: the function's runtime version pinned, and the cache rebuilt with it). Importing the code at the first invocation instead would meet the figure and make the cold start worse (docs/cold-starts-and-cost.md); it is not done.${cold.floor ? ` The floor while DynamoDB stays on the SDK (the issue's constraint), measured: a handler that does nothing but read one item through the DynamoDB client is ${floorText(cold.floor)}${figure(cold.floor.imported) > IMPORT_LIMIT_RATIO ? ": over the aim by itself, so no function that touches the table can meet it without leaving the SDK, pinning the runtime for a code cache, or importing the SDK at the first invocation" : ""}.` : ""} Before this work the imports were 2.99–3.34× (issue 21's figures, CPU).`;
 }
 
 function partBytes(cold: ColdStartResult, prefix: string): number {
@@ -263,13 +266,23 @@ function syncAims(report: Report): Aim[] {
       aim: `Cost per million orders a month: month 12 within ${MONTH_LIMIT_RATIO}× of month 1`,
       measured: `${usd(first.table.total)} in month 1, ${usd(last.table.total)} in month 12: ${ratio(total)}; without storage (the month's work) ${usd(first.workTotal)} and ${usd(last.workTotal)}: ${ratio(work)}`,
       met: total <= MONTH_LIMIT_RATIO,
-      why:
-        total <= MONTH_LIMIT_RATIO
-          ? ""
-          : `The work of a month no longer grows with the months (${ratio(work)}: the status sync reads and polls what is due, and an AX order leaves it after its use date and grace), but every order is kept for good, so storage does: ${usd(storageOf(last) - storageOf(first))} more in month 12 (DynamoDB storage and point-in-time recovery of ${num(12 - 0.5)} months of orders against half of one). What it would take: a retention for orders long past their use date (exported to S3 at about a tenth of the price, or expired by TTL once the channel no longer asks), or DynamoDB's Standard-Infrequent Access table class (storage at $0.10 instead of $0.25 a GB-month, requests 25 % dearer).`,
+      why: total <= MONTH_LIMIT_RATIO ? "" : costMiss(report, work, storageOf(last) - storageOf(first)),
     });
   }
   return result;
+}
+
+/** Why the cost aim misses: what an order keeps, measured, and what it could keep to meet the aim. */
+function costMiss(report: Report, work: number, storageGrowth: number): string {
+  const placement = report.sync.storage.placement;
+  const expiring = Object.entries(placement.expiring)
+    .map(([days, bytes]) => `${num(bytes)} B for ${days} days`)
+    .join(", ");
+  const reach =
+    report.keptBytesForAim > 0
+      ? `For ${MONTH_LIMIT_RATIO}× a placed order could keep about ${num(report.keptBytesForAim)} B for good, everything else as measured: less than its ORDER item with the operators' index entries alone.`
+      : `No amount kept for good would do: what expires after 90 days alone grows from half a month of orders in month 1 to three months in month 12.`;
+  return `The work of a month no longer grows with the months (${ratio(work)}: the status sync reads and polls what is due, and an AX order leaves it after its use date and grace), but storage does: ${usd(storageGrowth)} more in month 12. Measured from every item an order leaves (the status sync section), a placed order keeps ${num(placement.kept)} B for good — its ORDER item with the three operator indexes' entries, its AX order with its byAxOrder entry, its search entries by AX ticket code and order id: what the read API and the console answer from — and ${expiring} (its stored event, its attempt log, its search entries by e-mail and name). ${reach} What it would take is a retention for orders long past their use date (moved to S3 at about a tenth of the price with a second read path, or expired once the channel no longer asks), which the contract's "the channel can always ask" rules out today: a decision on the contract, not on this code. DynamoDB's Standard-Infrequent Access table class would lower storage to $0.10 a GB-month and raise every request by 25 %.`;
 }
 
 const storageOf = (month: MonthCost) =>
@@ -493,6 +506,11 @@ const costCells = (cost: ImportCost) => [
     : `${ratio(cost.instructionRatio)} (${(cost.instructionRatioRange ?? []).map((value) => value.toFixed(2)).join("–")})`,
 ];
 
+/** "248.1 KB, its import 2.1× the empty module" */
+function floorText(floor: NonNullable<ColdStartResult["floor"]>): string {
+  return `${kib(floor.bundleBytes)}, its import ${ratio(figure(floor.imported))} the empty module (its first invocation ${ratio(figure(floor.firstInvocation))})`;
+}
+
 function coldStartSection(cold: ColdStartResult): string {
   const run = cold.node;
   const rows = cold.packaged.map((bundle) => {
@@ -537,10 +555,31 @@ function coldStartSection(cold: ColdStartResult): string {
         "instructions × empty",
         "first event",
       ],
-      [["empty module", "", "", ...costCells(run.empty), "", "", "", "", ""], ...rows],
+      [
+        ["empty module", "", "", ...costCells(run.empty), "", "", "", "", ""],
+        ...(cold.floor
+          ? [
+              [
+                "the DynamoDB client alone",
+                kib(cold.floor.bundleBytes),
+                "",
+                ...costCells(cold.floor.imported),
+                ...costCells(cold.floor.firstInvocation),
+                "one GetItem",
+              ],
+            ]
+          : []),
+        ...rows,
+      ],
       ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"],
     ),
     "",
+    ...(cold.floor
+      ? [
+          `"The DynamoDB client alone" is the floor issue 21's constraint sets (it keeps DynamoDB on the AWS SDK): a handler that reads one item through the client built as lib/adapters/dynamodb.ts builds it and nothing else (scripts/bench/dynamodb-floor.ts), bundled with the same options and run with the worker's environment. No function that touches the table can import for less: ${floorText(cold.floor)}.`,
+          "",
+        ]
+      : []),
     `The cause the issue names, measured alone: \`import http from "node:http"\` costs ${ratio(figure(run.esmHttp))} the empty module (Node 22 builds its ES-module namespace from every export, and \`http.WebSocket\` is a getter that loads undici), \`require("node:http")\` ${ratio(figure(run.requireHttp))}. The bundles import no builtin as an ES module any more (test/deploy/bundles.test.ts checks it), and load \`node:http\`/\`node:https\` at their first use; the other builtins they load as they are imported (${run.builtinNames.map((name) => `\`${name}\``).join(", ")}) cost ${ratio(figure(run.builtins))} the empty module loaded alone.`,
     "",
     `Tracing (Lambda's environment when tracing is active: \`_X_AMZN_TRACE_ID\`, the daemon's address; no X-Ray SDK is bundled, so that is all it changes in the process): first invocation ${traced.join("; ")}. What the X-Ray daemon and Lambda's own segments cost happens outside the function's process and cannot be measured here.`,
@@ -619,8 +658,40 @@ function syncSection(sync: SyncResult, model: OrderModel): string {
     ),
     "",
     "The ORDER item holds the operators' indexes' keys and what they project at its top level and the order record in `record` (lib/store/dynamo-store.ts): a few bytes more, and no index rewritten by a write that changes no index key.",
+    "",
+    storageText(sync),
   ].join("\n");
 }
+
+/** What an order occupies in the table, by kind of item, kept for good and until its TTL (the cost model's input). */
+function storageText(sync: SyncResult): string {
+  const storage = sync.storage;
+  const days = [
+    ...new Set(
+      [storage.placement, storage.cancellation, storage.change].flatMap((share) => Object.keys(share.expiring)),
+    ),
+  ].sort((a, b) => Number(a) - Number(b));
+  const cells = (share: StorageShare) => [num(share.kept), ...days.map((day) => num(share.expiring[day] ?? 0))];
+  const kinds = Object.entries(storage.placementByKind).sort(
+    ([, a], [, b]) => b.kept + sum(Object.values(b.expiring)) - (a.kept + sum(Object.values(a.expiring))),
+  );
+  return [
+    "What an order occupies in the table (the cost model's storage): every item the adapter wrote for it and every index entry of them, DynamoDB's 100 bytes of overhead each, kept for good or until its TTL removes it. The placed order is measured once its AX order has left the status sync (out of the due index), as it stays for the years after its use date; a cancellation and a status change by what they add.",
+    "",
+    table(
+      ["", "kept for good (B)", ...days.map((day) => `for ${day} days (B)`)],
+      [
+        ...kinds.map(([kind, share]) => [`placed order: ${kind}`, ...cells(share)]),
+        ["**a placed order (one product family)**", ...cells(storage.placement)],
+        ["a ticket cancellation adds", ...cells(storage.cancellation)],
+        ["a status change read from AX adds", ...cells(storage.change)],
+      ],
+      ["l", "r", ...days.map(() => "r" as const)],
+    ),
+  ].join("\n");
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 function logsSection(logs: LogFigures): string {
   return [

@@ -13,7 +13,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import middy from "@middy/core";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createProcessEventHandler, workerDeps } from "../../functions/process-event";
 import {
   createSyncStatusesHandler,
@@ -32,13 +32,13 @@ import { syncCursorItem } from "../../lib/store/status-sync-items";
 import { axOrderSk, ORDER_SK, orderPk } from "../../lib/store/keys";
 import { startAxSandbox } from "../../local/ax-sandbox/server";
 import { localClientConfig } from "../../local/dynamodb/emulator";
-import { createTable } from "../../local/dynamodb/table";
+import { createTable, tableDefinition } from "../../local/dynamodb/table";
 import { NO_STREAM } from "./load";
 import { sampleOrderPlaced } from "../../local/samples";
 import { RECEIVER_SECRET, startReceiver } from "../../test/support/receiver";
 import { sqsEvent, storeEvent } from "../../test/support/worker";
 import { steadyPopulation, type OrderModel } from "./cost";
-import { itemBytes } from "./item-size";
+import { indexShapes, itemBytes, meanShare, shareDifference, storageShare, type StorageShare } from "./item-size";
 import { captureLogs, lambdaContext } from "./logs";
 import { runClosedLoop } from "./load";
 import { countedDynamoClient, DynamoCounter, replayTransactions, type TransactionReplay } from "./sdk-boundary";
@@ -60,6 +60,22 @@ export interface ItemSizes {
   axOrder: { mean: number; max: number };
   /** The stored event of an `order.placed` (its raw body included). */
   placedEvent: { mean: number; max: number };
+}
+
+/**
+ * The table's storage an order takes, measured from every item the adapter wrote for it (its ORDER and AX order
+ * items, stored events, attempt log, search entries, notifications…) and their index entries, split into what is kept
+ * for good and what its TTL removes after so many days.
+ */
+export interface OrderStorage {
+  /** A placed order of one product family (one AX order, two tickets). */
+  placement: StorageShare;
+  /** The same by kind of item (`ORDER`, `AXORDER`, `EVENT`, `LOG`, `FIND#email`, …). */
+  placementByKind: Record<string, StorageShare>;
+  /** What one ticket cancellation adds (a two-family order cancelled against the same order not cancelled). */
+  cancellation: StorageShare;
+  /** What one status change read from AX adds (its history entry, its notification once delivered, its log). */
+  change: StorageShare;
 }
 
 /** One sync run, measured. */
@@ -95,6 +111,7 @@ export interface SyncResult {
   settings: SyncSettings;
   scales: SyncScale[];
   sizes: ItemSizes;
+  storage: OrderStorage;
   /** A status change read from AX (Supplier confirm): its transaction's write units by DynamoDB's rule, its
    *  notification's delivery (claim and settle), and the log line. */
   change: { wcu: number; wcuIndexesTransactional: number; deliveryWcu: number; logBytes: number };
@@ -104,6 +121,13 @@ export interface SyncResult {
   /** A run that finds nothing due: its queries' read units, its cursor write and its log. */
   idleRun: SyncRunFigures;
 }
+
+/** `ORDER`, `AXORDER`, `NOTIFY` (an order's own items, by sort key), `EVENT`, `LOG`, `FIND#email` (by key). */
+const itemKind = (item: Record<string, unknown>) => {
+  const [prefix, second] = String(item.pk).split("#");
+  if (prefix === "ORDER") return String(item.sk).split("#")[0] ?? "ORDER";
+  return prefix === "FIND" ? `FIND#${second ?? ""}` : (prefix ?? "");
+};
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 const FIVE_MINUTES = 5 * 60_000;
@@ -392,6 +416,25 @@ async function benchChangeAndItems(
     }
     const rawItem = async (pk: string, sk: string) =>
       (await plainDoc.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item ?? {};
+    const indexes = indexShapes(tableDefinition);
+    // Every item of the table by the order it belongs to (its `order_id`, or the order in its key).
+    const itemsByOrder = async () => {
+      const groups = new Map<string, Record<string, unknown>[]>();
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await plainDoc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) {
+          const owner =
+            typeof item.order_id === "string" ? item.order_id : /^(?:ORDER|LOG)#(.+)$/.exec(String(item.pk))?.[1];
+          if (owner !== undefined) groups.set(owner, [...(groups.get(owner) ?? []), item]);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return groups;
+    };
+    const sharesOf = (groups: Map<string, Record<string, unknown>[]>, ids: string[]) =>
+      meanShare(ids.map((id) => storageShare(groups.get(id) ?? [], indexes)));
+    const placedItems = await itemsByOrder();
     const stats = (sizes: number[]) => ({ mean: mean(sizes), max: Math.max(...sizes) });
     const orderSizes = async (ids: string[]) => {
       const sizes = [];
@@ -407,6 +450,7 @@ async function benchChangeAndItems(
       const placedBy = order?.placed_by;
       if (placedBy) eventSizes.push(itemBytes(await rawItem(`EVENT#${placedBy}`, "EVENT")));
     }
+    const cancellationShare = shareDifference(sharesOf(placedItems, cancelled), sharesOf(placedItems, twoFamilies));
     const sizes: ItemSizes = {
       orderOneFamily: await orderSizes(oneFamily),
       orderTwoFamilies: await orderSizes(twoFamilies),
@@ -428,11 +472,13 @@ async function benchChangeAndItems(
     await captureLog(() => lambdaRun(config, plainStore, { now: () => new Date() })());
     const [first] = (await plainStore.load(oneFamily[0] ?? "")).axOrders;
     sandbox.setOrderStatus(first?.ax_order_code ?? "", "Supplier confirm", "See you at 9");
+    const beforeChange = sharesOf(await itemsByOrder(), [first?.order_id ?? ""]);
     counter.reset();
     replays.length = 0;
     const changed = await captureLog(() => lambdaRun(withWebhook, countedStore, { now: () => new Date() })());
     if (changed.result.sync.changed !== 1 || changed.result.notifications?.delivered !== 1)
       throw new Error("the change was not recorded and delivered");
+    const changeShare = shareDifference(sharesOf(await itemsByOrder(), [first?.order_id ?? ""]), beforeChange);
     const transactional = replays.reduce((sum, replay) => sum + replay.table * 2 + replay.indexes, 0);
     const indexesTwice = replays.reduce((sum, replay) => sum + (replay.table + replay.indexes) * 2, 0);
     const updates = counter.byCommand.get("UpdateItemCommand");
@@ -444,21 +490,26 @@ async function benchChangeAndItems(
     };
 
     // The sync's own writes: an AX order moved to another cadence, one that left the sync.
-    const [axOrder] = (await plainStore.load(oneFamily[1] ?? "")).axOrders;
-    if (!axOrder) throw new Error("no AX order to move");
-    const raw = await rawItem(orderPk(axOrder.order_id), axOrderSk(axOrder.item_id));
-    const due = {
-      order_id: axOrder.order_id,
-      item_id: axOrder.item_id,
-      product_type: axOrder.product_type,
-      ax_order_code: axOrder.ax_order_code,
-      ax_order_status: axOrder.ax_order_status,
-      inventory_at: axOrder.inventory_at,
-      created_at: axOrder.created_at,
-      sync_cadence: "every_run" as const,
-      sync_shard: String(raw.sync_due),
-      sync_phase: Number(raw.sync_phase),
+    // An AX order as a sync run finds it due (its place in the index as stored).
+    const dueOf = async (orderId: string) => {
+      const [axOrder] = (await plainStore.load(orderId)).axOrders;
+      if (!axOrder) throw new Error(`no AX order in ${orderId}`);
+      const raw = await rawItem(orderPk(axOrder.order_id), axOrderSk(axOrder.item_id));
+      return {
+        order_id: axOrder.order_id,
+        item_id: axOrder.item_id,
+        product_type: axOrder.product_type,
+        ax_order_code: axOrder.ax_order_code,
+        ax_order_status: axOrder.ax_order_status,
+        inventory_at: axOrder.inventory_at,
+        created_at: axOrder.created_at,
+        sync_cadence: "every_run" as const,
+        sync_shard: String(raw.sync_due),
+        sync_phase: Number(raw.sync_phase),
+      };
     };
+    const due = await dueOf(oneFamily[1] ?? "");
+    const axOrder = { order_id: due.order_id, item_id: due.item_id };
     counter.reset();
     if (!(await countedStore.moveSync(due, "hourly"))) throw new Error("the move was refused");
     const moveWcu = counter.totals().wcu;
@@ -487,7 +538,31 @@ async function benchChangeAndItems(
       lambdaRun(idleConfig, idleStore, { now: () => new Date(Date.now() + FIVE_MINUTES) })(),
     );
     const idleRun = runFigures(counter, idle.result.sync, idle, performance.now() - idleStarted);
-    return { sizes, change, moveWcu, leaveWcu, idleRun };
+    // What a placed order keeps for the years after its use date: measured once its AX order has left the sync (out
+    // of the due index), on the orders nothing else here touched.
+    const untouched = oneFamily.slice(2);
+    for (const orderId of untouched)
+      if (!(await plainStore.leaveSync(await dueOf(orderId), "past_use_date", new Date().toISOString())))
+        throw new Error(`${orderId} did not leave the sync`);
+    const settled = await itemsByOrder();
+    const placementShare = sharesOf(settled, untouched);
+    const placementByKind: Record<string, StorageShare> = {};
+    for (const kind of new Set(untouched.flatMap((id) => (settled.get(id) ?? []).map(itemKind))))
+      placementByKind[kind] = meanShare(
+        untouched.map((id) =>
+          storageShare(
+            (settled.get(id) ?? []).filter((item) => itemKind(item) === kind),
+            indexes,
+          ),
+        ),
+      );
+    const storage = {
+      placement: placementShare,
+      placementByKind,
+      cancellation: cancellationShare,
+      change: changeShare,
+    };
+    return { sizes, storage, change, moveWcu, leaveWcu, idleRun };
   } finally {
     stopReplaying();
     countedClient.destroy();

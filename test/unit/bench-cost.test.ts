@@ -34,8 +34,11 @@ const MEASURED: MeasuredCosts = {
     moveWcu: 3,
     leaveWcu: 2,
   },
-  storedBytesPerOrder: 2_400,
-  temporaryBytesPerEvent: 2_400,
+  storage: {
+    placement: { kept: 2_400, expiring: { "90": 5_000 } },
+    cancellation: { kept: 200, expiring: { "90": 2_000 } },
+    change: { kept: 60, expiring: { "90": 1_000 } },
+  },
 };
 
 describe("the cost model of a million orders a month", () => {
@@ -71,6 +74,15 @@ describe("the cost model of a million orders a month", () => {
     expect(last.workTotal / first.workTotal).toBeLessThan(1.2);
     const line = (month: typeof first, item: string) => month.table.lines.find((entry) => entry.item.includes(item));
     expect(line(last, "storage")?.usd ?? 0).toBeGreaterThan(5 * (line(first, "storage")?.usd ?? Infinity));
+    // What is kept for good counts for every month since it came (11.5 in month 12's mean); what expires after 90
+    // days for about three.
+    const gbMonths = (month: typeof first) => line(month, "storage")?.quantity ?? 0;
+    const onlyKept = monthCost(
+      { ...MEASURED, storage: { ...MEASURED.storage, placement: { kept: 2_400, expiring: {} } } },
+      DEFAULT_MODEL,
+      12,
+    );
+    expect((gbMonths(last) - gbMonths(onlyKept)) * 1024 ** 3).toBeCloseTo(1e6 * (90 / 30.4375) * 5_000, -6);
     expect(last.table.total).toBeCloseTo(
       last.table.lines.reduce((sum, entry) => sum + entry.usd, 0),
       6,
