@@ -347,6 +347,8 @@ describe("the console in a browser", () => {
     expect(request).not.toContain("Kim Minji");
     expect(request).not.toContain("minji@example.com");
     expect(request).toContain("af01c7c4-1637-46fb-b289-a090a9be0397");
+    // The log keeps the JSON compact; the console shows it indented.
+    expect(request).toContain('\n  "options": [');
     // The accepted day-ticket call and the parking are there too, after the call that was refused.
     const titles = await page.locator("ol.timeline li .title").allTextContents();
     const refusedAt = titles.findIndex((t) => t.includes("AX create → HTTP 400"));

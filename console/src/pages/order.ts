@@ -97,6 +97,15 @@ function dismissButton(event: EventRow): HTMLElement {
   return wrapper;
 }
 
+/** A logged body as it reads best: JSON indented (the log keeps it compact), anything else (text, a cut body) as is. */
+function indented(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body) as unknown, null, 2);
+  } catch {
+    return body;
+  }
+}
+
 /** One line of the order's attempt log; an AX call shows its request and answer on demand. */
 function attemptEntry(attempt: Attempt): TimelineEntry {
   const detail = [
@@ -120,13 +129,13 @@ function attemptEntry(attempt: Attempt): TimelineEntry {
             { class: "exchange" },
             h("summary", {}, `Request and answer${attempt.path ? ` (${attempt.path})` : ""}`),
             h("p", { class: "meta" }, "Request (names, e-mails and phones masked)"),
-            h("pre", {}, attempt.request ?? "(no body)"),
+            h("pre", {}, attempt.request === undefined ? "(no body)" : indented(attempt.request)),
             h(
               "p",
               { class: "meta" },
               `Answer${attempt.http_status !== undefined ? ` (HTTP ${attempt.http_status})` : ""}`,
             ),
-            h("pre", {}, attempt.answer ?? "(no answer)"),
+            h("pre", {}, attempt.answer === undefined ? "(no answer)" : indented(attempt.answer)),
           )
         : null,
     ],
