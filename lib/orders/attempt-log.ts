@@ -139,8 +139,8 @@ const clip = (text: string) => (text.length > MAX_BODY_CHARS ? `${text.slice(0, 
 
 /**
  * A body for the log: JSON re-serialised with personal data masked, or masked text; cut to MAX_BODY_CHARS. The JSON
- * is kept compact (the console indents it to show it): indenting was a third of an AX create's log line, which every
- * order keeps for 90 days.
+ * is kept compact (the console indents it to show it): indenting was about a quarter of an AX create's log line, which
+ * every order keeps for 90 days.
  */
 export function maskedBody(body: unknown): string {
   if (typeof body === "string") {
