@@ -3,6 +3,7 @@
 // are stripped (forward compatible). `parseChannelEvent` turns valibot's issues into the 400 body's
 // `[{path, message}]`: one plain-English issue per path, the path dotted from the body's root.
 import * as v from "valibot";
+import { parseJsonOrUndefined } from "../json";
 
 export const EVENT_TYPES = ["order.placed", "order.cancelled"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -609,6 +610,10 @@ export function parseChannelEvent(value: unknown): ParseChannelEventResult {
   }
   return { ok: false, issues: [...issues.values()] };
 }
+
+/** A stored event's raw body read back against the contract: the worker, a replay and a reconciliation. */
+export const parseStoredEventBody = (body: string): ParseChannelEventResult =>
+  parseChannelEvent(parseJsonOrUndefined(body));
 
 /**
  * Lists longer than the contract allows, found before any of their entries is checked: an `items` list over the

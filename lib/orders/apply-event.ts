@@ -3,8 +3,7 @@
 // cannot be applied for a lasting reason are parked (status `failed` with a reason); passing faults are thrown so
 // the queue retries them.
 import * as v from "valibot";
-import { parseChannelEvent, type ChannelEvent } from "../channel/schemas";
-import { parseJsonOrUndefined } from "../json";
+import { parseStoredEventBody, type ChannelEvent } from "../channel/schemas";
 import type { EventReader, QueuedEvent } from "./ports";
 import { applyDeferredCancels, cancelOrder, type AxCanceller } from "./cancel-order";
 import type { ApplyOutcome } from "./order-state";
@@ -40,7 +39,7 @@ export async function applyQueuedEvent(deps: ApplyEventDeps, message: QueuedEven
   if (!stored) throw new UnknownEventError(message, "no such event is stored");
   if (stored.order_id !== message.order_id)
     throw new UnknownEventError(message, `the stored event belongs to order ${stored.order_id}`);
-  const parsed = parseChannelEvent(parseJsonOrUndefined(stored.body));
+  const parsed = parseStoredEventBody(stored.body);
   if (!parsed.ok) {
     const detail = `the stored body no longer passes the contract: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
     await deps.parkEvent(stored.webhook_id, "invalid_payload", detail);

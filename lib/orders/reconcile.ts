@@ -6,8 +6,7 @@
 import { AxError } from "../ax/errors";
 import { findConfirmation, type ConfirmationInfo, type AxTicketStatus } from "../ax/schemas";
 import { toAxDateTime } from "../ax/translate";
-import { parseChannelEvent } from "../channel/schemas";
-import { parseJsonOrUndefined } from "../json";
+import { parseStoredEventBody } from "../channel/schemas";
 import type { ActionRecords } from "./attempt-log";
 import type { AxOrderRecord, CreateCall, OrderRecord, ProductType } from "./model";
 import { commitOrder, isCancelledAxOrderStatus, mergeAxOrders, withEvent, type WriteDeps } from "./order-state";
@@ -238,7 +237,7 @@ function checkAgainstOrder(
  */
 async function useDatesOf(deps: ReconcileDeps, placementId: string): Promise<Map<string, string>> {
   const stored = await deps.events.getEvent(placementId);
-  const parsed = stored ? parseChannelEvent(parseJsonOrUndefined(stored.body)) : undefined;
+  const parsed = stored ? parseStoredEventBody(stored.body) : undefined;
   if (!parsed?.ok || parsed.event.type !== "order.placed") return new Map();
   return new Map(parsed.event.data.items.map((item) => [item.item_id, toAxDateTime(item.date)]));
 }

@@ -4,8 +4,7 @@
 // (it is done: replaying it would do nothing). An event its order records is replayed in one write with the order,
 // conditional on the order's version: a worker or another operator acting on the order meanwhile makes it look again.
 // A replayed placement plans item by item from what is booked (placement-plan.ts); the answer says what it will do.
-import { parseChannelEvent } from "../channel/schemas";
-import { parseJsonOrUndefined } from "../json";
+import { parseStoredEventBody } from "../channel/schemas";
 import type { ActionRecords } from "./attempt-log";
 import type { EventStatus, StoredEvent } from "./model";
 import { commitOrder, withEvent } from "./order-state";
@@ -104,7 +103,7 @@ export async function replayEvent(
       const requeued = await deps.events.getEvent(webhookId);
       if (!requeued) throw new UnknownReplayError(`no event ${webhookId} is stored`);
       if (event.type !== "order.placed") return { event: requeued };
-      const parsed = parseChannelEvent(parseJsonOrUndefined(event.body));
+      const parsed = parseStoredEventBody(event.body);
       if (!parsed.ok || parsed.event.type !== "order.placed") return { event: requeued };
       return { event: requeued, plan: await previewReplan(deps.products, parsed.event.data, written.order, axOrders) };
     } catch (error) {
