@@ -576,7 +576,7 @@ function coldStartSection(cold: ColdStartResult): string {
     "",
     ...(cold.floor
       ? [
-          `"The DynamoDB client alone" is the floor issue 21's constraint sets (it keeps DynamoDB on the AWS SDK): a handler that reads one item through the client built as lib/adapters/dynamodb.ts builds it and nothing else (scripts/bench/dynamodb-floor.ts), bundled with the same options and run with the worker's environment. No function that touches the table can import for less: ${floorText(cold.floor)}.`,
+          `"The DynamoDB client alone" is the floor issue 21's constraint sets (it keeps DynamoDB on the AWS SDK): a handler that reads one item through the client built as lib/adapters/dynamodb.ts builds it, at the first invocation as the functions build theirs, and nothing else (scripts/bench/dynamodb-floor.ts), bundled with the same options and run with the worker's environment. No function that touches the table can import for less: ${floorText(cold.floor)}.`,
           "",
         ]
       : []),
