@@ -88,7 +88,7 @@ export interface StorageShare {
 
 const DAY_SECONDS = 86_400;
 
-/** The moment an item was written, as the TTL counts from it: its `at`, `received_at` or `updated_at`. */
+/** The moment an item's TTL counts from: the first of its `at`, `delivered_at`, `answered_at`, `received_at`, `updated_at`. */
 function writtenAt(item: Record<string, unknown>): number | undefined {
   for (const name of ["at", "delivered_at", "answered_at", "received_at", "updated_at"]) {
     const value = item[name];

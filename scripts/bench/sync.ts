@@ -426,7 +426,10 @@ async function benchChangeAndItems(
         for (const item of page.Items ?? []) {
           const owner =
             typeof item.order_id === "string" ? item.order_id : /^(?:ORDER|LOG)#(.+)$/.exec(String(item.pk))?.[1];
-          if (owner !== undefined) groups.set(owner, [...(groups.get(owner) ?? []), item]);
+          if (owner === undefined) continue;
+          const group = groups.get(owner);
+          if (group) group.push(item);
+          else groups.set(owner, [item]);
         }
         start = page.LastEvaluatedKey;
       } while (start);
